@@ -1,0 +1,52 @@
+# esskg — every task a newcomer or CI needs, each installing what it uses.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+
+.PHONY: help install install-test build serve test lint format clean
+
+help: ## List the targets with what they do
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed ## Create .venv/ and install the project into it
+
+install-test: $(VENV)/.installed-test ## Install the project with its test tools
+
+build: install ## Check the sources and build the graph into the embedded store (var/)
+	$(BIN)/esskg build
+
+serve: build ## Install, build the graph and serve it on http://$(HOST):$(PORT)
+	$(BIN)/esskg serve --host $(HOST) --port $(PORT)
+
+test: install-test ## Install with test extras and run the whole test suite
+	$(BIN)/python -m pytest
+
+lint: install-test ## Ruff (lint + format check) and mypy on service/
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy service
+
+format: install-test ## Apply ruff's formatting and safe fixes
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean: ## Remove the environment and every derived file
+	rm -rf $(VENV) var build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The HTTP layer: decodes requests, negotiates formats, delegates to the store."""

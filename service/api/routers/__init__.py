@@ -1,0 +1,1 @@
+"""Routers by resource: one module per part of the HTTP interface."""

@@ -1,0 +1,145 @@
+"""The ``esskg`` command: build, validate, query and serve the knowledge graph."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rdflib import BNode, Literal, URIRef
+
+from service.errors import BuildFailed, EsskgError
+from service.formats import RDF_FORMATS, RESULT_FORMATS, Format
+from service.settings import Settings, get_settings
+from service.store.base import QueryKind, QueryResult, Term
+
+TABLE = "table"
+
+
+def _show_term(term: Term | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    assert isinstance(term, Literal)
+    return f"{term}@{term.language}" if term.language else str(term)
+
+
+def render_table(result: QueryResult) -> str:
+    """A plain-text table of a SELECT, or the ASK answer, for people at a terminal."""
+    if result.kind is QueryKind.ASK:
+        return "true" if result.boolean else "false"
+    names = result.variables
+    rows = [[_show_term(row.get(n)) for n in names] for row in result.rows()]
+    widths = [max([len(n) + 1, *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
+    line = "+".join("-" * (w + 2) for w in widths)
+    out = [" | ".join(("?" + n).ljust(w) for n, w in zip(names, widths, strict=True)), line]
+    out += [" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+def _format_named(name: str, kind: QueryKind) -> Format:
+    pool = RDF_FORMATS if kind is QueryKind.GRAPH else RESULT_FORMATS
+    for fmt in pool:
+        if name in (fmt.name, *fmt.aliases):
+            return fmt
+    choices = ", ".join(f.name for f in pool)
+    raise EsskgError(f"format {name!r} does not fit a {kind} query; choose one of {choices}")
+
+
+def cmd_build(settings: Settings, _: argparse.Namespace) -> int:
+    from service.graph.build import build
+
+    result = build(settings)
+    manifest = result.manifest
+    for problem in result.warnings:
+        print(problem.describe(), file=sys.stderr)
+    print(f"built {manifest.triples} triples in {len(manifest.graphs)} named graphs")
+    for name, size in sorted(manifest.graphs.items()):
+        print(f"  {size:>8}  {name}")
+    timings = ", ".join(f"{k} {v:.2f}s" for k, v in manifest.timings.items())
+    print(f"{manifest.warnings} warning(s); {timings}")
+    print(f"store: {settings.resolve(settings.store_path)} -> {result.folder}")
+    return 0
+
+
+def cmd_validate(settings: Settings, args: argparse.Namespace) -> int:
+    from service.graph.check import check_sources
+    from service.graph.sources import discover, extra_data_files
+
+    sources = discover(settings.root) + extra_data_files(list(args.files), settings.root)
+    checked = check_sources(sources)
+    for problem in checked.warnings:
+        print(problem.describe(), file=sys.stderr)
+    print(f"valid: {len(sources)} file(s), {len(checked.warnings)} warning(s)")
+    return 0
+
+
+def cmd_query(settings: Settings, args: argparse.Namespace) -> int:
+    from service.store.factory import open_store
+
+    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
+    store = open_store(settings, read_only=True)
+    try:
+        result = store.query(text)
+        if args.format == TABLE:
+            print(render_table(result))
+        else:
+            sys.stdout.buffer.write(result.serialize(_format_named(args.format, result.kind)))
+    finally:
+        store.close()
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from service.api.app import create_app
+
+    settings = settings.model_copy(update={"host": args.host, "port": args.port})
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="esskg", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("build", help="check every source and load a fresh store atomically")
+
+    validate = sub.add_parser("validate", help="check files without loading them (dry run)")
+    validate.add_argument("files", nargs="*", type=Path, help="extra data files to check")
+
+    query = sub.add_parser("query", help="run a SPARQL query against the built store")
+    query.add_argument("file", help="a .rq file, or - for standard input")
+    formats = [TABLE, *(f.name for f in (*RESULT_FORMATS, *RDF_FORMATS))]
+    query.add_argument("--format", default=TABLE, choices=formats, help="output format")
+
+    serve = sub.add_parser("serve", help="start the HTTP service")
+    serve.add_argument("--host", default=get_settings().host)
+    serve.add_argument("--port", type=int, default=get_settings().port)
+    return top
+
+
+COMMANDS = {"build": cmd_build, "validate": cmd_validate, "query": cmd_query, "serve": cmd_serve}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = get_settings()
+    try:
+        return COMMANDS[args.command](settings, args)
+    except BuildFailed as exc:
+        print(f"esskg {args.command}: failed\n{exc.report}", file=sys.stderr)
+        return 1
+    except EsskgError as exc:
+        print(f"esskg {args.command}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The build pipeline: sources → parse → validate → reason → load, in that order."""

@@ -1,0 +1,120 @@
+"""``esskg build``: check every source, then load a fresh store and swap it in atomically.
+
+The store path is a symbolic link to the current build's folder. A new build fills a new
+folder beside it and replaces the link with one ``rename``, so readers see either the old
+graph or the new one, and a failed build leaves the old one exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from service.graph.check import check_sources
+from service.graph.sources import discover
+from service.graph.validate import Problem
+from service.namespaces import INFERRED_GRAPH
+from service.settings import Settings
+from service.store.oxigraph import OxigraphStore
+from service.store.terms import to_oxigraph
+
+MANIFEST = "build.json"
+ENGINE_DIR = "oxigraph"
+
+
+@dataclass
+class BuildManifest:
+    """What a build produced; ``/health`` and ``esskg`` read it back."""
+
+    built_at: str
+    triples: int
+    graphs: dict[str, int]
+    files: list[str]
+    timings: dict[str, float] = field(default_factory=dict)
+    warnings: int = 0
+
+
+@dataclass
+class BuildResult:
+    manifest: BuildManifest
+    folder: Path
+    warnings: list[Problem]
+
+
+def builds_folder(settings: Settings) -> Path:
+    return settings.resolve(settings.store_path).parent / "builds"
+
+
+def current_build(settings: Settings) -> Path | None:
+    """The folder the store link points at, or None before the first build."""
+    link = settings.resolve(settings.store_path)
+    return link.resolve() if link.exists() else None
+
+
+def read_manifest(folder: Path) -> BuildManifest | None:
+    try:
+        return BuildManifest(**json.loads((folder / MANIFEST).read_text("utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _swap_link(link: Path, target: Path) -> None:
+    if link.exists() and not link.is_symlink():
+        raise RuntimeError(f"{link} is a folder, not a link to a build: move it away first")
+    staging = link.with_name(link.name + ".swap")
+    staging.unlink(missing_ok=True)
+    staging.symlink_to(os.path.relpath(target, link.parent))
+    os.replace(staging, link)  # atomic on POSIX
+
+
+def _prune(settings: Settings, keep: Path) -> None:
+    """Keep the live build and ``keep_builds`` earlier ones; a server may still read them."""
+    folders = sorted(p for p in builds_folder(settings).iterdir() if p.is_dir() and p != keep)
+    for old in folders[: max(0, len(folders) - settings.keep_builds)]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build(settings: Settings) -> BuildResult:
+    """Check every source file and, only if all is well, publish a new store."""
+    started = time.perf_counter()
+    sources = discover(settings.root)
+    checked = check_sources(sources)
+    timings = dict(checked.timings)
+
+    load_started = time.perf_counter()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    folder = builds_folder(settings) / stamp
+    try:
+        store = OxigraphStore.create(folder / ENGINE_DIR)
+        inferred = ox.NamedNode(INFERRED_GRAPH)
+        store.add_oxigraph_quads(checked.parsed.quads)
+        store.add_oxigraph_quads(
+            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), inferred)  # type: ignore[arg-type]
+            for s, p, o in checked.inference.inferred
+        )
+        graphs = {name: store.count(name, all_graphs=False) for name in store.graph_names()}
+        manifest = BuildManifest(
+            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            triples=store.count(),
+            graphs=graphs,
+            files=[s.label for s in sources],
+            warnings=len(checked.warnings),
+        )
+        store.close()
+        timings["load"] = time.perf_counter() - load_started
+        timings["total"] = time.perf_counter() - started
+        manifest.timings = {k: round(v, 3) for k, v in timings.items()}
+        (folder / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2), "utf-8")
+        _swap_link(settings.resolve(settings.store_path), folder)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    _prune(settings, folder)
+    return BuildResult(manifest=manifest, folder=folder, warnings=checked.warnings)

@@ -1,0 +1,72 @@
+"""The checks shared by ``esskg build``, ``esskg validate`` and every write: parse,
+validate against the shapes, reason, and refuse anything inconsistent."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rdflib import Graph
+
+from service.errors import BuildFailed
+from service.graph.parse import ParsedSources, parse_all
+from service.graph.reason import Inference, infer
+from service.graph.report import shacl_report, summary_line, syntax_report
+from service.graph.sources import Role, SourceFile
+from service.graph.validate import Problem, validate
+
+
+@dataclass
+class Checked:
+    """Everything a passing check produced, ready to load."""
+
+    parsed: ParsedSources
+    inference: Inference
+    warnings: list[Problem]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def check_sources(sources: Sequence[SourceFile], *, reason: bool = True) -> Checked:
+    """Parse, validate and reason; raise :class:`BuildFailed` with a readable report."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    parsed = parse_all(sources)
+    timings["parse"] = time.perf_counter() - started
+    if parsed.errors:
+        report = "syntax errors:\n" + syntax_report(parsed.errors)
+        raise BuildFailed(report, [str(e) for e in parsed.errors])
+
+    started = time.perf_counter()
+    outcome = validate(
+        _copy(parsed.graphs[Role.DATA]),
+        _copy(parsed.graphs[Role.SHAPES]),
+        _copy(parsed.graphs[Role.ONTOLOGY]),
+    )
+    timings["shacl"] = time.perf_counter() - started
+    if outcome.violations:
+        counts = summary_line(len(outcome.violations), len(outcome.warnings))
+        report = f"SHACL validation failed: {counts}\n" + shacl_report(
+            outcome.problems, parsed.subject_files
+        )
+        raise BuildFailed(report, [p.describe() for p in outcome.violations])
+
+    inference = Inference(inferred=Graph())
+    if reason:
+        started = time.perf_counter()
+        inference = infer(parsed.graphs[Role.ONTOLOGY], parsed.graphs[Role.DATA])
+        timings["reasoning"] = time.perf_counter() - started
+        if inference.inconsistencies:
+            report = "the OWL 2 RL closure is inconsistent:\n" + "\n".join(
+                "  " + line for line in inference.inconsistencies
+            )
+            raise BuildFailed(report, inference.inconsistencies)
+    return Checked(parsed, inference, outcome.warnings, timings)
+
+
+def _copy(graph: Graph) -> Graph:
+    """pyshacl may add to the graphs it receives; the build keeps its own intact."""
+    copy = Graph()
+    for triple in graph:
+        copy.add(triple)
+    return copy

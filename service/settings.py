@@ -1,0 +1,64 @@
+"""Runtime configuration, read from ``ESSKG_*`` environment variables.
+
+A single cached getter keeps every part of the service looking at the same values, while
+tests build their own :class:`Settings` and hand it to ``create_app`` explicitly.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from service.namespaces import BASE
+
+
+class Settings(BaseSettings):
+    """Every knob of the service; defaults suit a newcomer's laptop."""
+
+    model_config = SettingsConfigDict(env_prefix="ESSKG_", env_file=None, extra="ignore")
+
+    root: Path = Field(
+        default_factory=Path.cwd,
+        description="Project folder holding ontology/, shapes/ and data/.",
+    )
+    store_path: Path = Field(
+        default=Path("var/store"),
+        description="Where the embedded store lives on disk (a link to the current build).",
+    )
+    store_backend: Literal["oxigraph", "remote"] = "oxigraph"
+    in_memory: bool = Field(
+        default=True,
+        description="Serve reads from an in-memory copy; the disk store keeps durability.",
+    )
+    remote_query_url: str | None = None
+    remote_update_url: str | None = None
+    remote_gsp_url: str | None = None
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_base: str = Field(default=BASE, description="Public base IRI of the graph.")
+
+    write_token: SecretStr | None = Field(
+        default=None, description="Bearer token for writes; when unset, writes are disabled."
+    )
+    query_timeout: float = Field(default=30.0, gt=0, description="Seconds before a query stops.")
+    result_limit: int = Field(default=100_000, gt=0, description="Most rows one answer holds.")
+    allowed_service_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts SPARQL SERVICE / FROM / LOAD may reach; empty means none.",
+    )
+    keep_builds: int = Field(default=2, ge=1, description="Previous builds kept on disk.")
+
+    def resolve(self, path: Path) -> Path:
+        """Relative paths in settings are relative to the project root, not the caller's cwd."""
+        return path if path.is_absolute() else self.root / path
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""SPARQL text handling that does not depend on a particular engine."""

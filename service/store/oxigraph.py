@@ -1,0 +1,238 @@
+"""The embedded store: pyoxigraph, read from memory and persisted on disk.
+
+Reads are served from an in-memory copy (scans run several times faster there), while every
+write goes first to the on-disk store, which is transactional, and only then to the memory
+copy, so a crash never leaves the durable copy behind what was acknowledged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from service.errors import QuerySyntaxError, StoreUnavailable
+from service.formats import Format
+from service.sparql.binding import bind_variables
+from service.store.base import (
+    Quad,
+    QueryKind,
+    QueryResult,
+    Row,
+    Store,
+    Term,
+    Triple,
+)
+from service.store.terms import (
+    graph_name_to_oxigraph,
+    ntriples_term,
+    quad_to_oxigraph,
+    to_rdflib,
+    triple_to_rdflib,
+)
+
+_POSITION = re.compile(r"(\d+):(\d+)")
+
+
+class OxigraphResult(QueryResult):
+    """Wraps the engine's lazy answer; serialisation is delegated to the engine."""
+
+    def __init__(self, raw: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> None:
+        self._raw = raw
+        if isinstance(raw, ox.QuerySolutions):
+            self.kind = QueryKind.SELECT
+        elif isinstance(raw, ox.QueryBoolean):
+            self.kind = QueryKind.ASK
+        else:
+            self.kind = QueryKind.GRAPH
+
+    @property
+    def variables(self) -> list[str]:
+        if isinstance(self._raw, ox.QuerySolutions):
+            return [v.value for v in self._raw.variables]
+        return []
+
+    @property
+    def boolean(self) -> bool:
+        if not isinstance(self._raw, ox.QueryBoolean):
+            raise TypeError(f"a {self.kind} query has no boolean answer")
+        return bool(self._raw)
+
+    def rows(self) -> Iterator[Row]:
+        if not isinstance(self._raw, ox.QuerySolutions):
+            raise TypeError(f"a {self.kind} query has no rows")
+        names = self.variables
+        for solution in self._raw:
+            row: Row = {}
+            for name in names:
+                value = solution[name]
+                if value is not None:
+                    row[name] = to_rdflib(value)
+            yield row
+
+    def triples(self) -> Iterator[Triple]:
+        if not isinstance(self._raw, ox.QueryTriples):
+            raise TypeError(f"a {self.kind} query has no triples")
+        for triple in self._raw:
+            yield triple_to_rdflib(triple)
+
+    def serialize(self, fmt: Format) -> bytes:
+        if isinstance(self._raw, ox.QueryTriples):
+            out = self._raw.serialize(format=fmt.oxigraph_rdf)
+        else:
+            out = self._raw.serialize(format=fmt.oxigraph_results)
+        assert out is not None  # no output stream given: the engine returns bytes
+        return out
+
+
+def syntax_error(exc: SyntaxError) -> QuerySyntaxError:
+    """Keep the engine's message and position, which clients show to their users."""
+    message = str(exc.msg or exc)
+    line, column = exc.lineno, exc.offset
+    if line is None and (found := _POSITION.search(message)):
+        line, column = int(found.group(1)), int(found.group(2))
+    return QuerySyntaxError(message, line, column)
+
+
+class OxigraphStore(Store):
+    """A pyoxigraph store, optionally mirrored in memory for reads."""
+
+    def __init__(self, memory: ox.Store, disk: ox.Store | None = None) -> None:
+        self._reader: ox.Store | None = memory
+        self._disk = disk
+
+    @property
+    def _memory(self) -> ox.Store:
+        if self._reader is None:
+            raise StoreUnavailable("the store is closed")
+        return self._reader
+
+    @classmethod
+    def in_memory(cls) -> OxigraphStore:
+        """A store with no durability, for tests and candidate copies."""
+        return cls(ox.Store())
+
+    @classmethod
+    def open(cls, path: Path, *, in_memory: bool = True, read_only: bool = False) -> OxigraphStore:
+        """Open the store at ``path``; with ``in_memory`` reads come from a memory copy."""
+        if not path.exists():
+            raise StoreUnavailable(f"no store at {path}: run 'esskg build' first")
+        try:
+            disk = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot open the store at {path}: {exc}") from exc
+        if not in_memory:
+            return cls(disk, None)
+        memory = ox.Store()
+        memory.bulk_extend(disk.quads_for_pattern(None, None, None, None))
+        return cls(memory, None if read_only else disk)
+
+    @classmethod
+    def create(cls, path: Path) -> OxigraphStore:
+        """A new, empty on-disk store (the build writes into one, then swaps it in)."""
+        path.mkdir(parents=True, exist_ok=False)
+        return cls(ox.Store(str(path)))
+
+    def _replicas(self) -> list[ox.Store]:
+        """Disk first: it is the copy that must never fall behind."""
+        return [s for s in (self._disk, self._memory) if s is not None]
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
+    ) -> OxigraphResult:
+        if bindings:
+            sparql = bind_variables(sparql, bindings)
+        union = default_graphs is None and named_graphs is None
+        default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = None
+        named: list[ox.NamedNode | ox.BlankNode] | None = None
+        if not union:
+            default = [ox.NamedNode(g) for g in default_graphs or []]
+            named = [ox.NamedNode(g) for g in named_graphs or []]
+        try:
+            raw = self._memory.query(
+                sparql,
+                base_iri=base_iri,
+                use_default_graph_as_union=union,
+                default_graph=default,
+                named_graphs=named,
+            )
+        except SyntaxError as exc:
+            raise syntax_error(exc) from exc
+        return OxigraphResult(raw)
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        for replica in self._replicas():
+            try:
+                replica.update(sparql, base_iri=base_iri)
+            except SyntaxError as exc:
+                raise syntax_error(exc) from exc
+
+    def graph_names(self) -> list[str]:
+        return sorted(g.value for g in self._memory.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def count(self, graph: str | None = None, *, all_graphs: bool = True) -> int:
+        if graph is None and all_graphs:
+            return len(self._memory)
+        return sum(
+            1
+            for _ in self._memory.quads_for_pattern(None, None, None, graph_name_to_oxigraph(graph))
+        )
+
+    def get_graph(self, name: str | None) -> Graph:
+        graph = Graph()
+        for quad in self._memory.quads_for_pattern(None, None, None, graph_name_to_oxigraph(name)):
+            graph.add(triple_to_rdflib(quad.triple))
+        return graph
+
+    def replace_graphs(self, graphs: Mapping[str | None, Iterable[Triple] | None]) -> None:
+        operations: list[str] = []
+        for name, triples in graphs.items():
+            target = "DEFAULT" if name is None else f"GRAPH <{name}>"
+            operations.append(f"DROP SILENT {target}")
+            if triples is None:
+                continue
+            body = "\n".join(
+                " ".join(ntriples_term(t) for t in triple) + " ." for triple in triples
+            )
+            if body:
+                wrapped = body if name is None else f"GRAPH <{name}> {{\n{body}\n}}"
+                operations.append(f"INSERT DATA {{\n{wrapped}\n}}")
+        if operations:
+            self.update(" ;\n".join(operations))
+
+    def add_quads(self, quads: Iterable[Quad]) -> None:
+        converted = [quad_to_oxigraph(q) for q in quads]
+        for replica in self._replicas():
+            replica.bulk_extend(converted)
+
+    def add_oxigraph_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """The build's fast path: engine quads straight from the engine's parser."""
+        materialised = list(quads)
+        for replica in self._replicas():
+            replica.bulk_extend(materialised)
+
+    def dump(self, fmt: Format) -> bytes:
+        out = self._memory.dump(format=fmt.oxigraph_rdf)
+        assert out is not None
+        return out
+
+    def flush(self) -> None:
+        for replica in self._replicas():
+            replica.flush()
+
+    def close(self) -> None:
+        """Flush and drop the engine handles, which releases the on-disk lock."""
+        if self._reader is None:
+            return
+        self.flush()
+        self._reader = None
+        self._disk = None

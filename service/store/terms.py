@@ -1,0 +1,74 @@
+"""Conversions between rdflib terms (the interface) and pyoxigraph terms (the engine)."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from service.store.base import Quad, Term, Triple
+
+_XSD_STRING = str(XSD.string)
+_RDF_LANGSTRING = str(RDF.langString)
+
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+def to_oxigraph(term: Term) -> OxTerm:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None and str(term.datatype) != _XSD_STRING:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def to_rdflib(term: object) -> Term:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return Literal(term.value)
+        # Keep the lexical form exactly as stored: rdflib would otherwise normalise it.
+        return Literal(term.value, datatype=URIRef(datatype), normalize=False)
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def graph_name_to_oxigraph(name: str | None) -> ox.NamedNode | ox.DefaultGraph:
+    return ox.DefaultGraph() if name is None else ox.NamedNode(name)
+
+
+def triple_to_rdflib(triple: ox.Triple) -> Triple:
+    return (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))  # type: ignore[return-value]
+
+
+def quad_to_rdflib(quad: ox.Quad) -> Quad:
+    graph = quad.graph_name
+    name = None if isinstance(graph, ox.DefaultGraph) else URIRef(graph.value)
+    s, p, o = triple_to_rdflib(quad.triple)
+    return (s, p, o, name)
+
+
+def quad_to_oxigraph(quad: Quad) -> ox.Quad:
+    s, p, o, g = quad
+    return ox.Quad(
+        to_oxigraph(s),  # type: ignore[arg-type]
+        ox.NamedNode(str(p)),
+        to_oxigraph(o),
+        graph_name_to_oxigraph(None if g is None else str(g)),
+    )
+
+
+def ntriples_term(term: Term) -> str:
+    """The N-Triples spelling of a term, safe to embed in SPARQL ``INSERT DATA``."""
+    return str(to_oxigraph(term))
