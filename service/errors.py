@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -20,6 +21,14 @@ class QuerySyntaxError(EsskgError):
     def __str__(self) -> str:
         where = f" (line {self.line}, column {self.column})" if self.line is not None else ""
         return f"{self.message}{where}"
+
+    @classmethod
+    def from_engine(cls, message: str) -> QuerySyntaxError:
+        """Engines put the position in the text ("error at 3:5: ..."); keep it as numbers."""
+        found = re.search(r"(\d+):(\d+)", message)
+        if found is None:
+            return cls(message)
+        return cls(message, int(found.group(1)), int(found.group(2)))
 
 
 class QueryTimeout(EsskgError):

@@ -40,7 +40,7 @@ def _is_iri_start(text: str, i: int) -> int | None:
     return i + match.end() if match else None
 
 
-def _top_level_groups(text: str) -> tuple[list[int], list[tuple[str, int]]]:
+def top_level_structure(text: str) -> tuple[list[int], list[tuple[str, int]]]:
     """Offsets of depth-0 ``{`` and the depth-0 keywords with their offsets."""
     braces: list[int] = []
     words: list[tuple[str, int]] = []
@@ -81,7 +81,7 @@ def _top_level_groups(text: str) -> tuple[list[int], list[tuple[str, int]]]:
 
 def where_group_offset(query: str) -> int:
     """Offset just inside the ``{`` that opens the outermost WHERE pattern."""
-    braces, words = _top_level_groups(query)
+    braces, words = top_level_structure(query)
     keywords = [w for w, _ in words]
     where = [pos for w, pos in words if w == "WHERE"]
     if where:

@@ -75,7 +75,8 @@ class Store(ABC):
 
         ``default_graphs``/``named_graphs`` override the dataset as the SPARQL protocol's
         ``default-graph-uri``/``named-graph-uri`` do; without them the default graph is the
-        union of every graph.
+        union of every graph. A remote store sends the query when the result is first read,
+        so its syntax errors surface there.
         """
 
     @abstractmethod

@@ -7,12 +7,20 @@ from service.graph.build import ENGINE_DIR, current_build
 from service.settings import Settings
 from service.store.base import Store
 from service.store.oxigraph import OxigraphStore
+from service.store.remote import RemoteStore
 
 
 def open_store(settings: Settings, *, read_only: bool = False) -> Store:
     """The store to serve; ``read_only`` lets the CLI query beside a running server."""
     if settings.store_backend == "remote":
-        raise StoreUnavailable("the remote store backend is not available in this version")
+        if not settings.remote_query_url:
+            raise StoreUnavailable("ESSKG_REMOTE_QUERY_URL is required with the remote backend")
+        return RemoteStore(
+            settings.remote_query_url,
+            settings.remote_update_url,
+            settings.remote_gsp_url,
+            timeout=settings.query_timeout,
+        )
     folder = current_build(settings)
     if folder is None:
         raise StoreUnavailable(

@@ -7,7 +7,6 @@ copy, so a crash never leaves the durable copy behind what was acknowledged.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from rdflib import Graph
 from service.errors import QuerySyntaxError, StoreUnavailable
 from service.formats import Format
 from service.sparql.binding import bind_variables
+from service.sparql.updates import replace_graphs_update
 from service.store.base import (
     Quad,
     QueryKind,
@@ -28,13 +28,10 @@ from service.store.base import (
 )
 from service.store.terms import (
     graph_name_to_oxigraph,
-    ntriples_term,
     quad_to_oxigraph,
     to_rdflib,
     triple_to_rdflib,
 )
-
-_POSITION = re.compile(r"(\d+):(\d+)")
 
 
 class OxigraphResult(QueryResult):
@@ -91,10 +88,9 @@ class OxigraphResult(QueryResult):
 def syntax_error(exc: SyntaxError) -> QuerySyntaxError:
     """Keep the engine's message and position, which clients show to their users."""
     message = str(exc.msg or exc)
-    line, column = exc.lineno, exc.offset
-    if line is None and (found := _POSITION.search(message)):
-        line, column = int(found.group(1)), int(found.group(2))
-    return QuerySyntaxError(message, line, column)
+    if exc.lineno is not None:
+        return QuerySyntaxError(message, exc.lineno, exc.offset)
+    return QuerySyntaxError.from_engine(message)
 
 
 class OxigraphStore(Store):
@@ -194,20 +190,8 @@ class OxigraphStore(Store):
         return graph
 
     def replace_graphs(self, graphs: Mapping[str | None, Iterable[Triple] | None]) -> None:
-        operations: list[str] = []
-        for name, triples in graphs.items():
-            target = "DEFAULT" if name is None else f"GRAPH <{name}>"
-            operations.append(f"DROP SILENT {target}")
-            if triples is None:
-                continue
-            body = "\n".join(
-                " ".join(ntriples_term(t) for t in triple) + " ." for triple in triples
-            )
-            if body:
-                wrapped = body if name is None else f"GRAPH <{name}> {{\n{body}\n}}"
-                operations.append(f"INSERT DATA {{\n{wrapped}\n}}")
-        if operations:
-            self.update(" ;\n".join(operations))
+        if graphs:
+            self.update(replace_graphs_update(graphs))
 
     def add_quads(self, quads: Iterable[Quad]) -> None:
         converted = [quad_to_oxigraph(q) for q in quads]

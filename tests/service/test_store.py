@@ -18,9 +18,14 @@ P = URIRef("http://example.org/p")
 G1, G2 = "http://example.org/g1", "http://example.org/g2"
 
 
-@pytest.fixture
-def store() -> Store:
-    s = OxigraphStore.in_memory()
+@pytest.fixture(params=["embedded", "remote"])
+def store(request: pytest.FixtureRequest) -> Store:
+    """Every test of the interface runs on the embedded store and on a real remote engine."""
+    s: Store
+    if request.param == "embedded":
+        s = OxigraphStore.in_memory()
+    else:
+        s = request.getfixturevalue("remote_store")
     s.put_graph(G1, [(A, P, Literal("un", lang="fr")), (A, P, B)])
     s.put_graph(G2, [(B, P, Literal("2", datatype=XSD.integer))])
     return s
@@ -50,7 +55,7 @@ def test_bindings_are_terms_not_text(store: Store) -> None:
 
 def test_syntax_error_keeps_parser_position(store: Store) -> None:
     with pytest.raises(QuerySyntaxError) as error:
-        store.query("SELECT * WHERE {\n  ?s ?p\n}")
+        store.select("SELECT * WHERE {\n  ?s ?p\n}")
     assert error.value.line == 3
     assert error.value.column is not None
 
@@ -82,7 +87,7 @@ def test_results_serialise_in_engine_formats(store: Store) -> None:
     )
 
 
-def test_writes_reach_disk_before_memory(tmp_path: Path) -> None:
+def test_writes_are_persisted_to_disk(tmp_path: Path) -> None:
     path = tmp_path / "db"
     created = OxigraphStore.create(path)
     created.close()
