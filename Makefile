@@ -8,7 +8,7 @@ PORT ?= 8000
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install install-test build serve test lint format clean
+.PHONY: help install install-test engines build serve test lint format clean
 
 help: ## List the targets with what they do
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -36,7 +36,14 @@ build: install ## Check the sources and build the graph into the embedded store 
 serve: build ## Install, build the graph and serve it on http://$(HOST):$(PORT)
 	$(BIN)/esskg serve --host $(HOST) --port $(PORT)
 
-test: install-test ## Install with test extras and run the whole test suite
+engines: ## Install Virtuoso (Debian) for the remote-store tests, where apt-get may run
+	@if command -v virtuoso-t >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends virtuoso-opensource-7-bin </dev/null >/dev/null; \
+	else echo "note: Virtuoso is not installed; its remote-store tests will be skipped"; fi
+
+test: install-test engines ## Install with test extras and run the whole test suite
 	$(BIN)/python -m pytest
 
 lint: install-test ## Ruff (lint + format check) and mypy on service/

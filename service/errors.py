@@ -26,9 +26,10 @@ class QuerySyntaxError(EsskgError):
     def from_engine(cls, message: str) -> QuerySyntaxError:
         """Engines put the position in the text ("error at 3:5: ..."); keep it as numbers."""
         found = re.search(r"(\d+):(\d+)", message)
-        if found is None:
-            return cls(message)
-        return cls(message, int(found.group(1)), int(found.group(2)))
+        if found is not None:
+            return cls(message, int(found.group(1)), int(found.group(2)))
+        found = re.search(r"\bline (\d+)", message)
+        return cls(message, int(found.group(1)) if found else None)
 
 
 class QueryTimeout(EsskgError):
@@ -76,3 +77,111 @@ class BuildFailed(EsskgError):
 
     def __str__(self) -> str:
         return self.report
+
+
+# Errors of the HTTP protocol layer and the write gate ---------------------------------------
+
+
+@dataclass
+class BadRequest(EsskgError):
+    """A request the SPARQL protocol forbids: missing or repeated parameters, conflicts."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class UnsupportedMediaType(EsskgError):
+    """A request body whose Content-Type (or charset) the endpoint does not take."""
+
+    media_type: str
+
+    def __str__(self) -> str:
+        return f"unsupported request Content-Type: {self.media_type or '(none)'}"
+
+
+@dataclass
+class NotAcceptable(EsskgError):
+    """No serialisation the client accepts fits the answer; lists what would."""
+
+    requested: str
+    available: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"none of {self.requested!r} fits; available: {', '.join(self.available)}"
+
+
+@dataclass
+class PayloadTooLarge(EsskgError):
+    """The request body or URL is above the configured size."""
+
+    what: str
+    limit: int
+
+    def __str__(self) -> str:
+        return f"the request {self.what} is larger than {self.limit} bytes"
+
+
+@dataclass
+class QueryRefused(EsskgError):
+    """A query or update that would make the server fetch a URL the client chose."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class EvaluationError(EsskgError):
+    """The engine parsed the request but could not carry it out (say, CREATE of a graph
+    that exists)."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class RemoteFetchFailed(EsskgError):
+    """An allow-listed SERVICE or LOAD target did not answer usefully."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class ProtectedGraph(EsskgError):
+    """A write to a graph that only the build may change (ontology, shapes, inferred)."""
+
+    graph: str
+
+    def __str__(self) -> str:
+        return f"<{self.graph}> is produced by the build and cannot be written over HTTP"
+
+
+class WritesDisabled(EsskgError):
+    """No write token is configured, so the service is read-only."""
+
+
+class Unauthorized(EsskgError):
+    """A write without a bearer token."""
+
+
+class Forbidden(EsskgError):
+    """A write with a bearer token that is not the configured one."""
+
+
+@dataclass
+class UriTooLong(EsskgError):
+    """The request's query string is above the configured size."""
+
+    limit: int
+
+    def __str__(self) -> str:
+        return f"the request URL is longer than {self.limit} bytes; send the query by POST"

@@ -32,6 +32,11 @@ class Format:
     aliases: tuple[str, ...] = ()
 
     @property
+    def rdflib_name(self) -> str:
+        """The name rdflib's parser and serialiser plugins know this format by."""
+        return _RDFLIB_NAMES[self.name]
+
+    @property
     def oxigraph_rdf(self) -> ox.RdfFormat:
         found = ox.RdfFormat.from_media_type(self.media_type)
         assert found is not None, self.media_type
@@ -61,6 +66,15 @@ RESULTS_XML = Format(
 )
 RESULTS_CSV = Format("csv", "text/csv", FormatKind.RESULTS, (".csv",))
 RESULTS_TSV = Format("tsv", "text/tab-separated-values", FormatKind.RESULTS, (".tsv",))
+
+_RDFLIB_NAMES = {
+    "turtle": "turtle",
+    "ntriples": "nt",
+    "nquads": "nquads",
+    "trig": "trig",
+    "jsonld": "json-ld",
+    "rdfxml": "xml",
+}
 
 RDF_FORMATS: tuple[Format, ...] = (TURTLE, NTRIPLES, NQUADS, TRIG, JSONLD, RDFXML)
 RESULT_FORMATS: tuple[Format, ...] = (RESULTS_JSON, RESULTS_XML, RESULTS_CSV, RESULTS_TSV)

@@ -1,28 +1,30 @@
-"""A store on any SPARQL 1.1 engine, reached through the Query, Update and Graph Store
-protocols, for users who outgrow one machine (Oxigraph server, Virtuoso, ...).
+"""A store on any SPARQL 1.1 engine, reached through the Query and Update protocols, for
+users who outgrow one machine (Oxigraph server, Virtuoso, ...).
 
-The engine must answer queries over the union of its graphs by default (Oxigraph server's
-``--union-default-graph``; Virtuoso does so natively), as the embedded store does. Results
-are passed through in the engine's own serialisation: the remote engine already wrote the
-bytes, re-encoding them here would only cost time.
+The embedded store answers over the union of its graphs by default. An engine configured the
+same way (Oxigraph server's ``--union-default-graph``) needs nothing more; an engine whose
+default graph also holds its own system graphs (Virtuoso) is given the dataset explicitly
+(``list_dataset``), made of the graphs it holds minus the ``system_graph_prefixes``.
+Queries go as form-encoded POSTs, the one request shape every engine tested here accepts
+(Virtuoso never answers a direct ``application/sparql-query`` body). Results are passed
+through in the engine's own serialisation: re-encoding them here would only cost time.
 """
 
 from __future__ import annotations
 
-import io
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import httpx
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
 from service.errors import QuerySyntaxError, StoreUnavailable
-from service.formats import NQUADS, NTRIPLES, RESULTS_JSON, Format
+from service.formats import NTRIPLES, RESULTS_JSON, Format
 from service.sparql.binding import bind_variables, top_level_structure
-from service.sparql.updates import replace_graphs_update
+from service.sparql.updates import insert_data_update, replace_graphs_update
 from service.store.base import Quad, QueryKind, QueryResult, Row, Store, Term, Triple
-from service.store.terms import ntriples_term
 
 _FORMS = {"SELECT": QueryKind.SELECT, "ASK": QueryKind.ASK}
 
@@ -42,7 +44,7 @@ def _json_term(value: Mapping[str, str]) -> Term:
         return URIRef(value["value"])
     if kind == "bnode":
         return BNode(value["value"])
-    datatype = value.get("datatype")
+    datatype = value.get("datatype")  # Virtuoso still says "typed-literal" for these
     return Literal(
         value["value"],
         lang=value.get("xml:lang"),
@@ -109,11 +111,30 @@ class RemoteStore(Store):
         *,
         timeout: float = 60.0,
         client: httpx.Client | None = None,
+        default_graph_iri: str | None = None,
+        list_dataset: bool = False,
+        system_graph_prefixes: Sequence[str] = (),
     ) -> None:
         self.query_url = query_url
         self.update_url = update_url or query_url
         self.gsp_url = gsp_url
+        self.default_graph_iri = default_graph_iri
+        self.list_dataset = list_dataset
+        self.system_graph_prefixes = tuple(system_graph_prefixes)
         self._client = client or httpx.Client(timeout=timeout)
+        self._dataset: list[str] | None = None
+
+    def _graph_iri(self, name: str | None) -> str | None:
+        """Engines without a real default graph keep "our" default graph under a fixed IRI."""
+        return self.default_graph_iri if name is None else name
+
+    def _default_dataset(self) -> list[tuple[str, str]]:
+        if not self.list_dataset:
+            return []
+        if self._dataset is None:
+            self._dataset = self._list_graphs()
+        pairs = [("default-graph-uri", g) for g in self._dataset]
+        return pairs + [("named-graph-uri", g) for g in self._dataset]
 
     def _send(self, request: httpx.Request) -> httpx.Response:
         try:
@@ -132,12 +153,12 @@ class RemoteStore(Store):
         return response
 
     def _post_query(self, sparql: str, params: Sequence[tuple[str, str]], accept: str) -> bytes:
+        form = str(httpx.QueryParams([("query", sparql), *params]))
         request = self._client.build_request(
             "POST",
             self.query_url,
-            params=httpx.QueryParams(list(params)),
-            content=sparql.encode("utf-8"),
-            headers={"Content-Type": "application/sparql-query", "Accept": accept},
+            content=form.encode("ascii"),
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
         )
         return self._send(request).content
 
@@ -154,8 +175,11 @@ class RemoteStore(Store):
             sparql = bind_variables(sparql, bindings)
         if base_iri:
             sparql = f"BASE <{base_iri}>\n{sparql}"
-        params = [("default-graph-uri", g) for g in default_graphs or []]
-        params += [("named-graph-uri", g) for g in named_graphs or []]
+        if default_graphs is None and named_graphs is None:
+            params = self._default_dataset()
+        else:
+            params = [("default-graph-uri", g) for g in default_graphs or []]
+            params += [("named-graph-uri", g) for g in named_graphs or []]
         return RemoteResult(self, sparql, params)
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
@@ -167,20 +191,26 @@ class RemoteStore(Store):
             content=sparql.encode("utf-8"),
             headers={"Content-Type": "application/sparql-update"},
         )
+        self._dataset = None  # the set of graphs may have changed
         self._send(request)
 
+    def _list_graphs(self) -> list[str]:
+        query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+        rows = RemoteResult(self, query, []).rows()
+        names = (str(r["g"]) for r in rows if isinstance(r.get("g"), URIRef))
+        return sorted(n for n in names if not n.startswith(self.system_graph_prefixes))
+
     def graph_names(self) -> list[str]:
-        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted(str(r["g"]) for r in rows if isinstance(r.get("g"), URIRef))
+        return [n for n in self._list_graphs() if n != self.default_graph_iri]
 
     def count(self, graph: str | None = None, *, all_graphs: bool = True) -> int:
         if graph is None and all_graphs:
-            query = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
-            return int(self.select(query)[0]["n"])
+            return sum(len(self.get_graph(name)) for name in self._list_graphs())
         return len(self.get_graph(graph))
 
     def get_graph(self, name: str | None) -> Graph:
-        pattern = "?s ?p ?o" if name is None else f"GRAPH <{URIRef(name)}> {{ ?s ?p ?o }}"
+        iri = self._graph_iri(name)
+        pattern = "?s ?p ?o" if iri is None else f"GRAPH <{URIRef(iri)}> {{ ?s ?p ?o }}"
         query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {pattern} }}"
         graph = Graph()
         graph.parse(data=self._post_query(query, [], NTRIPLES.media_type), format="nt")
@@ -188,31 +218,30 @@ class RemoteStore(Store):
 
     def replace_graphs(self, graphs: Mapping[str | None, Iterable[Triple] | None]) -> None:
         if graphs:
-            self.update(replace_graphs_update(graphs))
+            self.update(replace_graphs_update({self._graph_iri(g): t for g, t in graphs.items()}))
 
-    def add_quads(self, quads: Iterable[Quad]) -> None:
-        lines = io.StringIO()
+    def add_quads(self, quads: Iterable[Quad], *, batch: int = 5000) -> None:
+        """Bulk-add in ``INSERT DATA`` batches, which every engine takes (N-Quads uploads: not)."""
+        pending: dict[str | None, list[Triple]] = defaultdict(list)
+        size = 0
         for s, p, o, g in quads:
-            terms = [ntriples_term(s), ntriples_term(p), ntriples_term(o)]
-            if g is not None:
-                terms.append(ntriples_term(g))
-            lines.write(" ".join(terms) + " .\n")
-        if self.gsp_url is None:
-            raise StoreUnavailable("bulk loading a remote engine needs its Graph Store URL")
-        request = self._client.build_request(
-            "POST",
-            self.gsp_url,
-            content=lines.getvalue().encode("utf-8"),
-            headers={"Content-Type": NQUADS.media_type},
-        )
-        self._send(request)
+            pending[self._graph_iri(None if g is None else str(g))].append((s, p, o))
+            size += 1
+            if size >= batch:
+                self.update(insert_data_update(pending))
+                pending.clear()
+                size = 0
+        if size:
+            self.update(insert_data_update(pending))
 
     def dump(self, fmt: Format) -> bytes:
-        if self.gsp_url is None:
-            raise StoreUnavailable("dumping a remote engine needs its Graph Store URL")
-        headers = {"Accept": fmt.media_type}
-        request = self._client.build_request("GET", self.gsp_url, headers=headers)
-        return self._send(request).content
+        dataset = Dataset()
+        for name in self._list_graphs():
+            target = None if name == self.default_graph_iri else URIRef(name)
+            graph = dataset.graph(target) if target is not None else dataset.default_graph
+            for triple in self.get_graph(name):
+                graph.add(triple)
+        return dataset.serialize(format=fmt.rdflib_name, encoding="utf-8")
 
     def close(self) -> None:
         self._client.close()
