@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from fastapi import FastAPI
 
 from service import __version__
-from service.api.routers import health
+from service.api.routers import health, queries
+from service.queries.catalogue import Catalogue
 from service.settings import Settings, get_settings
 from service.store.base import Store
 from service.store.factory import open_store
@@ -40,4 +41,5 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     if store is not None:
         app.state.store = store
     app.include_router(health.router)
+    queries.install(app, Catalogue.load(settings.root / "queries"))
     return app

@@ -1,0 +1,355 @@
+"""``/queries``: the canned-query catalogue, one typed OpenAPI operation per query.
+
+The routes are generated when the app is created, from the catalogue's headers: each query
+gets its own path, operation id and documented, typed parameters, so ``/docs`` shows a form
+per question. The handlers decode the request, delegate typing and binding to
+:mod:`service.queries`, and hand the engine's serialisation back; they build no SPARQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+
+from service.api.deps import SettingsDep, StoreDep
+from service.formats import RDF_FORMATS, RESULT_FORMATS, TURTLE, Format
+from service.queries.catalogue import CannedQuery, Catalogue
+from service.queries.describe import describe
+from service.queries.params import InvalidParameter, json_schema
+from service.queries.run import MAX_PER_PAGE, PageInfo, enumerations, execute, resolve_params
+from service.settings import Settings
+from service.store.base import QueryKind, Store
+
+PROBLEM = "application/problem+json"
+_RESERVED = ("page", "per_page", "format")
+
+
+# -- negotiation (provisional: to be replaced by service.api.negotiation.choose_format) ------
+
+
+class NotAcceptable(Exception):
+    """No offered format matches the request's Accept header or ``format`` parameter."""
+
+    def __init__(self, offers: list[Format]) -> None:
+        super().__init__(", ".join(f.media_type for f in offers))
+        self.offers = offers
+
+
+def _accepted(accept: str) -> list[tuple[float, int, str]]:
+    ranges = []
+    for index, part in enumerate(accept.split(",")):
+        media, *params = (p.strip() for p in part.split(";"))
+        quality = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if media:
+            ranges.append((quality, index, media.lower()))
+    return ranges
+
+
+def choose(accept: str | None, format_param: str | None, offers: list[Format]) -> Format:
+    """The first offer named by ``format``, else the Accept range with the highest q."""
+    if format_param is not None:
+        for fmt in offers:
+            if format_param in (fmt.name, *fmt.aliases, fmt.media_type):
+                return fmt
+        raise NotAcceptable(offers)
+    if not accept:
+        return offers[0]
+    best: tuple[float, int, Format] | None = None
+    for quality, index, media in _accepted(accept):
+        if quality <= 0:
+            continue
+        for fmt in offers:
+            kind, _, _ = media.partition("/")
+            if media in (fmt.media_type, "*/*") or (
+                media == f"{kind}/*" and (fmt.media_type.startswith(kind + "/"))
+            ):
+                key = (quality, -index, fmt)
+                if best is None or key[:2] > best[:2]:
+                    best = key
+                break
+    if best is None:
+        raise NotAcceptable(offers)
+    return best[2]
+
+
+def offers_for(kind: QueryKind) -> list[Format]:
+    return list(RDF_FORMATS if kind is QueryKind.GRAPH else RESULT_FORMATS)
+
+
+# -- problems ---------------------------------------------------------------------------------
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    """An RFC 9457 problem document."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def invalid(exc: InvalidParameter) -> JSONResponse:
+    return problem(
+        422,
+        "Invalid query parameter",
+        str(exc),
+        parameter=exc.name,
+        expected=exc.expected,
+    )
+
+
+# -- handlers ---------------------------------------------------------------------------------
+
+
+def _single_values(request: Request) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for key, value in request.query_params.multi_items():
+        if key in values:
+            raise InvalidParameter(key, "given once")
+        values[key] = value
+    return values
+
+
+def _positive(raw: dict[str, str], name: str, maximum: int) -> int | None:
+    value = raw.pop(name, None)
+    if value is None:
+        return None
+    if not value.isdigit() or not 1 <= int(value) <= maximum:
+        raise InvalidParameter(name, f"an integer between 1 and {maximum}")
+    return int(value)
+
+
+def link_header(request: Request, info: PageInfo) -> str:
+    """RFC 8288 links to the first, previous, next and last pages."""
+    targets = {"first": 1, "last": info.last}
+    if info.page > 1:
+        targets["prev"] = min(info.page - 1, info.last)
+    if info.page < info.last:
+        targets["next"] = info.page + 1
+    links = []
+    for rel in ("first", "prev", "next", "last"):
+        if rel in targets:
+            url = request.url.include_query_params(page=targets[rel], per_page=info.per_page)
+            links.append(f'<{url}>; rel="{rel}"')
+    return ", ".join(links)
+
+
+def run_query(request: Request, store: Store, query: CannedQuery) -> Response:
+    """Decode, type, bind, run and serialise one canned query."""
+    try:
+        raw = _single_values(request)
+        page = _positive(raw, "page", 10**9)
+        per_page = _positive(raw, "per_page", MAX_PER_PAGE)
+        format_param = raw.pop("format", None)
+        if not query.paginated and (page or per_page):
+            raise InvalidParameter("page" if page else "per_page", "absent: not paginated")
+        fmt = choose(request.headers.get("accept"), format_param, offers_for(query.kind))
+        bindings = resolve_params(store, query, raw)
+        execution = execute(store, query, bindings, page=page, per_page=per_page)
+    except InvalidParameter as exc:
+        return invalid(exc)
+    except NotAcceptable as exc:
+        offered = [f.media_type for f in exc.offers]
+        return problem(406, "Not acceptable", f"this query answers in {exc}", offered=offered)
+    headers: dict[str, str] = {"Vary": "Accept"}
+    if execution.page is not None:
+        headers["Link"] = link_header(request, execution.page)
+        headers["X-Total-Count"] = str(execution.page.total)
+    body = execution.result.serialize(fmt)
+    return Response(body, media_type=fmt.media_type, headers=headers)
+
+
+def _endpoint(query: CannedQuery) -> Callable[..., Response]:
+    def endpoint(request: Request, store: StoreDep) -> Response:
+        return run_query(request, store, query)
+
+    endpoint.__name__ = "run_" + query.id.replace("/", "__").replace("-", "_")
+    endpoint.__doc__ = query.header.description["en"]
+    return endpoint
+
+
+# -- OpenAPI ----------------------------------------------------------------------------------
+
+
+def _parameters(query: CannedQuery) -> list[dict[str, Any]]:
+    params = []
+    for spec in query.header.params:
+        params.append(
+            {
+                "name": spec.name,
+                "in": "query",
+                "required": spec.required,
+                "description": f"{spec.description['en']} — {spec.description['fr']}"
+                f" (expected: {spec.expected})",
+                "schema": json_schema(spec),
+            }
+        )
+    if query.paginated:
+        size = query.header.pagination
+        params += [
+            {
+                "name": "page",
+                "in": "query",
+                "required": False,
+                "description": "Page number, from 1 — numéro de page",
+                "schema": {"type": "integer", "minimum": 1, "default": 1},
+            },
+            {
+                "name": "per_page",
+                "in": "query",
+                "required": False,
+                "description": "Rows per page — lignes par page",
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": MAX_PER_PAGE,
+                    "default": size,
+                },
+            },
+        ]
+    names = [f.name for f in offers_for(query.kind)]
+    params.append(
+        {
+            "name": "format",
+            "in": "query",
+            "required": False,
+            "description": "Answer format, overriding Accept — format de la réponse",
+            "schema": {"type": "string", "enum": names},
+        }
+    )
+    return params
+
+
+def _responses(query: CannedQuery) -> dict[str, Any]:
+    content = {f.media_type: {} for f in offers_for(query.kind)}
+    problem_body = {PROBLEM: {"schema": {"type": "object"}}}
+    ok: dict[str, Any] = {"description": "The answer", "content": content}
+    if query.paginated:
+        ok["headers"] = {
+            "Link": {"description": "RFC 8288 first/prev/next/last", "schema": {"type": "string"}},
+            "X-Total-Count": {"description": "Rows in all pages", "schema": {"type": "integer"}},
+        }
+    return {
+        "200": ok,
+        "406": {"description": "No acceptable format", "content": problem_body},
+        "422": {"description": "A parameter is not of its type", "content": problem_body},
+    }
+
+
+def router_for(catalogue: Catalogue) -> APIRouter:
+    """One GET operation per query, plus the catalogue listings."""
+    router = APIRouter(tags=["queries"])
+
+    @router.get("/queries", summary="The canned-query catalogue (JSON or RDF)")
+    def list_queries(request: Request, settings: SettingsDep) -> Response:
+        return catalogue_response(request, catalogue, settings, json_allowed=True)
+
+    @router.get(
+        "/.well-known/sparql-examples",
+        summary="The catalogue as SHACL SPARQL executables (SIB sparql-examples)",
+    )
+    def sparql_examples(request: Request, settings: SettingsDep) -> Response:
+        return catalogue_response(request, catalogue, settings, json_allowed=False)
+
+    for query in catalogue:
+        router.add_api_route(
+            f"/queries/{query.id}",
+            _endpoint(query),
+            methods=["GET"],
+            summary=f"{query.header.summary['en']} — {query.header.summary['fr']}",
+            description=f"{query.header.description['en']}\n\n{query.header.description['fr']}",
+            operation_id="query_" + query.id.replace("/", "__").replace("-", "_"),
+            tags=["queries", *query.header.tags],
+            response_class=Response,
+            responses=_responses(query),
+            openapi_extra={"parameters": _parameters(query)},
+        )
+    return router
+
+
+def catalogue_json(request: Request, catalogue: Catalogue) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": q.id,
+            "url": str(request.url_for("list_queries")) + "/" + q.id,
+            "summary": q.header.summary,
+            "description": q.header.description,
+            "tags": list(q.header.tags),
+            "kind": q.kind.value,
+            "per_page": q.header.pagination,
+            "parameters": [
+                {
+                    "name": p.name,
+                    "type": p.type.value,
+                    "required": p.required,
+                    "default": p.default,
+                    "expected": p.expected,
+                    "description": p.description,
+                }
+                for p in q.header.params
+            ],
+        }
+        for q in catalogue
+    ]
+
+
+def catalogue_response(
+    request: Request, catalogue: Catalogue, settings: Settings, *, json_allowed: bool
+) -> Response:
+    json_offer = Format("json", "application/json", RESULT_FORMATS[0].kind, (".json",))
+    offers = [json_offer, *RDF_FORMATS] if json_allowed else [TURTLE, *RDF_FORMATS[1:]]
+    try:
+        fmt = choose(request.headers.get("accept"), request.query_params.get("format"), offers)
+    except NotAcceptable as exc:
+        return problem(406, "Not acceptable", f"the catalogue is served as {exc}")
+    if fmt is json_offer:
+        return JSONResponse(catalogue_json(request, catalogue))
+    endpoint = str(request.base_url) + "sparql"
+    graph = describe(catalogue, settings.public_base, endpoint)
+    body = graph.serialize(format=_RDFLIB_NAMES[fmt.name], encoding="utf-8")
+    return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
+
+
+_RDFLIB_NAMES = {
+    "turtle": "turtle",
+    "ntriples": "nt",
+    "nquads": "nquads",
+    "trig": "trig",
+    "jsonld": "json-ld",
+    "rdfxml": "xml",
+}
+
+
+def install(app: FastAPI, catalogue: Catalogue) -> None:
+    """Add the routes, and fill enumerated parameters' ``enum`` from the store on first use."""
+    app.include_router(router_for(catalogue))
+    build_schema = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build_schema()
+        store: Store | None = getattr(app.state, "store", None)
+        if store is not None:
+            _fill_enums(schema, store, catalogue)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _fill_enums(schema: dict[str, Any], store: Store, catalogue: Catalogue) -> None:
+    for (query_id, name), values in enumerations(store, catalogue).items():
+        if not values:
+            continue
+        operation = schema["paths"][f"/queries/{query_id}"]["get"]
+        for param in operation.get("parameters", []):
+            if param["name"] == name:
+                param["schema"]["enum"] = values

@@ -1,0 +1,134 @@
+"""Running a canned query: parameters to terms, one binding path, pages with a real count.
+
+Parameters are bound by :func:`service.sparql.binding.bind_variables`, which writes them as
+serialised RDF terms in a ``VALUES`` block; the page and the count are then derived from that
+bound text by appending integers we computed (``LIMIT``/``OFFSET``) or by wrapping it in a
+``COUNT`` subquery, so no client string is ever part of the query's text.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from rdflib import Literal, URIRef
+
+from service.queries.catalogue import CannedQuery, Catalogue, split_prologue
+from service.queries.params import InvalidParameter, ParamSpec, to_term
+from service.sparql.binding import bind_variables
+from service.store.base import QueryResult, Store, Term
+
+MAX_PER_PAGE = 1000
+_COUNT_VAR = "esskg_row_count"
+_RDF_TYPE_PATH = "a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
+_SUBCLASS_PATH = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """Where a page sits in the whole answer; ``total`` comes from a COUNT query."""
+
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def last(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+@dataclass
+class Execution:
+    """The engine's answer for the requested page, and the page's position."""
+
+    result: QueryResult
+    page: PageInfo | None
+
+
+def _membership_check(spec: ParamSpec) -> str | None:
+    if spec.class_iri:
+        return f"ASK {{ ?value {_RDF_TYPE_PATH} ?class }}"
+    if spec.subclass_of:
+        return f"ASK {{ ?value {_SUBCLASS_PATH} ?class }}"
+    return None
+
+
+def resolve_params(store: Store, query: CannedQuery, raw: Mapping[str, str]) -> dict[str, Term]:
+    """The bindings for ``raw`` request values: typed, defaulted and checked against the data."""
+    declared = {p.name: p for p in query.header.params}
+    for name in raw:
+        if name not in declared:
+            known = ", ".join(declared) or "none"
+            raise InvalidParameter(name, f"a declared parameter of this query (known: {known})")
+    bindings: dict[str, Term] = {}
+    for name, spec in declared.items():
+        value = raw.get(name, spec.default)
+        if value is None:
+            if spec.required:
+                raise InvalidParameter(name, spec.expected + " (required)")
+            continue
+        term = to_term(spec, value)
+        check = _membership_check(spec)
+        if check is not None:
+            kind = spec.class_iri or spec.subclass_of
+            assert kind is not None
+            if not store.ask(check, bindings={"value": term, "class": _iri(kind)}):
+                raise InvalidParameter(name, spec.expected, value[:100])
+        bindings[name] = term
+    return bindings
+
+
+def _iri(value: str) -> Term:
+    return URIRef(value)
+
+
+def count_rows(store: Store, bound_text: str) -> int:
+    """The number of solutions of a bound SELECT, counted by the engine."""
+    prologue, body = split_prologue(bound_text)
+    counting = f"{prologue}SELECT (COUNT(*) AS ?{_COUNT_VAR}) WHERE {{\n{body}\n}}"
+    rows = store.select(counting)
+    value = rows[0].get(_COUNT_VAR) if rows else None
+    return int(value.toPython()) if isinstance(value, Literal) else 0
+
+
+def execute(
+    store: Store,
+    query: CannedQuery,
+    bindings: Mapping[str, Term],
+    *,
+    page: int | None = None,
+    per_page: int | None = None,
+) -> Execution:
+    """Run ``query``; a paginated SELECT answers one page and counts the whole."""
+    bound = bind_variables(query.text, bindings)
+    if not query.paginated:
+        return Execution(store.query(bound), None)
+    size = per_page or query.header.pagination or MAX_PER_PAGE
+    number = page or 1
+    if not 1 <= size <= MAX_PER_PAGE:
+        raise InvalidParameter("per_page", f"an integer between 1 and {MAX_PER_PAGE}")
+    if number < 1:
+        raise InvalidParameter("page", "an integer of at least 1")
+    info = PageInfo(number, size, count_rows(store, bound))
+    paged = f"{bound}\nLIMIT {int(size)} OFFSET {int((number - 1) * size)}\n"
+    return Execution(store.query(paged), info)
+
+
+def enumerations(store: Store, catalogue: Catalogue) -> dict[tuple[str, str], list[str]]:
+    """Values of every enumerated parameter, drawn from the data (for OpenAPI ``enum``)."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for query in catalogue:
+        for spec in query.header.params:
+            if not spec.enumerated:
+                continue
+            kind = spec.class_iri or spec.subclass_of
+            assert kind is not None
+            path = _RDF_TYPE_PATH if spec.class_iri else _SUBCLASS_PATH
+            rows = store.select(
+                f"SELECT DISTINCT ?value WHERE {{ ?value {path} ?class . FILTER(isIRI(?value)) }}"
+                " ORDER BY ?value",
+                bindings={"class": _iri(kind)},
+            )
+            found[(query.id, spec.name)] = [str(r["value"]) for r in rows if "value" in r]
+    return found
