@@ -52,6 +52,16 @@ class Settings(BaseSettings):
         description="Hosts SPARQL SERVICE / FROM / LOAD may reach; empty means none.",
     )
     keep_builds: int = Field(default=2, ge=1, description="Previous builds kept on disk.")
+    query_workers: int = Field(
+        default=2,
+        ge=0,
+        description="Forked processes that answer user SPARQL (0: run in threads, no hard stop).",
+    )
+    max_body_bytes: int = Field(default=10_000_000, gt=0, description="Largest request body.")
+    max_url_bytes: int = Field(default=16_384, gt=0, description="Longest request query string.")
+    infer_on_write: bool = Field(
+        default=True, description="Refresh the inferred graph after every committed write."
+    )
 
     def resolve(self, path: Path) -> Path:
         """Relative paths in settings are relative to the project root, not the caller's cwd."""

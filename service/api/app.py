@@ -7,13 +7,46 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from service import __version__
-from service.api.routers import health, queries
+from service.api import problems
+from service.api.caching import DataVersion
+from service.api.routers import graphs, health, meta, queries, sparql
+from service.api.runtime import AppState
+from service.graph.build import current_build, read_manifest
+from service.graph.gate import WriteGate
 from service.queries.catalogue import Catalogue
 from service.settings import Settings, get_settings
+from service.sparql.execution import make_executor
 from service.store.base import Store
 from service.store.factory import open_store
+
+
+def _data_version(settings: Settings, store_given: bool) -> DataVersion:
+    """The build the server serves names the first version; a given store gets a fresh one."""
+    started = datetime.now(UTC)
+    if store_given:
+        return DataVersion(f"store-{started.isoformat()}-{id(started)}", started)
+    folder = current_build(settings)
+    manifest = read_manifest(folder) if folder is not None else None
+    modified = datetime.fromisoformat(manifest.built_at) if manifest else started
+    return DataVersion(str(folder or started.isoformat()), modified)
+
+
+def runtime_for(settings: Settings, store: Store, *, store_given: bool) -> AppState:
+    """Executor, write gate and version around ``store``, wired so a commit refreshes both."""
+    executor = make_executor(store, settings.query_workers, settings.query_timeout)
+    version = _data_version(settings, store_given)
+
+    def committed() -> None:
+        version.bump()
+        executor.refresh()
+
+    gate = WriteGate(
+        store, reason=settings.infer_on_write, lock=executor.write_lock, on_commit=committed
+    )
+    return AppState(settings, store, executor, gate, version)
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
@@ -25,9 +58,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         owned = store is None
         app.state.store = store if store is not None else open_store(settings)
         app.state.started_at = datetime.now(UTC)
+        app.state.runtime = runtime_for(settings, app.state.store, store_given=not owned)
         try:
             yield
         finally:
+            app.state.runtime.close()
             if owned:
                 app.state.store.close()
 
@@ -40,6 +75,18 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     if store is not None:
         app.state.store = store
+    problems.install(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+        allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],
+        expose_headers=["ETag", "Last-Modified", "ESSKG-Result-Truncated", "ESSKG-Result-Limit"],
+        max_age=600,
+    )
     app.include_router(health.router)
+    app.include_router(sparql.router)
+    app.include_router(graphs.router)
+    app.include_router(meta.router)
     queries.install(app, Catalogue.load(settings.root / "queries"))
     return app

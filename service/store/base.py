@@ -57,6 +57,17 @@ class QueryResult(ABC):
     def serialize(self, fmt: Format) -> bytes:
         """The whole answer in ``fmt`` (a results format for SELECT/ASK, RDF otherwise)."""
 
+    def serialize_capped(self, fmt: Format, limit: int) -> tuple[bytes, bool]:
+        """At most ``limit`` rows or triples in ``fmt``, and whether the cap was reached.
+
+        "Reached" means the answer may go on beyond what was sent, so the HTTP layer can say
+        so instead of truncating silently. A SELECT is expected to carry its own ``LIMIT``
+        (the executor adds one); backends with a cheap way to count override this default,
+        which cannot tell and so reports the cap as reached whenever the answer is large.
+        """
+        body = self.serialize(fmt)
+        return body, self.kind is not QueryKind.ASK and len(body) >= limit
+
 
 class Store(ABC):
     """A quad store whose query default graph is the union of all its graphs."""

@@ -8,13 +8,14 @@ copy, so a crash never leaves the durable copy behind what was acknowledged.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph
 
 from service.errors import QuerySyntaxError, StoreUnavailable
-from service.formats import Format
+from service.formats import NQUADS, Format
 from service.sparql.binding import bind_variables
 from service.sparql.updates import replace_graphs_update
 from service.store.base import (
@@ -84,6 +85,20 @@ class OxigraphResult(QueryResult):
         assert out is not None  # no output stream given: the engine returns bytes
         return out
 
+    def serialize_capped(self, fmt: Format, limit: int) -> tuple[bytes, bool]:
+        if isinstance(self._raw, ox.QueryTriples):
+            kept = list(islice(self._raw, limit + 1))
+            out = ox.serialize(kept[:limit], format=fmt.oxigraph_rdf)
+            assert out is not None
+            return out, len(kept) > limit
+        body = self.serialize(fmt)
+        if not isinstance(self._raw, ox.QuerySolutions) or len(body) < limit:
+            return body, False  # every row takes at least one byte: the cap cannot be reached
+        parsed = ox.parse_query_results(body, format=fmt.oxigraph_results)
+        assert isinstance(parsed, ox.QuerySolutions)
+        rows = sum(1 for _ in parsed)
+        return body, rows >= limit
+
 
 def syntax_error(exc: SyntaxError) -> QuerySyntaxError:
     """Keep the engine's message and position, which clients show to their users."""
@@ -96,9 +111,13 @@ def syntax_error(exc: SyntaxError) -> QuerySyntaxError:
 class OxigraphStore(Store):
     """A pyoxigraph store, optionally mirrored in memory for reads."""
 
-    def __init__(self, memory: ox.Store, disk: ox.Store | None = None) -> None:
+    def __init__(
+        self, memory: ox.Store, disk: ox.Store | None = None, *, union_default: bool = True
+    ) -> None:
         self._reader: ox.Store | None = memory
         self._disk = disk
+        #: False gives queries the store's real default graph (the W3C tests need it).
+        self.union_default = union_default
 
     @property
     def _memory(self) -> ox.Store:
@@ -107,9 +126,32 @@ class OxigraphStore(Store):
         return self._reader
 
     @classmethod
-    def in_memory(cls) -> OxigraphStore:
+    def in_memory(cls, *, union_default: bool = True) -> OxigraphStore:
         """A store with no durability, for tests and candidate copies."""
-        return cls(ox.Store())
+        return cls(ox.Store(), union_default=union_default)
+
+    @classmethod
+    def copy_of(cls, store: Store) -> OxigraphStore:
+        """An in-memory copy of any store: the scratch space where a write is tried first."""
+        if isinstance(store, OxigraphStore):
+            copy = cls.in_memory(union_default=store.union_default)
+            copy._memory.bulk_extend(store._memory.quads_for_pattern(None, None, None, None))
+            return copy
+        copy = cls.in_memory()
+        copy._memory.bulk_extend(ox.parse(store.dump(NQUADS), format=NQUADS.oxigraph_rdf))
+        return copy
+
+    def changed_graphs(self, other: OxigraphStore) -> list[str | None]:
+        """Graphs whose content differs between two stores (``None``: the default graph)."""
+        names: set[str | None] = {None, *self.graph_names(), *other.graph_names()}
+        changed = []
+        for name in names:
+            pattern = graph_name_to_oxigraph(name)
+            mine = set(self._memory.quads_for_pattern(None, None, None, pattern))
+            theirs = set(other._memory.quads_for_pattern(None, None, None, pattern))
+            if mine != theirs:
+                changed.append(name)
+        return sorted(changed, key=lambda n: "" if n is None else n)
 
     @classmethod
     def open(cls, path: Path, *, in_memory: bool = True, read_only: bool = False) -> OxigraphStore:
@@ -147,10 +189,10 @@ class OxigraphStore(Store):
     ) -> OxigraphResult:
         if bindings:
             sparql = bind_variables(sparql, bindings)
-        union = default_graphs is None and named_graphs is None
+        union = self.union_default and default_graphs is None and named_graphs is None
         default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = None
         named: list[ox.NamedNode | ox.BlankNode] | None = None
-        if not union:
+        if default_graphs is not None or named_graphs is not None:
             default = [ox.NamedNode(g) for g in default_graphs or []]
             named = [ox.NamedNode(g) for g in named_graphs or []]
         try:

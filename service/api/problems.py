@@ -1,0 +1,200 @@
+"""RFC 9457 problem details, and the one table that maps typed errors to HTTP statuses.
+
+Routers raise the domain's typed errors and never choose a status code for a failure; the
+handlers installed here turn each into ``application/problem+json``. Anything not listed
+is a bug and surfaces as FastAPI's plain 500, never disguised as a client error.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from service.api.negotiation import parse_accept
+from service.errors import (
+    BadRequest,
+    EsskgError,
+    EvaluationError,
+    Forbidden,
+    GraphNotFound,
+    NotAcceptable,
+    PayloadTooLarge,
+    ProtectedGraph,
+    QueryRefused,
+    QuerySyntaxError,
+    QueryTimeout,
+    RdfSyntaxError,
+    RemoteFetchFailed,
+    StoreUnavailable,
+    Unauthorized,
+    UnsupportedFormat,
+    UnsupportedMediaType,
+    UriTooLong,
+    WritesDisabled,
+)
+from service.graph.gate import ShapesViolation
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://w3id.org/esskg/problems/"
+
+#: error class → (status, problem type slug, title)
+STATUS: dict[type[EsskgError], tuple[int, str, str]] = {
+    QuerySyntaxError: (400, "syntax", "The SPARQL request does not parse"),
+    RdfSyntaxError: (400, "rdf-syntax", "The RDF payload does not parse"),
+    BadRequest: (400, "bad-request", "The request breaks the SPARQL protocol"),
+    EvaluationError: (400, "evaluation", "The request could not be carried out"),
+    Unauthorized: (401, "unauthorized", "A bearer token is required to write"),
+    Forbidden: (403, "forbidden", "This token may not write"),
+    WritesDisabled: (403, "writes-disabled", "Writes are disabled on this service"),
+    ProtectedGraph: (403, "protected-graph", "This graph is managed by the build"),
+    QueryRefused: (403, "refused", "The request would fetch a remote URL"),
+    GraphNotFound: (404, "graph-not-found", "No such graph"),
+    NotAcceptable: (406, "not-acceptable", "No acceptable serialisation"),
+    PayloadTooLarge: (413, "too-large", "The request is too large"),
+    UriTooLong: (414, "uri-too-long", "The request URL is too long"),
+    UnsupportedMediaType: (415, "unsupported-media-type", "Unsupported request Content-Type"),
+    UnsupportedFormat: (415, "unsupported-media-type", "Unsupported RDF format"),
+    RemoteFetchFailed: (502, "remote-failed", "An allow-listed remote source failed"),
+    ShapesViolation: (422, "shapes-violation", "The write violates the shapes"),
+    QueryTimeout: (503, "timeout", "The query ran past the time limit"),
+    StoreUnavailable: (503, "unavailable", "The store is unavailable"),
+}
+
+
+def status_for(exc: EsskgError) -> tuple[int, str, str]:
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 500, "internal", "Internal error"
+
+
+def problem_response(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    slug: str = "about:blank",
+    extra: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """An ``application/problem+json`` response."""
+    body: dict[str, Any] = {
+        "type": slug if slug == "about:blank" else PROBLEM_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if extra:
+        body.update(extra)
+    return Response(
+        json.dumps(body, ensure_ascii=False).encode("utf-8"),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=dict(headers or {}),
+    )
+
+
+def _extra(exc: EsskgError) -> tuple[dict[str, Any], dict[str, str]]:
+    """Fields and headers specific to some errors."""
+    extra: dict[str, Any] = {}
+    headers: dict[str, str] = {}
+    if isinstance(exc, QuerySyntaxError):
+        extra.update(message=exc.message, line=exc.line, column=exc.column)
+    elif isinstance(exc, RdfSyntaxError):
+        extra.update(line=exc.line, column=exc.column)
+    elif isinstance(exc, NotAcceptable):
+        extra["available"] = exc.available
+    elif isinstance(exc, PayloadTooLarge | UriTooLong):
+        extra["limit"] = exc.limit
+    elif isinstance(exc, QueryTimeout):
+        headers["Retry-After"] = "1"
+    elif isinstance(exc, Unauthorized):
+        headers["WWW-Authenticate"] = 'Bearer realm="esskg"'
+    elif isinstance(exc, Forbidden):
+        headers["WWW-Authenticate"] = 'Bearer realm="esskg", error="invalid_token"'
+    return extra, headers
+
+
+def error_response(exc: EsskgError) -> Response:
+    status, slug, title = status_for(exc)
+    extra, headers = _extra(exc)
+    return problem_response(status, title, str(exc), slug=slug, extra=extra, headers=headers)
+
+
+async def _esskg_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, EsskgError)
+    return error_response(exc)
+
+
+async def _http_handler(request: Request, exc: Exception) -> Response:
+    """Routing errors (404, 405) as problems too, keeping their headers (``Allow``)."""
+    assert isinstance(exc, StarletteHTTPException)
+    return problem_response(
+        exc.status_code,
+        str(exc.detail),
+        str(exc.detail),
+        headers=exc.headers,
+    )
+
+
+async def _validation_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    return problem_response(400, "Invalid request parameters", str(exc.errors()))
+
+
+_REPORT_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld"}
+
+
+def shapes_report_response(
+    request: Request, exc: ShapesViolation, *, status_code: int = 422
+) -> Response:
+    """The SHACL report: problem+json (report embedded as JSON-LD) unless the client
+    prefers Turtle or JSON-LD, which then get the report graph itself."""
+    outcome = exc.outcome
+    accept = request.headers.get("accept") or ""
+    best, best_q = PROBLEM_JSON, 0.0
+    for media_range in parse_accept(accept):
+        media = f"{media_range.type}/{media_range.subtype}"
+        if media in (*_REPORT_FORMATS, PROBLEM_JSON, "application/json") and media_range.q > best_q:
+            best, best_q = media, media_range.q
+    conforms = not outcome.violations and not exc.inconsistencies
+    if best in _REPORT_FORMATS:
+        body = outcome.report.serialize(format=_REPORT_FORMATS[best], encoding="utf-8")
+        assert isinstance(body, bytes)
+        media_type = best + ("; charset=utf-8" if best.startswith("text/") else "")
+        return Response(body, status_code=status_code, media_type=media_type)
+    report = json.loads(outcome.report.serialize(format="json-ld"))
+    extra = {
+        "conforms": conforms,
+        "violations": [asdict(p) for p in outcome.violations],
+        "warnings": [asdict(p) for p in outcome.warnings],
+        "inconsistencies": exc.inconsistencies,
+        "report": report,
+    }
+    if status_code == 200:
+        detail = "the data conforms" if conforms else str(exc)
+        return Response(
+            json.dumps({"detail": detail, **extra}, ensure_ascii=False).encode("utf-8"),
+            media_type="application/json",
+        )
+    _, slug, title = STATUS[ShapesViolation]
+    return problem_response(status_code, title, str(exc), slug=slug, extra=extra)
+
+
+async def _shapes_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ShapesViolation)
+    return shapes_report_response(request, exc)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+    app.add_exception_handler(ShapesViolation, _shapes_handler)
+    app.add_exception_handler(EsskgError, _esskg_handler)
+    app.add_exception_handler(StarletteHTTPException, _http_handler)
+    app.add_exception_handler(RequestValidationError, _validation_handler)

@@ -1,0 +1,145 @@
+"""``/graphs``: the SPARQL 1.1 Graph Store Protocol (indirect identification).
+
+``?graph=IRI`` names a graph, ``?default`` the store's default graph. Reads are public;
+PUT/POST/DELETE need the write token and pass the SHACL gate. ``POST /validate`` runs the
+same gate as a dry run.
+"""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import parse_qsl, urlsplit
+
+import anyio.to_thread
+from fastapi import APIRouter, Request, Response
+from rdflib import URIRef
+
+from service.api.auth import require_writer
+from service.api.caching import not_modified
+from service.api.negotiation import body_response, choose_format
+from service.api.problems import shapes_report_response
+from service.api.routers.meta import serialize_graph
+from service.api.routers.sparql import endpoint_iri, read_body
+from service.api.runtime import AppState, app_state
+from service.errors import BadRequest, GraphNotFound, UnsupportedMediaType
+from service.formats import Format, rdf_format_for_media_type
+from service.graph.gate import ShapesViolation, WriteResult, parse_payload
+from service.sparql.protocol import check_sizes
+from service.store.base import QueryKind
+
+router = APIRouter(tags=["graphs"])
+
+_GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+#: ``?default`` rather than a graph IRI.
+DEFAULT = None
+
+
+def _target(request: Request, *, required: bool = True) -> tuple[bool, str | None]:
+    """(named?, graph IRI): exactly one of ``graph=`` and ``default`` (raw query decoded once)."""
+    params = parse_qsl(request.url.query, keep_blank_values=True)
+    graphs = [v for k, v in params if k == "graph"]
+    default = any(k == "default" for k, _ in params)
+    if len(graphs) > 1 or (graphs and default):
+        raise BadRequest("name one graph: either ?graph=IRI or ?default")
+    if graphs:
+        iri = graphs[0]
+        parts = urlsplit(iri)
+        if not parts.scheme or any(c in iri for c in '<>"{}|^`\\ \n\t'):
+            raise BadRequest(f"?graph= must be an absolute IRI, not {iri!r}")
+        return True, iri
+    if default:
+        return True, DEFAULT
+    if required:
+        raise BadRequest("name a graph with ?graph=IRI or ?default")
+    return False, None
+
+
+def _serialize(state: AppState, name: str | None, fmt: Format) -> bytes:
+    if name is None:
+        return serialize_graph(state.store.get_graph(None), fmt)
+    return state.store.query(_GRAPH, bindings={"g": URIRef(name)}).serialize(fmt)
+
+
+@router.api_route("/graphs", methods=["GET", "HEAD"], summary="Read a graph (GSP)")
+def read_graph(request: Request) -> Response:
+    state = app_state(request)
+    _, name = _target(request)
+    if name is not None and not state.store.has_graph(name):
+        raise GraphNotFound(f"no graph <{name}>")
+    fmt = choose_format(
+        request.headers.get("accept"), request.query_params.get("format"), QueryKind.GRAPH
+    )
+    headers = state.version.headers("graphs", name or "", fmt.name)
+    if (cached := not_modified(request, headers)) is not None:
+        return cached
+    body = b"" if request.method == "HEAD" else _serialize(state, name, fmt)
+    return body_response(body, fmt, headers=headers)
+
+
+async def _payload(request: Request, state: AppState, base_iri: str) -> list:  # type: ignore[type-arg]
+    content_type = request.headers.get("content-type") or ""
+    if content_type.lower().startswith("multipart/"):
+        raise UnsupportedMediaType(content_type)
+    fmt = rdf_format_for_media_type(content_type) if content_type else None
+    if fmt is None:
+        raise UnsupportedMediaType(content_type)
+    body = await read_body(request, state.settings.max_body_bytes)
+    return await anyio.to_thread.run_sync(parse_payload, body, fmt, base_iri)
+
+
+def _written(result: WriteResult, location: str | None = None) -> Response:
+    if result.created:
+        headers = {"Location": location} if location else {}
+        return Response(status_code=201, headers=headers)
+    return Response(status_code=204)
+
+
+@router.api_route("/graphs", methods=["PUT", "POST", "DELETE"], summary="Write a graph (GSP)")
+async def write_graph(request: Request) -> Response:
+    state = app_state(request)
+    settings = state.settings
+    require_writer(request, settings)
+    check_sizes(
+        request.url.query,
+        request.headers.get("content-length"),
+        settings.max_url_bytes,
+        settings.max_body_bytes,
+    )
+    named, name = _target(request, required=request.method != "POST")
+    gate = state.gate
+    if request.method == "DELETE":
+        await anyio.to_thread.run_sync(gate.delete_graph, name)
+        return Response(status_code=204)
+    if request.method == "POST" and not named:
+        name = f"{settings.public_base}graph/upload/{uuid.uuid4()}"
+        triples = await _payload(request, state, name)
+        result = await anyio.to_thread.run_sync(gate.put_graph, name, triples)
+        result.created = True
+        return _written(result, location=name)
+    triples = await _payload(request, state, name or endpoint_iri(request))
+    if request.method == "PUT":
+        result = await anyio.to_thread.run_sync(gate.put_graph, name, triples)
+    else:
+        result = await anyio.to_thread.run_sync(gate.post_graph, name, triples)
+    return _written(result)
+
+
+@router.post("/validate", summary="Dry run of the write gate: would this data be accepted?")
+async def validate_payload(request: Request) -> Response:
+    """Adds the payload to ``?graph=`` (or a scratch graph) in a candidate copy and checks it.
+
+    Public, like any read: nothing is committed. Answers 200 with the report either way;
+    ``conforms`` says whether a write would pass.
+    """
+    state = app_state(request)
+    named, name = _target(request, required=False)
+    if not named:
+        name = f"{state.settings.public_base}graph/validate/{uuid.uuid4()}"
+    triples = await _payload(request, state, name or endpoint_iri(request))
+    try:
+        result = await anyio.to_thread.run_sync(state.gate.dry_run, {name: triples})
+    except ShapesViolation as exc:
+        return shapes_report_response(request, exc, status_code=200)
+    assert result.outcome is not None
+    return shapes_report_response(request, ShapesViolation(result.outcome), status_code=200)

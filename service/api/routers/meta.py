@@ -1,0 +1,282 @@
+"""What the service says about itself: the SPARQL Service Description, VoID and the dump.
+
+Descriptions are small graphs built with rdflib and computed once per data version (VoID
+counts scan the store); the dump is serialised by the engine.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from collections import defaultdict
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Request, Response
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, RDF, XSD
+
+from service.api.caching import not_modified
+from service.api.negotiation import body_response, choose_format, parse_accept
+from service.api.runtime import AppState, app_state
+from service.errors import NotAcceptable
+from service.formats import NQUADS, RESULT_FORMATS, TRIG, Format
+from service.namespaces import LINKS_GRAPH
+from service.store.base import QueryKind, Store
+
+router = APIRouter(tags=["meta"])
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+
+_W3C_FORMAT = {
+    "application/sparql-results+json": FORMATS.SPARQL_Results_JSON,
+    "application/sparql-results+xml": FORMATS.SPARQL_Results_XML,
+    "text/csv": FORMATS.SPARQL_Results_CSV,
+    "text/tab-separated-values": FORMATS.SPARQL_Results_TSV,
+    "text/turtle": FORMATS.Turtle,
+    "application/n-triples": FORMATS["N-Triples"],
+    "application/ld+json": FORMATS["JSON-LD"],
+    "application/rdf+xml": FORMATS.RDF_XML,
+    "application/trig": FORMATS.TriG,
+    "application/n-quads": FORMATS["N-Quads"],
+}
+
+_RDFLIB_NAME = {
+    "turtle": "turtle",
+    "ntriples": "nt",
+    "nquads": "nquads",
+    "trig": "trig",
+    "jsonld": "json-ld",
+    "rdfxml": "xml",
+}
+
+
+def serialize_graph(graph: Graph, fmt: Format) -> bytes:
+    """A small descriptive graph in ``fmt`` (rdflib: these graphs are tiny)."""
+    out = graph.serialize(format=_RDFLIB_NAME[fmt.name], encoding="utf-8")
+    assert isinstance(out, bytes)
+    return out
+
+
+def base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def wants_html(accept: str | None) -> bool:
+    """A browser: text/html is named and ranks at least as high as any RDF type."""
+    if not accept:
+        return False
+    ranges = parse_accept(accept)
+    html_q = max((r.q for r in ranges if (r.type, r.subtype) == ("text", "html")), default=0.0)
+    other_q = max(
+        (r.q for r in ranges if (r.type, r.subtype) not in (("text", "html"), ("*", "*"))),
+        default=0.0,
+    )
+    return html_q > 0 and html_q >= other_q
+
+
+# -- the service description ---------------------------------------------------------------
+
+
+def describe_service(state: AppState, endpoint: str) -> Graph:
+    graph = Graph()
+    graph.bind("sd", SD)
+    graph.bind("void", VOID)
+    service = URIRef(endpoint + "#service")
+    graph.add((service, RDF.type, SD.Service))
+    graph.add((service, SD.endpoint, URIRef(endpoint)))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Update))
+    for media_type, iri in _W3C_FORMAT.items():
+        graph.add((service, SD.resultFormat, iri))
+        del media_type
+    union = getattr(state.store, "union_default", True)
+    if union:
+        graph.add((service, SD.feature, SD.UnionDefaultGraph))
+    if state.settings.allowed_service_hosts:
+        graph.add((service, SD.feature, SD.BasicFederatedQuery))
+    dataset = BNode()
+    graph.add((service, SD.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, SD.Dataset))
+    default = BNode()
+    graph.add((dataset, SD.defaultGraph, default))
+    graph.add((default, RDF.type, SD.Graph))
+    graph.add((default, VOID.triples, Literal(state.store.count(), datatype=XSD.integer)))
+    for name in state.store.graph_names():
+        named, inner = BNode(), BNode()
+        graph.add((dataset, SD.namedGraph, named))
+        graph.add((named, RDF.type, SD.NamedGraph))
+        graph.add((named, SD.name, URIRef(name)))
+        graph.add((named, SD.graph, inner))
+        graph.add((inner, RDF.type, SD.Graph))
+        count = state.store.count(name, all_graphs=False)
+        graph.add((inner, VOID.triples, Literal(count, datatype=XSD.integer)))
+    return graph
+
+
+def _html_page(state: AppState, endpoint: str) -> bytes:
+    graphs = "".join(f"<li><code>{html.escape(g)}</code></li>" for g in state.store.graph_names())
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>esskg SPARQL endpoint</title></head>
+<body>
+<h1>esskg SPARQL endpoint</h1>
+<p>Send SPARQL 1.1 queries to <code>{html.escape(endpoint)}</code> (GET <code>?query=</code>,
+POST form, or POST <code>application/sparql-query</code>). The default graph is the union of
+all named graphs. See also <a href="/.well-known/void">VoID</a> and the
+<a href="/dump">dump</a>.</p>
+<form method="get" action="{html.escape(endpoint)}">
+<textarea name="query" rows="8" cols="80">SELECT * WHERE {{ ?s ?p ?o }} LIMIT 10</textarea><br>
+<select name="format">{"".join(f"<option>{f.name}</option>" for f in RESULT_FORMATS)}</select>
+<button type="submit">Run</button></form>
+<h2>Named graphs</h2><ul>{graphs}</ul>
+</body></html>"""
+    return page.encode("utf-8")
+
+
+def service_description(request: Request, state: AppState) -> Response:
+    """A bare GET of ``/sparql``: HTML for browsers, the Service Description otherwise."""
+    accept = request.headers.get("accept")
+    fmt_param = request.query_params.get("format")
+    endpoint = str(request.url.replace(query=None, fragment=None))
+    headers = state.version.headers("sd", accept or "", fmt_param or "")
+    if (cached := not_modified(request, headers)) is not None:
+        return cached
+    headers["Vary"] = "Accept"
+    if fmt_param is None and wants_html(accept):
+        return Response(
+            _html_page(state, endpoint), media_type="text/html; charset=utf-8", headers=headers
+        )
+    fmt = choose_format(accept, fmt_param, QueryKind.GRAPH)
+    body = serialize_graph(describe_service(state, endpoint), fmt)
+    return body_response(body, fmt, headers=headers)
+
+
+# -- VoID ----------------------------------------------------------------------------------
+
+_CLASSES = "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?c"
+_PROPERTIES = "SELECT ?p (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?p"
+_STATS = """SELECT (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects)
+WHERE { GRAPH ?g { ?s ?p ?o } }"""
+_ENTITIES = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER isIRI(?s) }"
+_LINKS = "SELECT ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER isIRI(?o) }"
+
+
+def _count(value: object) -> Literal:
+    return Literal(int(str(value)), datatype=XSD.integer)
+
+
+def _partitions(graph: Graph, node: URIRef | BNode, store: Store, name: str | None) -> None:
+    """Counts, class and property partitions of one graph (or of all with ``name=None``)."""
+    bindings = {"g": URIRef(name)} if name is not None else None
+    total = store.count(name, all_graphs=False) if name is not None else store.count()
+    graph.add((node, VOID.triples, _count(total)))
+    for row in store.select(_ENTITIES, bindings=bindings):
+        graph.add((node, VOID.entities, _count(row["n"])))
+    for row in store.select(_STATS, bindings=bindings):
+        graph.add((node, VOID.distinctSubjects, _count(row["subjects"])))
+        graph.add((node, VOID.distinctObjects, _count(row["objects"])))
+    classes = store.select(_CLASSES, bindings=bindings)
+    properties = store.select(_PROPERTIES, bindings=bindings)
+    graph.add((node, VOID.classes, _count(len(classes))))
+    graph.add((node, VOID.properties, _count(len(properties))))
+    for row in classes:
+        part = BNode()
+        graph.add((node, VOID.classPartition, part))
+        graph.add((part, VOID["class"], row["c"]))
+        graph.add((part, VOID.entities, _count(row["n"])))
+    for row in properties:
+        part = BNode()
+        graph.add((node, VOID.propertyPartition, part))
+        graph.add((part, VOID.property, row["p"]))
+        graph.add((part, VOID.triples, _count(row["n"])))
+
+
+def _linksets(graph: Graph, dataset: URIRef, store: Store, public_base: str) -> None:
+    """One void:Linkset per (link predicate, external host) found in the links graph."""
+    if not store.has_graph(LINKS_GRAPH):
+        return
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for row in store.select(_LINKS, bindings={"g": URIRef(LINKS_GRAPH)}):
+        target = str(row["o"])
+        if target.startswith(public_base):
+            continue
+        parts = urlsplit(target)
+        if parts.scheme and parts.netloc:
+            counts[(str(row["p"]), f"{parts.scheme}://{parts.netloc}/")] += 1
+    for (predicate, target), n in sorted(counts.items()):
+        linkset = URIRef(f"{dataset}/linkset/{len(graph)}")
+        graph.add((dataset, VOID.subset, linkset))
+        graph.add((linkset, RDF.type, VOID.Linkset))
+        graph.add((linkset, VOID.subjectsTarget, dataset))
+        graph.add((linkset, VOID.objectsTarget, URIRef(target)))
+        graph.add((linkset, VOID.linkPredicate, URIRef(predicate)))
+        graph.add((linkset, VOID.triples, _count(n)))
+
+
+def describe_dataset(state: AppState, base: str) -> Graph:
+    graph = Graph()
+    graph.bind("void", VOID)
+    graph.bind("sd", SD)
+    graph.bind("dcterms", DCTERMS)
+    dataset = URIRef(state.settings.public_base + "dataset")
+    graph.add((dataset, RDF.type, VOID.Dataset))
+    graph.add((dataset, DCTERMS.title, Literal("esskg", lang="en")))
+    graph.add((dataset, VOID.sparqlEndpoint, URIRef(base + "/sparql")))
+    graph.add((dataset, VOID.dataDump, URIRef(base + "/dump")))
+    graph.add((dataset, VOID.uriSpace, Literal(state.settings.public_base + "id/")))
+    graph.add((dataset, VOID.feature, FORMATS["N-Quads"]))
+    graph.add((dataset, VOID.feature, FORMATS.TriG))
+    _partitions(graph, dataset, state.store, None)
+    for name in state.store.graph_names():
+        subset = BNode()
+        graph.add((dataset, VOID.subset, subset))
+        graph.add((subset, RDF.type, VOID.Dataset))
+        graph.add((subset, SD.name, URIRef(name)))
+        _partitions(graph, subset, state.store, name)
+    _linksets(graph, dataset, state.store, state.settings.public_base)
+    return graph
+
+
+_void_cache: dict[str, Graph] = {}
+_void_lock = threading.Lock()
+
+
+def _void_graph(state: AppState, base: str) -> Graph:
+    key = f"{state.version.tag}|{base}"
+    with _void_lock:
+        if key not in _void_cache:
+            _void_cache.clear()
+            _void_cache[key] = describe_dataset(state, base)
+        return _void_cache[key]
+
+
+@router.get("/.well-known/void", summary="VoID description of the dataset")
+def void(request: Request) -> Response:
+    state = app_state(request)
+    accept = request.headers.get("accept")
+    fmt_param = request.query_params.get("format")
+    fmt = choose_format(accept, fmt_param, QueryKind.GRAPH)
+    headers = state.version.headers("void", fmt.name)
+    if (cached := not_modified(request, headers)) is not None:
+        return cached
+    body = serialize_graph(_void_graph(state, base_url(request)), fmt)
+    return body_response(body, fmt, headers=headers)
+
+
+@router.get("/dump", summary="The whole dataset (N-Quads by default, or TriG)")
+def dump(request: Request) -> Response:
+    state = app_state(request)
+    fmt_param = request.query_params.get("format")
+    accept = request.headers.get("accept") or ""
+    fmt = NQUADS
+    if fmt_param in ("trig", TRIG.media_type) or (
+        fmt_param is None and "application/trig" in accept and "application/n-quads" not in accept
+    ):
+        fmt = TRIG
+    elif fmt_param not in (None, "nquads", "nq", NQUADS.media_type):
+        raise NotAcceptable(f"format={fmt_param}", ["nquads", "trig"])
+    headers = state.version.headers("dump", fmt.name)
+    if (cached := not_modified(request, headers)) is not None:
+        return cached
+    return body_response(state.store.dump(fmt), fmt, headers=headers)

@@ -1,0 +1,139 @@
+"""``/sparql``: the SPARQL 1.1 Protocol endpoint (query, update, service description).
+
+The handler only glues the small modules together: ``sparql.protocol`` decodes, ``sparql.
+safety`` refuses remote fetches, ``api.negotiation`` picks the format, ``sparql.execution``
+runs the query off the event loop with its limits, ``graph.gate`` checks updates.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+import anyio.to_thread
+from fastapi import APIRouter, Request, Response
+
+from service.api.auth import require_writer
+from service.api.caching import not_modified
+from service.api.negotiation import body_response, choose_format
+from service.api.routers import meta as meta_views
+from service.api.runtime import AppState, app_state
+from service.errors import NotAcceptable
+from service.formats import Format
+from service.sparql.execution import QueryJob
+from service.sparql.protocol import Operation, SparqlRequest, check_sizes, decode
+from service.sparql.safety import check_query, check_update, scan, with_row_cap, with_using
+from service.store.base import QueryKind
+
+router = APIRouter(tags=["sparql"])
+
+TRUNCATED = "ESSKG-Result-Truncated"
+LIMIT = "ESSKG-Result-Limit"
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused as soon as it grows past ``limit`` bytes."""
+    from service.errors import PayloadTooLarge
+
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge("body", limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def endpoint_iri(request: Request) -> str:
+    """The endpoint's own URL: the base IRI of requests (the protocol allows it)."""
+    return str(request.url.replace(query=None, fragment=None))
+
+
+@router.api_route(
+    "/sparql",
+    methods=["GET", "HEAD", "POST"],
+    summary="SPARQL 1.1 Protocol: query (GET/POST), update (POST, token), service description",
+)
+async def sparql(request: Request) -> Response:
+    state = app_state(request)
+    settings = state.settings
+    check_sizes(
+        request.url.query,
+        request.headers.get("content-length"),
+        settings.max_url_bytes,
+        settings.max_body_bytes,
+    )
+    body = (
+        b""
+        if request.method in ("GET", "HEAD")
+        else await read_body(request, settings.max_body_bytes)
+    )
+    params = parse_qsl(request.url.query, keep_blank_values=True)
+    decoded = decode(request.method, params, request.headers.get("content-type"), body)
+    if decoded.operation is Operation.DESCRIBE_SERVICE:
+        return await anyio.to_thread.run_sync(meta_views.service_description, request, state)
+    if decoded.operation is Operation.QUERY:
+        return await run_query(request, state, decoded)
+    return await run_update(request, state, decoded)
+
+
+def negotiate_all(accept: str | None, format_param: str | None) -> dict[QueryKind, Format | None]:
+    """The format for each kind of answer (None where the client accepts none)."""
+    formats: dict[QueryKind, Format | None] = {}
+    for kind in QueryKind:
+        try:
+            formats[kind] = choose_format(accept, format_param, kind)
+        except NotAcceptable:
+            formats[kind] = None
+    return formats
+
+
+async def run_query(request: Request, state: AppState, decoded: SparqlRequest) -> Response:
+    settings = state.settings
+    found = scan(decoded.text)
+    local = state.store.graph_names() if found.from_graphs else ()
+    check_query(found, settings.allowed_service_hosts, local)
+
+    accept = request.headers.get("accept")
+    formats = negotiate_all(accept, decoded.format_param)
+    if found.form is not None and formats[found.form] is None:
+        choose_format(accept, decoded.format_param, found.form)  # raises the detailed 406
+
+    cache_headers: dict[str, str] = {}
+    if request.method in ("GET", "HEAD"):
+        cache_headers = state.version.headers("sparql", request.url.query, accept or "")
+        if (cached := not_modified(request, cache_headers)) is not None:
+            return cached
+
+    cap = settings.result_limit
+    text = decoded.text
+    if found.form is QueryKind.SELECT:
+        text = with_row_cap(text, found, cap)
+    job = QueryJob(
+        text=text,
+        formats=formats,
+        accept=accept or "",
+        row_cap=cap,
+        default_graphs=tuple(decoded.default_graphs) if decoded.has_dataset else None,
+        named_graphs=tuple(decoded.named_graphs) if decoded.has_dataset else None,
+        base_iri=endpoint_iri(request),
+        calls_service=bool(found.services),
+        original_text=decoded.text if text != decoded.text else None,
+    )
+    answer = await anyio.to_thread.run_sync(state.executor.run, job)
+    headers = dict(cache_headers)
+    if answer.truncated:
+        headers[TRUNCATED] = "true"
+        headers[LIMIT] = str(cap)
+    body = b"" if request.method == "HEAD" else answer.body
+    return body_response(body, answer.fmt, headers=headers)
+
+
+async def run_update(request: Request, state: AppState, decoded: SparqlRequest) -> Response:
+    require_writer(request, state.settings)
+    found = scan(decoded.text)
+    check_update(found, state.settings.allowed_service_hosts)
+    text = with_using(decoded.text, found, decoded.default_graphs, decoded.named_graphs)
+    base = endpoint_iri(request)
+    await anyio.to_thread.run_sync(lambda: state.gate.update(text, base_iri=base))
+    return Response(status_code=204)
