@@ -1,0 +1,89 @@
+"""Linked-data dereferencing: ``/id/…`` redirects, ``/data/…`` serves RDF, ``/page/…`` HTML.
+
+The persistent IRIs (``https://w3id.org/esskg/id/…``) resolve to this server's ``/id/…``;
+a 303 then sends browsers to the page and programs to the data, as the W3C's "Cool URIs for
+the Semantic Web" recommends for IRIs that name things rather than documents.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from service.api.deps import SettingsDep, StoreDep
+from service.api.negotiation import choose_format, parse_accept, result_response
+from service.api.pages import resource_page
+from service.errors import GraphNotFound
+from service.formats import JSONLD, NTRIPLES, RDF_FORMATS, RDFXML, TURTLE, Format
+from service.resources import describe, exists, page, resource_iri
+from service.store.base import QueryKind
+
+router = APIRouter(tags=["linked data"])
+
+#: Extensions a ``/data/…`` URL may end with, and what they select.
+EXTENSIONS: dict[str, Format] = {"ttl": TURTLE, "nt": NTRIPLES, "jsonld": JSONLD, "rdf": RDFXML}
+_HTML = ("text/html", "application/xhtml+xml")
+
+
+class ResourceNotFound(GraphNotFound):
+    """Nothing in the graph mentions the requested IRI."""
+
+
+def wants_html(accept: str | None) -> bool:
+    """True when the client ranks HTML strictly above every RDF format (browsers do)."""
+    if not accept:
+        return False
+    ranges = parse_accept(accept)
+
+    def quality(media_type: str) -> float:
+        matching = [r for r in ranges if r.matches(media_type)]
+        return max(matching, key=lambda r: (r.specificity, r.q)).q if matching else 0.0
+
+    html = max(quality(m) for m in _HTML)
+    rdf = max(quality(f.media_type) for f in RDF_FORMATS)
+    return html > rdf
+
+
+def _known(store: StoreDep, settings: SettingsDep, path: str) -> None:
+    if not exists(store, resource_iri(settings.public_base, path)):
+        raise ResourceNotFound(f"no resource {settings.public_base}id/{path}")
+
+
+@router.get("/id/{path:path}", summary="Dereference a resource IRI (303 to its page or data)")
+def dereference(path: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    _known(store, settings, path)
+    accept = request.headers.get("accept")
+    if wants_html(accept):
+        target = f"/page/{path}"
+    else:
+        fmt = choose_format(accept, None, QueryKind.GRAPH)
+        ext = next((e for e, f in EXTENSIONS.items() if f is fmt), None)
+        target = f"/data/{path}.{ext}" if ext else f"/data/{path}?format={fmt.name}"
+    return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
+
+
+@router.get("/data/{path:path}", summary="What the graph says about a resource, as RDF")
+def data(
+    path: str,
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    format: str | None = None,
+) -> Response:
+    stem, _, ext = path.rpartition(".")
+    if stem and ext in EXTENSIONS:
+        path, fmt = stem, EXTENSIONS[ext]
+    else:
+        fmt = choose_format(request.headers.get("accept"), format, QueryKind.GRAPH)
+    _known(store, settings, path)
+    iri = resource_iri(settings.public_base, path)
+    headers = {"Link": f'<{iri}>; rel="describes"', "Access-Control-Allow-Origin": "*"}
+    return result_response(describe(store, iri), fmt, headers=headers)
+
+
+@router.get("/page/{path:path}", response_class=HTMLResponse, summary="A resource's page")
+def html_page(path: str, store: StoreDep, settings: SettingsDep) -> HTMLResponse:
+    _known(store, settings, path)
+    iri = resource_iri(settings.public_base, path)
+    body = resource_page(page(store, iri), settings.public_base, f"/data/{path}")
+    return HTMLResponse(body)

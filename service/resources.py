@@ -1,0 +1,127 @@
+"""What the graph says about one resource: the data behind ``/id/…``, ``/data/…``, ``/page/…``.
+
+A description is the resource's symmetric concise bounded description: the triples it is the
+subject of (with the blank nodes they lead to) and the triples that point at it, so that an
+application following links sees both directions without writing SPARQL.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rdflib import Literal, URIRef
+
+from service.namespaces import INFERRED_GRAPH
+from service.store.base import QueryResult, Store, Term
+
+_DESCRIBE = """
+CONSTRUCT { ?r ?p ?o . ?o ?p2 ?o2 . ?s ?pi ?r }
+WHERE {
+  { ?r ?p ?o OPTIONAL { FILTER(isBlank(?o)) ?o ?p2 ?o2 } }
+  UNION
+  { ?s ?pi ?r }
+}
+"""
+
+_EXISTS = "ASK WHERE { { ?r ?p ?o } UNION { ?s ?p ?r } }"
+
+_OUTGOING = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?p ?o ?g ?label WHERE {
+  GRAPH ?g { ?r ?p ?o }
+  OPTIONAL { ?o rdfs:label ?label FILTER(langMatches(lang(?label), "fr")) }
+}
+"""
+
+_INCOMING = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?s ?p ?g ?label WHERE {
+  GRAPH ?g { ?s ?p ?r }
+  OPTIONAL { ?s rdfs:label ?label FILTER(langMatches(lang(?label), "fr")) }
+}
+"""
+
+_LABELS = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?label WHERE { ?r rdfs:label ?label }
+"""
+
+
+def resource_iri(public_base: str, path: str) -> URIRef:
+    """The persistent IRI of the resource served under ``/id/<path>``."""
+    return URIRef(f"{public_base}id/{path}")
+
+
+def exists(store: Store, iri: URIRef) -> bool:
+    return store.ask(_EXISTS, bindings={"r": iri})
+
+
+def describe(store: Store, iri: URIRef) -> QueryResult:
+    """The resource's description, for the engine to serialise in the negotiated format."""
+    return store.query(_DESCRIBE, bindings={"r": iri})
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One triple about the resource, with the graph (the source) that states it."""
+
+    predicate: URIRef
+    value: Term
+    value_label: str | None
+    graph: str
+
+    @property
+    def inferred(self) -> bool:
+        return self.graph == INFERRED_GRAPH
+
+
+@dataclass
+class Page:
+    """What a person reading the resource's page needs, in display order."""
+
+    iri: URIRef
+    labels: dict[str, str] = field(default_factory=dict)
+    outgoing: dict[URIRef, list[Statement]] = field(default_factory=dict)
+    incoming: dict[URIRef, list[Statement]] = field(default_factory=dict)
+
+    def title(self) -> str:
+        return (
+            self.labels.get("fr")
+            or self.labels.get("en")
+            or next(iter(self.labels.values()), str(self.iri))
+        )
+
+
+def _label(value: object) -> str | None:
+    return str(value) if isinstance(value, Literal) else None
+
+
+def page(store: Store, iri: URIRef) -> Page:
+    """Everything stated about ``iri``, grouped by property, each with its source graph."""
+    result = Page(iri)
+    for row in store.select(_LABELS, bindings={"r": iri}):
+        label = row["label"]
+        if isinstance(label, Literal):
+            result.labels.setdefault(label.language or "", str(label))
+    outgoing: dict[URIRef, list[Statement]] = defaultdict(list)
+    for row in store.select(_OUTGOING, bindings={"r": iri}):
+        predicate = row["p"]
+        assert isinstance(predicate, URIRef)
+        outgoing[predicate].append(
+            Statement(predicate, row["o"], _label(row.get("label")), str(row["g"]))
+        )
+    incoming: dict[URIRef, list[Statement]] = defaultdict(list)
+    for row in store.select(_INCOMING, bindings={"r": iri}):
+        predicate = row["p"]
+        assert isinstance(predicate, URIRef)
+        incoming[predicate].append(
+            Statement(predicate, row["s"], _label(row.get("label")), str(row["g"]))
+        )
+    result.outgoing = {p: sorted(v, key=_order) for p, v in sorted(outgoing.items())}
+    result.incoming = {p: sorted(v, key=_order) for p, v in sorted(incoming.items())}
+    return result
+
+
+def _order(statement: Statement) -> tuple[bool, str, str]:
+    return (statement.inferred, str(statement.value), statement.graph)
