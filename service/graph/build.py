@@ -23,7 +23,6 @@ from service.graph.validate import Problem
 from service.namespaces import INFERRED_GRAPH
 from service.settings import Settings
 from service.store.oxigraph import OxigraphStore
-from service.store.terms import to_oxigraph
 
 MANIFEST = "build.json"
 ENGINE_DIR = "oxigraph"
@@ -96,8 +95,8 @@ def build(settings: Settings) -> BuildResult:
         inferred = ox.NamedNode(INFERRED_GRAPH)
         store.add_oxigraph_quads(checked.parsed.quads)
         store.add_oxigraph_quads(
-            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), inferred)  # type: ignore[arg-type]
-            for s, p, o in checked.inference.inferred
+            ox.Quad(t.subject, t.predicate, t.object, inferred)
+            for t in checked.inference.oxigraph_triples()
         )
         graphs = {name: store.count(name, all_graphs=False) for name in store.graph_names()}
         manifest = BuildManifest(

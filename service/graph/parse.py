@@ -25,6 +25,7 @@ class ParsedSources:
 
     quads: list[ox.Quad] = field(default_factory=list)
     graphs: dict[Role, Graph] = field(default_factory=lambda: {r: Graph() for r in Role})
+    data_triples: list[ox.Triple] = field(default_factory=list)
     subject_files: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     files: list[SourceFile] = field(default_factory=list)
     errors: list[RdfSyntaxError] = field(default_factory=list)
@@ -67,7 +68,9 @@ def parse_all(sources: Iterable[SourceFile]) -> ParsedSources:
         result.quads.extend(quads)
         graph = result.graphs[source.role]
         for quad in quads:
-            graph.add(triple_to_rdflib(quad.triple))
+            triple = quad.triple
+            graph.add(triple_to_rdflib(triple))
             if source.role is Role.DATA:
+                result.data_triples.append(triple)
                 result.subject_files[_node_key(quad.subject)].add(source.label)
     return result

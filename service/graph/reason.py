@@ -8,9 +8,11 @@ properties and keys cause under OWL RL) and anything typed ``owl:Nothing``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import owlrl
+import pyoxigraph as ox
 from owlrl.Namespaces import ERRNS
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
@@ -18,8 +20,24 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 @dataclass
 class Inference:
+    """What reasoning added; the rules path keeps engine terms and skips rdflib entirely."""
+
     inferred: Graph
     inconsistencies: list[str] = field(default_factory=list)
+    engine_triples: list[ox.Triple] | None = None
+
+    def __len__(self) -> int:
+        return len(self.engine_triples) if self.engine_triples is not None else len(self.inferred)
+
+    def oxigraph_triples(self) -> Iterator[ox.Triple]:
+        """The inferred triples as engine terms, ready for the store's bulk load."""
+        if self.engine_triples is not None:
+            yield from self.engine_triples
+            return
+        from service.store.terms import to_oxigraph
+
+        for s, p, o in self.inferred:
+            yield ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
 
 
 def owlrl_closure(asserted: Graph) -> Graph:
