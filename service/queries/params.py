@@ -166,7 +166,10 @@ def parse_param_spec(name: str, raw: object, default: object, enumerated: bool) 
     if enumerated and not (spec.class_iri or spec.subclass_of):
         raise ValueError("an enumerated parameter needs 'class' or 'subclass_of'")
     if spec.default is not None:
-        to_term(spec, spec.default)  # a default must itself be valid
+        try:
+            to_term(spec, spec.default)  # a default must itself be valid
+        except InvalidParameter as exc:
+            raise ValueError(f"default {spec.default!r} is not {spec.expected}") from exc
     return spec
 
 
