@@ -36,12 +36,17 @@ build: install ## Check the sources and build the graph into the embedded store 
 serve: build ## Install, build the graph and serve it on http://$(HOST):$(PORT)
 	$(BIN)/esskg serve --host $(HOST) --port $(PORT)
 
-engines: ## Install Virtuoso (Debian) for the remote-store tests, where apt-get may run
-	@if command -v virtuoso-t >/dev/null; then :; \
+SYSTEM_TOOLS := virtuoso-t:virtuoso-opensource-7-bin chromium:chromium
+
+engines: ## Install Virtuoso and Chromium (Debian) for the engine and browser tests
+	@missing=""; for pair in $(SYSTEM_TOOLS); do \
+	  command -v "$${pair%%:*}" >/dev/null || missing="$$missing $${pair##*:}"; done; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    --no-install-recommends virtuoso-opensource-7-bin </dev/null >/dev/null; \
-	else echo "note: Virtuoso is not installed; its remote-store tests will be skipped"; fi
+	  echo "installing$$missing"; apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    $$missing </dev/null >/dev/null; \
+	else echo "note:$$missing not installed; the tests that need them will be skipped"; fi
 
 test: install-test engines ## Install with test extras and run the whole test suite
 	$(BIN)/python -m pytest
