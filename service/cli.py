@@ -95,6 +95,23 @@ def cmd_query(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_push(settings: Settings, _: argparse.Namespace) -> int:
+    from service.graph.push import push
+    from service.store.factory import open_store
+
+    if settings.store_backend != "remote":
+        raise EsskgError("push needs ESSKG_STORE_BACKEND=remote and ESSKG_REMOTE_* URLs")
+    local = open_store(settings.model_copy(update={"store_backend": "oxigraph"}), read_only=True)
+    remote = open_store(settings)
+    try:
+        for name, size in push(local, remote).items():
+            print(f"  {size:>8}  {name}")
+    finally:
+        local.close()
+        remote.close()
+    return 0
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -119,13 +136,21 @@ def parser() -> argparse.ArgumentParser:
     formats = [TABLE, *(f.name for f in (*RESULT_FORMATS, *RDF_FORMATS))]
     query.add_argument("--format", default=TABLE, choices=formats, help="output format")
 
+    sub.add_parser("push", help="publish the current build to the remote SPARQL engine")
+
     serve = sub.add_parser("serve", help="start the HTTP service")
     serve.add_argument("--host", default=get_settings().host)
     serve.add_argument("--port", type=int, default=get_settings().port)
     return top
 
 
-COMMANDS = {"build": cmd_build, "validate": cmd_validate, "query": cmd_query, "serve": cmd_serve}
+COMMANDS = {
+    "build": cmd_build,
+    "validate": cmd_validate,
+    "query": cmd_query,
+    "push": cmd_push,
+    "serve": cmd_serve,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -37,6 +37,17 @@ class Settings(BaseSettings):
     remote_query_url: str | None = None
     remote_update_url: str | None = None
     remote_gsp_url: str | None = None
+    remote_default_graph: str | None = Field(
+        default=None,
+        description="IRI standing for the default graph on engines that have none (Virtuoso).",
+    )
+    remote_list_dataset: bool = Field(
+        default=False,
+        description="Name the dataset in every query, for engines whose union adds system graphs.",
+    )
+    remote_system_graph_prefixes: list[str] = Field(
+        default_factory=list, description="Graphs of the engine's own, left out of the dataset."
+    )
 
     host: str = "127.0.0.1"
     port: int = 8000

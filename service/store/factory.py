@@ -20,6 +20,9 @@ def open_store(settings: Settings, *, read_only: bool = False) -> Store:
             settings.remote_update_url,
             settings.remote_gsp_url,
             timeout=settings.query_timeout,
+            default_graph_iri=settings.remote_default_graph,
+            list_dataset=settings.remote_list_dataset,
+            system_graph_prefixes=settings.remote_system_graph_prefixes,
         )
     folder = current_build(settings)
     if folder is None:
