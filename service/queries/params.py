@@ -141,7 +141,7 @@ def parse_param_spec(name: str, raw: object, default: object, enumerated: bool) 
     if unknown:
         raise ValueError(f"unknown key(s) {sorted(unknown)}")
     try:
-        kind = ParamType(raw.get("type"))
+        kind = ParamType(str(raw.get("type")))
     except ValueError as exc:
         raise ValueError(f"type must be one of {[t.value for t in ParamType]}") from exc
     description = {"en": raw.get("description"), "fr": raw.get("description_fr")}

@@ -41,8 +41,10 @@ def test_every_query_has_a_golden_result(path: Path) -> None:
 
 def test_header_with_unknown_key_is_refused() -> None:
     with pytest.raises(HeaderError, match="unknown header key"):
-        parse_header("#+ summary: a\n#+ summary_fr: b\n#+ description: c\n"
-                     "#+ description_fr: d\n#+ sumary: typo\nSELECT * {}")
+        parse_header(
+            "#+ summary: a\n#+ summary_fr: b\n#+ description: c\n"
+            "#+ description_fr: d\n#+ sumary: typo\nSELECT * {}"
+        )
 
 
 def test_header_without_french_summary_is_refused() -> None:

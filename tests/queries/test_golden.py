@@ -46,10 +46,14 @@ def cell(term: Term | None) -> str:
     """A term as the SPARQL CSV format writes it: IRIs and lexical forms, no tags."""
     if term is None:
         return ""
-    if isinstance(term, Literal) and term.datatype is not None and term.value is not None:
-        if str(term.datatype).endswith(("#integer", "#decimal", "#double")):
-            number = float(term.value)
-            return str(int(number)) if number.is_integer() else str(number)
+    numeric = ("#integer", "#decimal", "#double")
+    if (
+        isinstance(term, Literal)
+        and str(term.datatype).endswith(numeric)
+        and term.value is not None
+    ):
+        number = float(term.value)
+        return str(int(number)) if number.is_integer() else str(number)
     return str(term)
 
 
@@ -87,9 +91,7 @@ def test_query_matches_its_golden_result(
         return
     columns, expected_rows = read_golden(EXPECTED / area / f"{name}.csv")
     assert set(columns) <= set(result.variables), f"golden names unknown columns: {columns}"
-    actual_rows = Counter(
-        tuple(cell(row.get(c)) for c in columns) for row in result.rows()
-    )
+    actual_rows = Counter(tuple(cell(row.get(c)) for c in columns) for row in result.rows())
     missing = expected_rows - actual_rows
     extra = actual_rows - expected_rows
     assert not missing and not extra, f"missing rows: {dict(missing)}\nextra rows: {dict(extra)}"

@@ -15,7 +15,15 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from service.api.deps import SettingsDep, StoreDep
-from service.formats import RDF_FORMATS, RESULT_FORMATS, TURTLE, Format
+from service.api.negotiation import (
+    CHOICES,
+    body_response,
+    choose_format,
+    parse_accept,
+    result_response,
+)
+from service.api.problems import problem_response
+from service.formats import RDF_FORMATS, TURTLE, Format
 from service.queries.catalogue import CannedQuery, Catalogue
 from service.queries.describe import describe
 from service.queries.params import InvalidParameter, json_schema
@@ -27,81 +35,19 @@ PROBLEM = "application/problem+json"
 _RESERVED = ("page", "per_page", "format")
 
 
-# -- negotiation (provisional: to be replaced by service.api.negotiation.choose_format) ------
-
-
-class NotAcceptable(Exception):
-    """No offered format matches the request's Accept header or ``format`` parameter."""
-
-    def __init__(self, offers: list[Format]) -> None:
-        super().__init__(", ".join(f.media_type for f in offers))
-        self.offers = offers
-
-
-def _accepted(accept: str) -> list[tuple[float, int, str]]:
-    ranges = []
-    for index, part in enumerate(accept.split(",")):
-        media, *params = (p.strip() for p in part.split(";"))
-        quality = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if media:
-            ranges.append((quality, index, media.lower()))
-    return ranges
-
-
-def choose(accept: str | None, format_param: str | None, offers: list[Format]) -> Format:
-    """The first offer named by ``format``, else the Accept range with the highest q."""
-    if format_param is not None:
-        for fmt in offers:
-            if format_param in (fmt.name, *fmt.aliases, fmt.media_type):
-                return fmt
-        raise NotAcceptable(offers)
-    if not accept:
-        return offers[0]
-    best: tuple[float, int, Format] | None = None
-    for quality, index, media in _accepted(accept):
-        if quality <= 0:
-            continue
-        for fmt in offers:
-            kind, _, _ = media.partition("/")
-            if media in (fmt.media_type, "*/*") or (
-                media == f"{kind}/*" and (fmt.media_type.startswith(kind + "/"))
-            ):
-                key = (quality, -index, fmt)
-                if best is None or key[:2] > best[:2]:
-                    best = key
-                break
-    if best is None:
-        raise NotAcceptable(offers)
-    return best[2]
+# -- negotiation and problems: the shared modules, plus the catalogue's own JSON/RDF choice --
 
 
 def offers_for(kind: QueryKind) -> list[Format]:
-    return list(RDF_FORMATS if kind is QueryKind.GRAPH else RESULT_FORMATS)
+    return list(CHOICES[kind])
 
 
-# -- problems ---------------------------------------------------------------------------------
-
-
-def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
-    """An RFC 9457 problem document."""
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
-
-
-def invalid(exc: InvalidParameter) -> JSONResponse:
-    return problem(
-        422,
-        "Invalid query parameter",
-        str(exc),
-        parameter=exc.name,
-        expected=exc.expected,
+def invalid(exc: InvalidParameter) -> Response:
+    """422 naming the parameter and the expected type (``problems.STATUS`` has no entry for
+    :class:`InvalidParameter` yet, so the response is built here with the shared helper)."""
+    extra = {"parameter": exc.name, "expected": exc.expected}
+    return problem_response(
+        422, "Invalid query parameter", str(exc), slug="invalid-parameter", extra=extra
     )
 
 
@@ -150,20 +96,16 @@ def run_query(request: Request, store: Store, query: CannedQuery) -> Response:
         format_param = raw.pop("format", None)
         if not query.paginated and (page or per_page):
             raise InvalidParameter("page" if page else "per_page", "absent: not paginated")
-        fmt = choose(request.headers.get("accept"), format_param, offers_for(query.kind))
+        fmt = choose_format(request.headers.get("accept"), format_param, query.kind)
         bindings = resolve_params(store, query, raw)
         execution = execute(store, query, bindings, page=page, per_page=per_page)
     except InvalidParameter as exc:
         return invalid(exc)
-    except NotAcceptable as exc:
-        offered = [f.media_type for f in exc.offers]
-        return problem(406, "Not acceptable", f"this query answers in {exc}", offered=offered)
-    headers: dict[str, str] = {"Vary": "Accept"}
+    headers: dict[str, str] = {}
     if execution.page is not None:
         headers["Link"] = link_header(request, execution.page)
         headers["X-Total-Count"] = str(execution.page.total)
-    body = execution.result.serialize(fmt)
-    return Response(body, media_type=fmt.media_type, headers=headers)
+    return result_response(execution.result, fmt, headers=headers)
 
 
 def _endpoint(query: CannedQuery) -> Callable[..., Response]:
@@ -227,8 +169,8 @@ def _parameters(query: CannedQuery) -> list[dict[str, Any]]:
     return params
 
 
-def _responses(query: CannedQuery) -> dict[str, Any]:
-    content = {f.media_type: {} for f in offers_for(query.kind)}
+def _responses(query: CannedQuery) -> dict[int | str, dict[str, Any]]:
+    content: dict[str, Any] = {f.media_type: {} for f in offers_for(query.kind)}
     problem_body = {PROBLEM: {"schema": {"type": "object"}}}
     ok: dict[str, Any] = {"description": "The answer", "content": content}
     if query.paginated:
@@ -303,18 +245,25 @@ def catalogue_json(request: Request, catalogue: Catalogue) -> list[dict[str, Any
 def catalogue_response(
     request: Request, catalogue: Catalogue, settings: Settings, *, json_allowed: bool
 ) -> Response:
-    json_offer = Format("json", "application/json", RESULT_FORMATS[0].kind, (".json",))
-    offers = [json_offer, *RDF_FORMATS] if json_allowed else [TURTLE, *RDF_FORMATS[1:]]
-    try:
-        fmt = choose(request.headers.get("accept"), request.query_params.get("format"), offers)
-    except NotAcceptable as exc:
-        return problem(406, "Not acceptable", f"the catalogue is served as {exc}")
-    if fmt is json_offer:
+    accept = request.headers.get("accept") or ""
+    format_param = request.query_params.get("format")
+    if json_allowed and _wants_json(accept, format_param):
         return JSONResponse(catalogue_json(request, catalogue))
+    fmt = choose_format(accept or TURTLE.media_type, format_param, QueryKind.GRAPH)
     endpoint = str(request.base_url) + "sparql"
     graph = describe(catalogue, settings.public_base, endpoint)
     body = graph.serialize(format=_RDFLIB_NAMES[fmt.name], encoding="utf-8")
-    return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
+    return body_response(body, fmt)
+
+
+def _wants_json(accept: str, format_param: str | None) -> bool:
+    """Plain JSON unless the client names an RDF format (by ``format=`` or in Accept)."""
+    if format_param is not None:
+        return format_param == "json"
+    ranges = [r for r in parse_accept(accept) if r.q > 0] if accept else []
+    rdf = {f.media_type for f in RDF_FORMATS}
+    best = max(ranges, key=lambda r: (r.q, -r.order), default=None)
+    return best is None or f"{best.type}/{best.subtype}" not in rdf
 
 
 _RDFLIB_NAMES = {
