@@ -12,7 +12,7 @@ from rdflib import BNode, Literal, URIRef
 from service.errors import BuildFailed, EsskgError
 from service.formats import RDF_FORMATS, RESULT_FORMATS, Format
 from service.settings import Settings, get_settings
-from service.store.base import QueryKind, QueryResult, Term
+from service.store.base import QueryKind, QueryResult, Store, Term
 
 TABLE = "table"
 
@@ -82,10 +82,17 @@ def cmd_validate(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_query(settings: Settings, args: argparse.Namespace) -> int:
     from service.store.factory import open_store
 
-    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
+    if (args.file is None) == (args.name is None):
+        raise EsskgError("give either a FILE (or -) or --name AREA/NAME")
+    if args.param and args.name is None:
+        raise EsskgError("--param only applies to a catalogue query (--name)")
     store = open_store(settings, read_only=True)
     try:
-        result = store.query(text)
+        if args.name is not None:
+            result = _run_canned(settings, store, args.name, args.param)
+        else:
+            text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
+            result = store.query(text)
         if args.format == TABLE:
             print(render_table(result))
         else:
@@ -93,6 +100,25 @@ def cmd_query(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         store.close()
     return 0
+
+
+def _run_canned(settings: Settings, store: Store, name: str, pairs: list[str]) -> QueryResult:
+    """A catalogue query with ``key=value`` parameters, typed and bound as on the web API."""
+    from service.queries.catalogue import Catalogue
+    from service.queries.run import resolve_params
+    from service.sparql.binding import bind_variables
+
+    query = Catalogue.load(settings.root / "queries").get(name)
+    if query is None:
+        raise EsskgError(f"no query {name!r} in {settings.root / 'queries'}")
+    raw: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise EsskgError(f"--param expects key=value, got {pair!r}")
+        raw[key] = value
+    bindings = resolve_params(store, query, raw)
+    return store.query(bind_variables(query.text, bindings))
 
 
 def cmd_push(settings: Settings, _: argparse.Namespace) -> int:
@@ -132,7 +158,11 @@ def parser() -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="*", type=Path, help="extra data files to check")
 
     query = sub.add_parser("query", help="run a SPARQL query against the built store")
-    query.add_argument("file", help="a .rq file, or - for standard input")
+    query.add_argument("file", nargs="?", help="a .rq file, or - for standard input")
+    query.add_argument("--name", help="a catalogue query instead, e.g. spaser/get-adoption-rate")
+    query.add_argument(
+        "--param", action="append", default=[], help="a parameter of --name, as key=value"
+    )
     formats = [TABLE, *(f.name for f in (*RESULT_FORMATS, *RDF_FORMATS))]
     query.add_argument("--format", default=TABLE, choices=formats, help="output format")
 
