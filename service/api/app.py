@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from service import __version__
 from service.api import problems
 from service.api.caching import DataVersion
-from service.api.routers import graphs, health, meta, queries, sparql
+from service.api.routers import graphs, health, meta, queries, resources, sparql
 from service.api.runtime import AppState
 from service.graph.build import current_build, read_manifest
 from service.graph.gate import WriteGate
@@ -88,5 +88,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(sparql.router)
     app.include_router(graphs.router)
     app.include_router(meta.router)
+    app.include_router(resources.router)
     queries.install(app, Catalogue.load(settings.root / "queries"))
     return app
