@@ -119,3 +119,15 @@ def test_page_escapes_values(client: TestClient, mini_settings: Settings) -> Non
 )
 def test_wants_html(accept: str | None, expected: bool) -> None:
     assert wants_html(accept) is expected
+
+
+def test_data_and_page_revalidate_with_etag(client: TestClient) -> None:
+    for url in ("/data/spaser/ville-paris.ttl", "/page/spaser/ville-paris"):
+        first = client.get(url)
+        etag = first.headers["etag"]
+        again = client.get(url, headers={"If-None-Match": etag})
+        assert again.status_code == 304, url
+        assert again.content == b""
+    turtle = client.get("/data/spaser/ville-paris.ttl").headers["etag"]
+    ntriples = client.get("/data/spaser/ville-paris.nt").headers["etag"]
+    assert turtle != ntriples

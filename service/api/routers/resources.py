@@ -10,9 +10,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from service.api.caching import not_modified
 from service.api.deps import SettingsDep, StoreDep
 from service.api.negotiation import choose_format, parse_accept, result_response
 from service.api.pages import resource_page
+from service.api.runtime import app_state
 from service.errors import GraphNotFound
 from service.formats import JSONLD, NTRIPLES, RDF_FORMATS, RDFXML, TURTLE, Format
 from service.resources import describe, exists, page, resource_iri
@@ -75,15 +77,21 @@ def data(
         path, fmt = stem, EXTENSIONS[ext]
     else:
         fmt = choose_format(request.headers.get("accept"), format, QueryKind.GRAPH)
-    _known(store, settings, path)
     iri = resource_iri(settings.public_base, path)
-    headers = {"Link": f'<{iri}>; rel="describes"', "Access-Control-Allow-Origin": "*"}
+    headers = app_state(request).version.headers("data", path, fmt.name)
+    if (cached := not_modified(request, headers)) is not None:
+        return cached
+    _known(store, settings, path)
+    headers["Link"] = f'<{iri}>; rel="describes"'
     return result_response(describe(store, iri), fmt, headers=headers)
 
 
 @router.get("/page/{path:path}", response_class=HTMLResponse, summary="A resource's page")
-def html_page(path: str, store: StoreDep, settings: SettingsDep) -> HTMLResponse:
+def html_page(path: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    headers = app_state(request).version.headers("page", path)
+    if (cached := not_modified(request, headers)) is not None:
+        return cached
     _known(store, settings, path)
     iri = resource_iri(settings.public_base, path)
     body = resource_page(page(store, iri), settings.public_base, f"/data/{path}")
-    return HTMLResponse(body)
+    return HTMLResponse(body, headers=headers)
