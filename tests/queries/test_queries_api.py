@@ -58,7 +58,6 @@ def test_openapi_is_valid_31_with_one_typed_operation_per_query(
     assert {"page", "per_page", "format"} <= set(types)
 
 
-@pytest.mark.xfail(reason="another router reuses one operationId for GET and POST /sparql")
 def test_whole_openapi_document_validates(client: TestClient) -> None:
     validate(client.get("/openapi.json").json())
 

@@ -20,6 +20,7 @@ from service.api.negotiation import body_response, choose_format
 from service.api.problems import shapes_report_response
 from service.api.routers.meta import serialize_graph
 from service.api.routers.sparql import endpoint_iri, read_body
+from service.api.routing import add_method_routes
 from service.api.runtime import AppState, app_state
 from service.errors import BadRequest, GraphNotFound, UnsupportedMediaType
 from service.formats import Format, rdf_format_for_media_type
@@ -61,7 +62,6 @@ def _serialize(state: AppState, name: str | None, fmt: Format) -> bytes:
     return state.store.query(_GRAPH, bindings={"g": URIRef(name)}).serialize(fmt)
 
 
-@router.api_route("/graphs", methods=["GET", "HEAD"], summary="Read a graph (GSP)")
 def read_graph(request: Request) -> Response:
     state = app_state(request)
     _, name = _target(request)
@@ -95,7 +95,6 @@ def _written(result: WriteResult, location: str | None = None) -> Response:
     return Response(status_code=204)
 
 
-@router.api_route("/graphs", methods=["PUT", "POST", "DELETE"], summary="Write a graph (GSP)")
 async def write_graph(request: Request) -> Response:
     state = app_state(request)
     settings = state.settings
@@ -143,3 +142,23 @@ async def validate_payload(request: Request) -> Response:
         return shapes_report_response(request, exc, status_code=200)
     assert result.outcome is not None
     return shapes_report_response(request, ShapesViolation(result.outcome), status_code=200)
+
+
+add_method_routes(
+    router,
+    "/graphs",
+    read_graph,
+    {"GET": "Read a graph (GSP)", "HEAD": "Headers of a graph read (GSP)"},
+    name="read_graph",
+)
+add_method_routes(
+    router,
+    "/graphs",
+    write_graph,
+    {
+        "PUT": "Replace a graph, SHACL-gated (GSP, token)",
+        "POST": "Add to a graph, SHACL-gated (GSP, token)",
+        "DELETE": "Delete a graph (GSP, token)",
+    },
+    name="write_graph",
+)

@@ -16,6 +16,7 @@ from service.api.auth import require_writer
 from service.api.caching import not_modified
 from service.api.negotiation import body_response, choose_format
 from service.api.routers import meta as meta_views
+from service.api.routing import add_method_routes
 from service.api.runtime import AppState, app_state
 from service.errors import NotAcceptable
 from service.formats import Format
@@ -49,11 +50,6 @@ def endpoint_iri(request: Request) -> str:
     return str(request.url.replace(query=None, fragment=None))
 
 
-@router.api_route(
-    "/sparql",
-    methods=["GET", "HEAD", "POST"],
-    summary="SPARQL 1.1 Protocol: query (GET/POST), update (POST, token), service description",
-)
 async def sparql(request: Request) -> Response:
     state = app_state(request)
     settings = state.settings
@@ -137,3 +133,16 @@ async def run_update(request: Request, state: AppState, decoded: SparqlRequest) 
     base = endpoint_iri(request)
     await anyio.to_thread.run_sync(lambda: state.gate.update(text, base_iri=base))
     return Response(status_code=204)
+
+
+add_method_routes(
+    router,
+    "/sparql",
+    sparql,
+    {
+        "GET": "SPARQL 1.1 Protocol: query, or the service description when bare",
+        "POST": "SPARQL 1.1 Protocol: query (form or direct), update (form or direct, token)",
+        "HEAD": "Headers of the GET answer",
+    },
+    name="sparql",
+)
