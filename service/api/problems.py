@@ -39,6 +39,7 @@ from service.errors import (
     WritesDisabled,
 )
 from service.graph.gate import ShapesViolation
+from service.queries.params import InvalidParameter
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://w3id.org/esskg/problems/"
@@ -62,6 +63,7 @@ STATUS: dict[type[EsskgError], tuple[int, str, str]] = {
     UnsupportedFormat: (415, "unsupported-media-type", "Unsupported RDF format"),
     RemoteFetchFailed: (502, "remote-failed", "An allow-listed remote source failed"),
     ShapesViolation: (422, "shapes-violation", "The write violates the shapes"),
+    InvalidParameter: (422, "invalid-parameter", "Invalid query parameter"),
     QueryTimeout: (503, "timeout", "The query ran past the time limit"),
     StoreUnavailable: (503, "unavailable", "The store is unavailable"),
 }
@@ -108,6 +110,8 @@ def _extra(exc: EsskgError) -> tuple[dict[str, Any], dict[str, str]]:
         extra.update(message=exc.message, line=exc.line, column=exc.column)
     elif isinstance(exc, RdfSyntaxError):
         extra.update(line=exc.line, column=exc.column)
+    elif isinstance(exc, InvalidParameter):
+        extra.update(parameter=exc.name, expected=exc.expected)
     elif isinstance(exc, NotAcceptable):
         extra["available"] = exc.available
     elif isinstance(exc, PayloadTooLarge | UriTooLong):

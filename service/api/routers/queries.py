@@ -22,7 +22,6 @@ from service.api.negotiation import (
     parse_accept,
     result_response,
 )
-from service.api.problems import problem_response
 from service.formats import RDF_FORMATS, TURTLE, Format
 from service.queries.catalogue import CannedQuery, Catalogue
 from service.queries.describe import describe
@@ -40,15 +39,6 @@ _RESERVED = ("page", "per_page", "format")
 
 def offers_for(kind: QueryKind) -> list[Format]:
     return list(CHOICES[kind])
-
-
-def invalid(exc: InvalidParameter) -> Response:
-    """422 naming the parameter and the expected type (``problems.STATUS`` has no entry for
-    :class:`InvalidParameter` yet, so the response is built here with the shared helper)."""
-    extra = {"parameter": exc.name, "expected": exc.expected}
-    return problem_response(
-        422, "Invalid query parameter", str(exc), slug="invalid-parameter", extra=extra
-    )
 
 
 # -- handlers ---------------------------------------------------------------------------------
@@ -89,18 +79,15 @@ def link_header(request: Request, info: PageInfo) -> str:
 
 def run_query(request: Request, store: Store, query: CannedQuery) -> Response:
     """Decode, type, bind, run and serialise one canned query."""
-    try:
-        raw = _single_values(request)
-        page = _positive(raw, "page", 10**9)
-        per_page = _positive(raw, "per_page", MAX_PER_PAGE)
-        format_param = raw.pop("format", None)
-        if not query.paginated and (page or per_page):
-            raise InvalidParameter("page" if page else "per_page", "absent: not paginated")
-        fmt = choose_format(request.headers.get("accept"), format_param, query.kind)
-        bindings = resolve_params(store, query, raw)
-        execution = execute(store, query, bindings, page=page, per_page=per_page)
-    except InvalidParameter as exc:
-        return invalid(exc)
+    raw = _single_values(request)
+    page = _positive(raw, "page", 10**9)
+    per_page = _positive(raw, "per_page", MAX_PER_PAGE)
+    format_param = raw.pop("format", None)
+    if not query.paginated and (page or per_page):
+        raise InvalidParameter("page" if page else "per_page", "absent: not paginated")
+    fmt = choose_format(request.headers.get("accept"), format_param, query.kind)
+    bindings = resolve_params(store, query, raw)
+    execution = execute(store, query, bindings, page=page, per_page=per_page)
     headers: dict[str, str] = {}
     if execution.page is not None:
         headers["Link"] = link_header(request, execution.page)
