@@ -167,6 +167,28 @@ def choose_format(accept: str | None, format_param: str | None, kind: QueryKind)
     return best
 
 
+_HTML = ("text/html", "application/xhtml+xml")
+
+
+def wants_html(accept: str | None) -> bool:
+    """True when the client ranks HTML strictly above every RDF format (browsers do).
+
+    Each media type gets the q-value of the most specific range that matches it, so a
+    browser's ``*/*;q=0.8`` leaves Turtle below its ``text/html``, while ``*/*`` alone
+    (curl, most libraries) ties and goes to data.
+    """
+    if not accept:
+        return False
+    ranges = parse_accept(accept)
+
+    def quality(media_type: str) -> float:
+        matching = [r for r in ranges if r.matches(media_type)]
+        return max(matching, key=lambda r: (r.specificity, r.q)).q if matching else 0.0
+
+    html = max(quality(m) for m in _HTML)
+    return html > max(quality(f.media_type) for f in RDF_FORMATS)
+
+
 def content_type(fmt: Format) -> str:
     """The Content-Type header for ``fmt``; text types say they are UTF-8."""
     if fmt.media_type.startswith("text/"):

@@ -10,7 +10,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from service.api.app import create_app
-from service.api.routers.resources import wants_html
+from service.api.negotiation import wants_html
 from service.graph.build import build
 from service.settings import Settings
 

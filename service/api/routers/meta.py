@@ -16,7 +16,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from service.api.caching import not_modified
-from service.api.negotiation import body_response, choose_format, parse_accept
+from service.api.negotiation import body_response, choose_format, wants_html
 from service.api.runtime import AppState, app_state
 from service.errors import NotAcceptable
 from service.formats import NQUADS, RESULT_FORMATS, TRIG, Format
@@ -61,19 +61,6 @@ def serialize_graph(graph: Graph, fmt: Format) -> bytes:
 
 def base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
-
-
-def wants_html(accept: str | None) -> bool:
-    """A browser: text/html is named and ranks at least as high as any RDF type."""
-    if not accept:
-        return False
-    ranges = parse_accept(accept)
-    html_q = max((r.q for r in ranges if (r.type, r.subtype) == ("text", "html")), default=0.0)
-    other_q = max(
-        (r.q for r in ranges if (r.type, r.subtype) not in (("text", "html"), ("*", "*"))),
-        default=0.0,
-    )
-    return html_q > 0 and html_q >= other_q
 
 
 # -- the service description ---------------------------------------------------------------

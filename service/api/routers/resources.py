@@ -12,11 +12,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from service.api.caching import not_modified
 from service.api.deps import SettingsDep, StoreDep
-from service.api.negotiation import choose_format, parse_accept, result_response
+from service.api.negotiation import choose_format, result_response, wants_html
 from service.api.pages import resource_page
 from service.api.runtime import app_state
 from service.errors import GraphNotFound
-from service.formats import JSONLD, NTRIPLES, RDF_FORMATS, RDFXML, TURTLE, Format
+from service.formats import JSONLD, NTRIPLES, RDFXML, TURTLE, Format
 from service.resources import describe, exists, page, resource_iri
 from service.store.base import QueryKind
 
@@ -24,26 +24,10 @@ router = APIRouter(tags=["linked data"])
 
 #: Extensions a ``/data/…`` URL may end with, and what they select.
 EXTENSIONS: dict[str, Format] = {"ttl": TURTLE, "nt": NTRIPLES, "jsonld": JSONLD, "rdf": RDFXML}
-_HTML = ("text/html", "application/xhtml+xml")
 
 
 class ResourceNotFound(GraphNotFound):
     """Nothing in the graph mentions the requested IRI."""
-
-
-def wants_html(accept: str | None) -> bool:
-    """True when the client ranks HTML strictly above every RDF format (browsers do)."""
-    if not accept:
-        return False
-    ranges = parse_accept(accept)
-
-    def quality(media_type: str) -> float:
-        matching = [r for r in ranges if r.matches(media_type)]
-        return max(matching, key=lambda r: (r.specificity, r.q)).q if matching else 0.0
-
-    html = max(quality(m) for m in _HTML)
-    rdf = max(quality(f.media_type) for f in RDF_FORMATS)
-    return html > rdf
 
 
 def _known(store: StoreDep, settings: SettingsDep, path: str) -> None:
