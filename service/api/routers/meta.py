@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request, Response
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, RDF, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from service.api.caching import not_modified
 from service.api.negotiation import body_response, choose_format, wants_html
@@ -78,6 +78,9 @@ def describe_service(state: AppState, endpoint: str) -> Graph:
     for media_type, iri in _W3C_FORMAT.items():
         graph.add((service, SD.resultFormat, iri))
         del media_type
+    # The canned-query catalogue, as SIB's sparql-examples publish theirs.
+    examples = endpoint.rsplit("/sparql", 1)[0] + "/.well-known/sparql-examples"
+    graph.add((service, RDFS.seeAlso, URIRef(examples)))
     union = getattr(state.store, "union_default", True)
     if union:
         graph.add((service, SD.feature, SD.UnionDefaultGraph))
