@@ -20,9 +20,13 @@ COUNTS = [
     ("private source pages", "?x a ess:SourcePage ; ess:accessRestricted true", "==", 2),
     ("persons", "?x a foaf:Person", "==", 7),
     ("collectivités and groupings", "?x a/rdfs:subClassOf* ess:AutoriteLocale", ">=", 15),
-    ("other organisations",
-     "?x a/rdfs:subClassOf* org:Organization . FILTER NOT EXISTS { ?x a/rdfs:subClassOf* ess:AutoriteLocale }"
-     " FILTER NOT EXISTS { ?x a/rdfs:subClassOf* org:OrganizationalUnit }", ">=", 25),
+    (
+        "other organisations",
+        "?x a/rdfs:subClassOf* org:Organization . FILTER NOT EXISTS { ?x a/rdfs:subClassOf* ess:AutoriteLocale }"
+        " FILTER NOT EXISTS { ?x a/rdfs:subClassOf* org:OrganizationalUnit }",
+        ">=",
+        25,
+    ),
     ("org units and governance bodies", "?x a/rdfs:subClassOf* org:OrganizationalUnit", ">=", 20),
     ("SPASERs", "?x a ess:SPASER", "==", 11),
     ("co-constructions", "?x a ess:CoConstruction", "==", 4),
@@ -33,23 +37,52 @@ COUNTS = [
     ("points of attention", "?x skos:inScheme sch:vra-attention-points", "==", 6),
     ("EFC criteria", "?x skos:inScheme sch:efc-criteria", "==", 6),
     ("SPASER axis types", "?x skos:inScheme sch:spaser-axis-types", "==", 9),
-    ("CUD innovation actions",
-     "<https://w3id.org/esskg/id/axe/cud-dunkerque-innovation> ess:hasObjective/ess:hasAction ?x", "==", 12),
-    ("CR Bretagne means",
-     "<https://w3id.org/esskg/id/objectif/region-bretagne-3> ess:hasAction ?x", "==", 5),
+    (
+        "CUD innovation actions",
+        "<https://w3id.org/esskg/id/axe/cud-dunkerque-innovation> ess:hasObjective/ess:hasAction ?x",
+        "==",
+        12,
+    ),
+    (
+        "CR Bretagne means",
+        "<https://w3id.org/esskg/id/objectif/region-bretagne-3> ess:hasAction ?x",
+        "==",
+        5,
+    ),
     ("MEL indicators", "<https://w3id.org/esskg/id/spaser/mel> ess:hasIndicator ?x", "==", 3),
-    ("CD35 indicators",
-     "<https://w3id.org/esskg/id/spaser/cd-ille-et-vilaine> ess:hasActionSheet/ess:hasIndicator ?x", "==", 3),
-    ("CR Bretagne indicators", "<https://w3id.org/esskg/id/spaser/region-bretagne> ess:hasIndicator ?x", "==", 2),
-    ("Gironde indicators", "<https://w3id.org/esskg/id/spaser/cd-gironde> ess:hasIndicator ?x", "==", 4),
+    (
+        "CD35 indicators",
+        "<https://w3id.org/esskg/id/spaser/cd-ille-et-vilaine> ess:hasActionSheet/ess:hasIndicator ?x",
+        "==",
+        3,
+    ),
+    (
+        "CR Bretagne indicators",
+        "<https://w3id.org/esskg/id/spaser/region-bretagne> ess:hasIndicator ?x",
+        "==",
+        2,
+    ),
+    (
+        "Gironde indicators",
+        "<https://w3id.org/esskg/id/spaser/cd-gironde> ess:hasIndicator ?x",
+        "==",
+        4,
+    ),
     ("events", "?x a/rdfs:subClassOf* <https://schema.org/Event>", ">=", 8),
-    ("legal texts and articles", "?x a/rdfs:subClassOf* <http://data.europa.eu/eli/ontology#LegalResource>", ">=", 11),
+    (
+        "legal texts and articles",
+        "?x a/rdfs:subClassOf* <http://data.europa.eu/eli/ontology#LegalResource>",
+        ">=",
+        11,
+    ),
     ("figures", "?x a ess:StatisticalObservation", "==", 36),
 ]
 
 
 @pytest.mark.parametrize(("what", "pattern", "op", "expected"), COUNTS, ids=[c[0] for c in COUNTS])
-def test_entity_count(facts_store: ox.Store, what: str, pattern: str, op: str, expected: int) -> None:
+def test_entity_count(
+    facts_store: ox.Store, what: str, pattern: str, op: str, expected: int
+) -> None:
     query = PREFIXES + f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {pattern} }}"
     (solution,) = list(facts_store.query(query, use_default_graph_as_union=True))
     n = int(solution["n"].value)

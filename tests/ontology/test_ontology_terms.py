@@ -33,7 +33,9 @@ def ontology() -> rdflib.Graph:
 
 
 def ess_iris_in_graph(g: rdflib.Graph) -> set[str]:
-    return {str(t) for triple in g for t in triple if isinstance(t, URIRef) and str(t).startswith(ESS)}
+    return {
+        str(t) for triple in g for t in triple if isinstance(t, URIRef) and str(t).startswith(ESS)
+    }
 
 
 def ess_iris_in_text(text: str) -> set[str]:
@@ -123,7 +125,9 @@ def closure(ontology: rdflib.Graph) -> rdflib.Graph:
     g = rdflib.Graph()
     g += ontology
     g += parse_all("data/**/*.ttl")
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(g)
+    owlrl.DeductiveClosure(
+        owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
+    ).expand(g)
     return g
 
 

@@ -60,8 +60,12 @@ def shapes() -> rdflib.Graph:
 
 def validate(data: rdflib.Graph, ontology: rdflib.Graph) -> rdflib.Graph:
     _, report, _ = pyshacl.validate(
-        data_graph=data, shacl_graph=shapes(), ont_graph=ontology,
-        inference="none", advanced=True, allow_warnings=True,
+        data_graph=data,
+        shacl_graph=shapes(),
+        ont_graph=ontology,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
     )
     return report
 
@@ -78,7 +82,9 @@ def results(report: rdflib.Graph) -> set[tuple[str, str, str]]:
 
 
 def expectation(path: Path) -> dict[str, str]:
-    return dict(re.findall(r"^# (expect|focus|component): (\S+)", path.read_text(encoding="utf-8"), re.M))
+    return dict(
+        re.findall(r"^# (expect|focus|component): (\S+)", path.read_text(encoding="utf-8"), re.M)
+    )
 
 
 def test_shapes_pass_shacl_shacl() -> None:
@@ -107,7 +113,10 @@ def test_every_shape_file_has_its_node_shapes_named_and_messaged() -> None:
         for shape in g.subjects(RDF.type, SH.PropertyShape):
             langs = {o.language for o in g.objects(shape, SH.message)}
             assert {"fr", "en"} <= langs, (path.name, shape)
-            assert {"fr", "en"} <= {o.language for o in g.objects(shape, SH.name)}, (path.name, shape)
+            assert {"fr", "en"} <= {o.language for o in g.objects(shape, SH.name)}, (
+                path.name,
+                shape,
+            )
 
 
 @pytest.mark.parametrize("path", CASE_FILES, ids=[f"{p.parent.name}/{p.stem}" for p in CASE_FILES])
