@@ -1,13 +1,19 @@
-"""``/graphs``: the SPARQL 1.1 Graph Store Protocol (indirect identification).
+"""``/graphs``: the SPARQL 1.1 Graph Store Protocol (indirect and direct identification).
 
-``?graph=IRI`` names a graph, ``?default`` the store's default graph. Reads are public;
-PUT/POST/DELETE need the write token and pass the SHACL gate. ``POST /validate`` runs the
-same gate as a dry run.
+``/graphs?graph=IRI`` names a graph, ``/graphs?default`` the store's default graph, and any
+``/graphs/…`` URL names the graph whose IRI is that very URL (direct identification: a
+client can then keep graphs at URLs this server answers). Reads are public; PUT/POST/DELETE
+need the write token and pass the SHACL gate. POST also takes ``multipart/form-data``, one
+RDF document per part (what an HTML file upload sends). ``POST /validate`` runs the same
+gate as a dry run.
 """
 
 from __future__ import annotations
 
 import uuid
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 from urllib.parse import parse_qsl, urlsplit
 
 import anyio.to_thread
@@ -26,7 +32,7 @@ from service.errors import BadRequest, GraphNotFound, UnsupportedMediaType
 from service.formats import Format, rdf_format_for_media_type
 from service.graph.gate import ShapesViolation, WriteResult, parse_payload
 from service.sparql.protocol import check_sizes
-from service.store.base import QueryKind
+from service.store.base import QueryKind, Triple
 
 router = APIRouter(tags=["graphs"])
 
@@ -41,6 +47,10 @@ def _target(request: Request, *, required: bool = True) -> tuple[bool, str | Non
     params = parse_qsl(request.url.query, keep_blank_values=True)
     graphs = [v for k, v in params if k == "graph"]
     default = any(k == "default" for k, _ in params)
+    if request.path_params.get("path"):  # direct identification: the URL is the graph IRI
+        if graphs or default:
+            raise BadRequest("a /graphs/… URL names its graph itself: drop ?graph= and ?default")
+        return True, str(request.url.replace(query=None, fragment=None))
     if len(graphs) > 1 or (graphs and default):
         raise BadRequest("name one graph: either ?graph=IRI or ?default")
     if graphs:
@@ -77,15 +87,50 @@ def read_graph(request: Request) -> Response:
     return body_response(body, fmt, headers=headers)
 
 
-async def _payload(request: Request, state: AppState, base_iri: str) -> list:  # type: ignore[type-arg]
+def _parts(content_type: str, body: bytes) -> list[tuple[str, bytes]]:
+    """(Content-Type, bytes) of each part of a ``multipart/form-data`` body.
+
+    The standard library's MIME parser does the splitting, so boundaries, transfer encodings
+    and header folding follow the RFCs rather than a hand-written scanner.
+    """
+    head = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1", "replace")
+    message = BytesParser(policy=policy.HTTP).parsebytes(head + body)
+    if not isinstance(message, EmailMessage) or not message.is_multipart():
+        raise BadRequest("the multipart/form-data body has no parts (check the boundary)")
+    parts = []
+    for part in message.iter_parts():
+        media = str(part.get("content-type") or "")
+        if not media:
+            raise UnsupportedMediaType("(a multipart part without Content-Type)")
+        payload = part.get_payload(decode=True)
+        parts.append((media, payload if isinstance(payload, bytes) else b""))
+    if not parts:
+        raise BadRequest("the multipart/form-data body has no parts")
+    return parts
+
+
+def _parse_all(documents: list[tuple[Format, bytes]], base_iri: str) -> list[Triple]:
+    triples: list[Triple] = []
+    for fmt, body in documents:
+        triples.extend(parse_payload(body, fmt, base_iri))
+    return triples
+
+
+async def _payload(request: Request, state: AppState, base_iri: str) -> list[Triple]:
+    """The triples a write sends: one RDF document, or (POST only) one per multipart part."""
     content_type = request.headers.get("content-type") or ""
-    if content_type.lower().startswith("multipart/"):
+    if not content_type:
         raise UnsupportedMediaType(content_type)
-    fmt = rdf_format_for_media_type(content_type) if content_type else None
-    if fmt is None:
-        raise UnsupportedMediaType(content_type)
-    body = await read_body(request, state.settings.max_body_bytes)
-    return await anyio.to_thread.run_sync(parse_payload, body, fmt, base_iri)
+    lowered = content_type.lower()
+    if lowered.startswith("multipart/"):
+        if request.method != "POST" or not lowered.startswith("multipart/form-data"):
+            raise UnsupportedMediaType(content_type)
+        body = await read_body(request, state.settings.max_body_bytes)
+        documents = [(rdf_format_for_media_type(m), b) for m, b in _parts(content_type, body)]
+    else:
+        fmt = rdf_format_for_media_type(content_type)
+        documents = [(fmt, await read_body(request, state.settings.max_body_bytes))]
+    return await anyio.to_thread.run_sync(_parse_all, documents, base_iri)
 
 
 def _written(result: WriteResult, location: str | None = None) -> Response:
@@ -162,3 +207,15 @@ add_method_routes(
     },
     name="write_graph",
 )
+
+# Direct identification: the same handlers on every /graphs/… URL. Left out of the OpenAPI
+# document, whose path templates cannot express "any path below /graphs/".
+for _methods, _handler in ((("GET", "HEAD"), read_graph), (("PUT", "POST", "DELETE"), write_graph)):
+    for _method in _methods:
+        router.add_api_route(
+            "/graphs/{path:path}",
+            _handler,
+            methods=[_method],
+            operation_id=f"{_handler.__name__}_direct_{_method.lower()}",
+            include_in_schema=False,
+        )
