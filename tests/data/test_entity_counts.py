@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import pyoxigraph as ox
 import pytest
+
+from service.store.base import Store
 
 PREFIXES = """
 PREFIX ess: <https://w3id.org/esskg/def#>
@@ -80,10 +81,8 @@ COUNTS = [
 
 
 @pytest.mark.parametrize(("what", "pattern", "op", "expected"), COUNTS, ids=[c[0] for c in COUNTS])
-def test_entity_count(
-    facts_store: ox.Store, what: str, pattern: str, op: str, expected: int
-) -> None:
+def test_entity_count(facts_store: Store, what: str, pattern: str, op: str, expected: int) -> None:
     query = PREFIXES + f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {pattern} }}"
-    (solution,) = list(facts_store.query(query, use_default_graph_as_union=True))
-    n = int(solution["n"].value)
+    (solution,) = facts_store.select(query)
+    n = int(solution["n"])
     assert (n == expected) if op == "==" else (n >= expected), f"{what}: {n} {op} {expected}"

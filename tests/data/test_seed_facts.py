@@ -3,8 +3,9 @@ SPARQL ASK to the entity it belongs to."""
 
 from __future__ import annotations
 
-import pyoxigraph as ox
 import pytest
+
+from service.store.base import Store
 
 PREFIXES = """
 PREFIX ess: <https://w3id.org/esskg/def#>
@@ -615,7 +616,6 @@ def test_table_l_covers_every_row() -> None:
 
 @pytest.mark.parametrize(("fact_id", "meaning", "body"), TABLE_L, ids=[e[0] for e in TABLE_L])
 def test_seed_fact_is_tied_to_its_entity(
-    facts_store: ox.Store, fact_id: str, meaning: str, body: str
+    facts_store: Store, fact_id: str, meaning: str, body: str
 ) -> None:
-    result = facts_store.query(PREFIXES + "ASK { " + body + " }", use_default_graph_as_union=True)
-    assert bool(result), f"{fact_id}: {meaning}"
+    assert facts_store.ask(PREFIXES + "ASK { " + body + " }"), f"{fact_id}: {meaning}"
