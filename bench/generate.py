@@ -137,12 +137,34 @@ A = iri(RDF + "type")
 LABEL = iri(RDFS + "label")
 
 
+SOURCE = "https://w3id.org/esskg/graph/source/"
+PUBLISHER = f"<{ID}organisation/gen-observatoire-ess>"
+RESOURCE_TYPE = f"<{ID}concept/gen-resource-open-data>"
+
+
 @dataclass
 class Out:
-    """Lines of one generated file (one named graph), counted as they are emitted."""
+    """Lines of one generated file (one named graph), counted as they are emitted.
+
+    Each file describes its own source page, which observations cite as their origin.
+    """
 
     slug: str
     lines: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        page = self.page
+        self.t(page, A, ess("SourcePage"))
+        title = f"Jeu de données de banc d'essai : {self.slug}"
+        self.t(page, LABEL, lit(title, "fr"))
+        self.t(page, iri(DCT + "title"), lit(title, "fr"))
+        self.t(page, iri(DCT + "publisher"), PUBLISHER)
+        self.t(page, ess("resourceType"), RESOURCE_TYPE)
+        self.t(page, ess("accessRestricted"), lit("false", datatype=XSD + "boolean"))
+
+    @property
+    def page(self) -> str:
+        return iri(SOURCE + self.slug)
 
     def t(self, s: str, p: str, o: str) -> None:
         self.lines.append(f"{s} {p} {o} .\n")
@@ -167,6 +189,16 @@ def _name(rng: random.Random) -> str:
     if rng.random() < 0.15:
         word += "-sur-" + rng.choice(["Loire", "Mer", "Seine", "Marne", "Rhône", "Orne"])
     return word[0].upper() + word[1:]
+
+
+def siren(serial: int) -> str:
+    """A unique SIREN for a serial number, with a valid Luhn check digit (as INSEE issues)."""
+    body = f"2{serial:07d}"
+    total = 0
+    for position, char in enumerate(body, start=1):
+        digit = int(char) * (2 if position % 2 == 0 else 1)
+        total += digit - 9 if digit > 9 else digit
+    return body + str((10 - total % 10) % 10)
 
 
 def _slugify(text: str) -> str:
@@ -208,6 +240,10 @@ class Generator:
     # ---- vocabulary owned by the generator (never clashes with the shipped one)
     def vocabulary(self) -> Out:
         out = Out("gen-vocabulaire")
+        out.t(PUBLISHER, A, ess("Network"))
+        out.labels(PUBLISHER, "Observatoire de l'ESS (données de banc d'essai)", "SSE observatory")
+        out.t(RESOURCE_TYPE, A, iri(SKOS + "Concept"))
+        out.labels(RESOURCE_TYPE, "Données ouvertes", "Open data")
         scheme_iri = res("scheme", "gen-themes")
         out.t(scheme_iri, A, iri(SKOS + "ConceptScheme"))
         out.labels(scheme_iri, "Thèmes (données de banc d'essai)", "Themes (benchmark data)")
@@ -266,21 +302,20 @@ class Generator:
         for e in range(sizes.epcis):
             cls, fr_kind, en_kind, _ = rng.choices(EPCI_KINDS, weights)[0]
             name = _name(rng)
-            siren = f"2{e:08d}"
-            terr = res("territoire", f"epci-{siren}")
+            code_siren = siren(len(self.authorities))
+            terr = res("territoire", f"epci-{code_siren}")
             dep = rng.randrange(sizes.departements)
             places.t(terr, A, iri(IGEO + "Intercommunalite"))
             places.labels(terr, f"{fr_kind} {name}", None)
-            places.t(terr, code, lit(siren, datatype=XSD + "token"))
-            body = res("collectivite", f"epci-{siren}")
-            self._authority(bodies, body, cls, f"{fr_kind} {name}", f"{name} {en_kind}", terr, 3,
-                            siren)  # fmt: skip
+            places.t(terr, code, lit(code_siren, datatype=XSD + "token"))
+            body = res("collectivite", f"epci-{code_siren}")
+            self._authority(bodies, body, cls, f"{fr_kind} {name}", f"{name} {en_kind}", terr, 3)
             epci_bodies.append(body)
             epci_dep.append(dep)
         for c in range(sizes.communes):
             e = c % sizes.epcis if c >= sizes.epcis else c
             dep = epci_dep[e]
-            insee = f"{(dep % 95) + 1:02d}{c:05d}"[-5:] if dep < 95 else f"97{c:06d}"
+            insee = f"{(dep % 95) + 1:02d}{c % 1000:03d}" if dep < 95 else f"97{c % 1000:03d}"
             name = _name(rng)
             terr = res("territoire", f"commune-{insee}-{c}")
             places.t(terr, A, iri(IGEO + "Commune"))
@@ -294,11 +329,11 @@ class Generator:
         return places, bodies
 
     def _authority(self, out: Out, body: str, cls: str, fr: str, en: str | None, terr: str,
-                   level: int, siren: str | None = None) -> None:  # fmt: skip
+                   level: int) -> None:  # fmt: skip
         rng = self.rng
         out.t(body, A, ess(cls))
         out.labels(body, fr, en)
-        out.t(body, ess("siren"), lit(siren or f"{rng.randrange(200_000_000, 299_999_999)}"))
+        out.t(body, ess("siren"), lit(siren(len(self.authorities))))
         out.t(body, ess("hasTerritory"), terr)
         self.authorities.append((body, fr))
         # purchasing volumes: every authority above the communes, one commune in four
@@ -314,6 +349,7 @@ class Generator:
                 out.t(obs, ess("aboutEntity"), body)
                 out.t(obs, ess("observedValue"), lit(f"{amount:.2f}", datatype=XSD + "decimal"))
                 out.t(obs, ess("unit"), self.concepts["unit-eur"])
+                out.t(obs, iri(PROV + "wasDerivedFrom"), out.page)
                 if rng.random() < 0.8:  # optional: the date is not always stated
                     out.t(obs, ess("referenceDate"), lit(str(year), datatype=XSD + "gYear"))
 
@@ -361,6 +397,8 @@ class Generator:
             out.labels(org, f"{fr_kind} {name}", None if rng.random() < 0.5 else f"{name} network")
             if rng.random() < 0.8:
                 out.t(org, ess("basedIn"), rng.choice(self.regions))
+            if cls == "Club":
+                out.t(org, ess("initiatedBy"), rng.choice(self.authorities)[0])
             self.partners.append(org)
         return out
 
@@ -429,9 +467,8 @@ class Generator:
             out.labels(talk, f"Intervention de {first} {last}", None)
             out.t(talk, iri(SCHEMA + "position"), lit(str(k + 1), datatype=XSD + "integer"))
             out.t(talk, ess("speaker"), person)
-            if rng.random() < 0.8:
-                body, _ = rng.choice(self.authorities)
-                out.t(talk, ess("speakerAffiliation"), body)
+            body, _ = rng.choice(self.authorities)
+            out.t(talk, ess("speakerAffiliation"), body)
             if rng.random() < 0.5:
                 out.t(talk, ess("speakerTitle"), lit(rng.choice(
                     ["élu·e à l'ESS", "chargé·e de mission achats", "directeur·rice"]), "fr"))  # fmt: skip
