@@ -299,7 +299,7 @@ class Generator:
         epci_bodies: list[str] = []
         epci_dep: list[int] = []
         weights = [k[3] for k in EPCI_KINDS]
-        for e in range(sizes.epcis):
+        for _ in range(sizes.epcis):
             cls, fr_kind, en_kind, _ = rng.choices(EPCI_KINDS, weights)[0]
             name = _name(rng)
             code_siren = siren(len(self.authorities))
@@ -363,9 +363,8 @@ class Generator:
         self.legal.append(code)
         for n in range(count):
             year = 2001 + n % 23
-            kind, fr_kind, en_kind = rng.choice(
-                [("loi", "Loi", "Act"), ("decret", "Décret", "Decree"), ("art", "Article", "Article")]
-            )
+            kinds = [("loi", "Loi", "Act"), ("decret", "Décret", "Decree")]
+            kind, fr_kind, en_kind = rng.choice([*kinds, ("art", "Article", "Article")])
             text = res("texte", f"gen-{kind}-{year}-{n}")
             if kind == "art":
                 out.t(text, A, iri(ELI + "LegalResourceSubdivision"))
@@ -470,8 +469,8 @@ class Generator:
             body, _ = rng.choice(self.authorities)
             out.t(talk, ess("speakerAffiliation"), body)
             if rng.random() < 0.5:
-                out.t(talk, ess("speakerTitle"), lit(rng.choice(
-                    ["élu·e à l'ESS", "chargé·e de mission achats", "directeur·rice"]), "fr"))  # fmt: skip
+                titles = ["élu·e à l'ESS", "chargé·e de mission achats", "directeur·rice"]
+                out.t(talk, ess("speakerTitle"), lit(rng.choice(titles), "fr"))
             out.t(person, A, iri(FOAF + "Person"))
             out.t(person, LABEL, lit(f"{first} {last}", "fr"))
             out.t(person, iri(FOAF + "name"), lit(f"{first} {last}"))

@@ -43,13 +43,14 @@ def install() -> None:
         base: str | None = None,
         DEBUG: bool = False,  # noqa: N803
     ) -> Mapping[str, Any]:
+        prepared = strOrQuery
         if isinstance(strOrQuery, str):
             try:
                 key = tuple(sorted((initNs or {}).items()))
-                strOrQuery = _prepared(strOrQuery, base, key)
+                prepared = _prepared(strOrQuery, base, key)
             except TypeError:  # unhashable namespace values: no caching
                 pass
-        return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
+        return original(self, prepared, initBindings, initNs, base, DEBUG)
 
     processor.SPARQLProcessor.query = query  # type: ignore[method-assign]
     _installed = True
