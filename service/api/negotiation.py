@@ -113,17 +113,29 @@ def _by_name(kind: QueryKind) -> dict[str, Format]:
     return names
 
 
+def _names(fmt: Format, candidate: MediaRange, synonyms: Mapping[str, Format]) -> bool:
+    """Whether a full media type (no wildcard) names ``fmt``, itself or by a synonym."""
+    return candidate.specificity == 2 and (
+        candidate.matches(fmt.media_type)
+        or synonyms.get(f"{candidate.type}/{candidate.subtype}") is fmt
+    )
+
+
 def _quality(fmt: Format, ranges: Sequence[MediaRange], synonyms: Mapping[str, Format]) -> float:
-    """The q-value the most specific matching range gives ``fmt`` (RFC 9110 §12.5.1)."""
+    """The q-value the most specific matching range gives ``fmt`` (RFC 9110 §12.5.1).
+
+    At equal specificity the format's own media type outranks a synonym, so that
+    ``application/json;q=0.1, application/sparql-results+json`` still means JSON at q=1.
+    """
     best: MediaRange | None = None
+    best_rank = (0, False)
     for candidate in ranges:
         exact = candidate.matches(fmt.media_type)
-        alias = (
-            candidate.specificity == 2
-            and synonyms.get(f"{candidate.type}/{candidate.subtype}") is fmt
-        )
-        if (exact or alias) and (best is None or candidate.specificity > best.specificity):
-            best = candidate
+        if not (exact or _names(fmt, candidate, synonyms)):
+            continue
+        rank = (candidate.specificity, exact)
+        if best is None or rank > best_rank:
+            best, best_rank = candidate, rank
     return 0.0 if best is None else best.q
 
 
@@ -131,8 +143,9 @@ def _quality(fmt: Format, ranges: Sequence[MediaRange], synonyms: Mapping[str, F
 def choose_format(accept: str | None, format_param: str | None, kind: QueryKind) -> Format:
     """The serialisation for an answer of ``kind``; ``format=`` wins over ``Accept``.
 
-    Among the formats with the highest q-value, the one listed first in the header wins,
-    then our default order; no Accept (or ``*/*``) gives the kind's default.
+    Among the formats with the highest q-value, the one named first in the header (by its
+    media type or a synonym such as ``application/json``) wins, then our default order;
+    no Accept (or ``*/*``) gives the kind's default.
     """
     choices = CHOICES[kind]
     if format_param:
@@ -156,8 +169,7 @@ def choose_format(accept: str | None, format_param: str | None, kind: QueryKind)
         if q <= 0:
             continue
         first_named = min(
-            (r.order for r in ranges if r.specificity == 2 and r.matches(fmt.media_type)),
-            default=len(ranges),
+            (r.order for r in ranges if _names(fmt, r, synonyms)), default=len(ranges)
         )
         key = (q, -first_named, -position)
         if best is None or key > best_key:

@@ -27,9 +27,9 @@ from service.store.base import QueryKind
 _TOKEN = re.compile(
     r"""
     (?P<ws>\s+)
-  | (?P<comment>\#[^\n]*)
+  | (?P<comment>\#[^\r\n]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-               |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+               |'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")
   | (?P<iri><[^<>"{}|^`\\\s]*>)
   | (?P<var>[?$][\w\u00B7\u00C0-\uFFFF]+)
   | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?
@@ -122,13 +122,19 @@ def scan(text: str) -> Scan:
         if token.kind != "word":
             continue
         word = token.upper
-        if word == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2].kind == "iri":
+        if word == "PREFIX" and i + 1 < len(tokens) and tokens[i + 1].kind == "pname":
             name = tokens[i + 1].text.rstrip(":")
-            iri = tokens[i + 2].text[1:-1]
-            prefixes[name] = urljoin(base, iri) if base else iri
-        elif word == "BASE" and i + 1 < len(tokens) and tokens[i + 1].kind == "iri":
-            iri = tokens[i + 1].text[1:-1]
-            base = urljoin(base, iri) if base else iri
+            if i + 2 < len(tokens) and tokens[i + 2].kind == "iri":
+                iri = tokens[i + 2].text[1:-1]
+                prefixes[name] = urljoin(base, iri) if base else iri
+            else:  # e.g. an IRI with \u escapes: its value is unknown here, so is the prefix's
+                prefixes.pop(name, None)
+        elif word == "BASE":
+            if i + 1 < len(tokens) and tokens[i + 1].kind == "iri":
+                iri = tokens[i + 1].text[1:-1]
+                base = urljoin(base, iri) if base else iri
+            else:  # unknown base: relative IRIs then name no host, and are refused
+                base = None
         elif word in _FORMS and token.depth == 0 and result.form is None:
             result.form = _FORMS[word]
         elif word == "SERVICE":

@@ -7,8 +7,6 @@ runs the query off the event loop with its limits, ``graph.gate`` checks updates
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
-
 import anyio.to_thread
 from fastapi import APIRouter, Request, Response
 
@@ -21,7 +19,7 @@ from service.api.runtime import AppState, app_state
 from service.errors import NotAcceptable
 from service.formats import Format
 from service.sparql.execution import QueryJob
-from service.sparql.protocol import Operation, SparqlRequest, check_sizes, decode
+from service.sparql.protocol import Operation, SparqlRequest, check_sizes, decode, parse_params
 from service.sparql.safety import check_query, check_update, scan, with_row_cap, with_using
 from service.store.base import QueryKind
 
@@ -64,7 +62,7 @@ async def sparql(request: Request) -> Response:
         if request.method in ("GET", "HEAD")
         else await read_body(request, settings.max_body_bytes)
     )
-    params = parse_qsl(request.url.query, keep_blank_values=True)
+    params = parse_params(request.url.query)
     decoded = decode(request.method, params, request.headers.get("content-type"), body)
     if decoded.operation is Operation.DESCRIBE_SERVICE:
         return await anyio.to_thread.run_sync(meta_views.service_description, request, state)
