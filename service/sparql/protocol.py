@@ -60,6 +60,20 @@ def _utf8(body: bytes, what: str) -> str:
         ) from exc
 
 
+def parse_params(encoded: str, what: str = "query string") -> list[tuple[str, str]]:
+    """Name/value pairs of a URL query string or form body, percent-decoded once as UTF-8.
+
+    ``parse_qsl`` would silently turn bytes that are not UTF-8 (``%E9`` from a Latin-1
+    form) into U+FFFD and run a query the client never wrote; this refuses them with 400.
+    """
+    try:
+        return parse_qsl(encoded, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(
+            f"the {what} is not UTF-8 once percent-decoded: {exc.reason} at byte {exc.start}"
+        ) from exc
+
+
 def _one(params: Sequence[tuple[str, str]], name: str) -> str | None:
     values = [v for k, v in params if k == name]
     if len(values) > 1:
@@ -75,7 +89,9 @@ def check_sizes(query_string: str, content_length: str | None, max_url: int, max
     """Refuse an oversized URL (414) or announced body (413) before reading anything."""
     if len(query_string) > max_url:
         raise UriTooLong(max_url)
-    if content_length and content_length.isdigit() and int(content_length) > max_body:
+    # isdigit() alone accepts "²", which int() refuses: ASCII digits only.
+    digits = content_length is not None and content_length.isascii() and content_length.isdigit()
+    if digits and int(content_length or 0) > max_body:
         raise PayloadTooLarge("body", max_body)
 
 
@@ -101,7 +117,7 @@ def decode(
     if charset is not None and charset not in ("utf-8", "utf8"):
         raise UnsupportedMediaType(content_type or "")
     if media == FORM:
-        params += parse_qsl(_utf8(body, "form body"), keep_blank_values=True)
+        params += parse_params(_utf8(body, "form body"), "form body")
         query, update = _one(params, "query"), _one(params, "update")
         if query is not None and update is not None:
             raise BadRequest("send either 'query' or 'update', not both")
