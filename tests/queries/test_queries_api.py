@@ -85,6 +85,7 @@ def test_results_are_negotiated(client: TestClient) -> None:
         ("/queries/spaser/list-spasers-with-public-consultation?online=yes", "online", "true"),
         ("/queries/search/find-resources-by-label?lang=fr%20FR", "lang", "language"),
         ("/queries/spaser/list-targets-by-plan?page=0", "page", "integer"),
+        ("/queries/spaser/list-targets-by-plan?page=%C2%B2", "page", "integer"),
         ("/queries/spaser/list-targets-by-plan?per_page=100000", "per_page", "integer"),
         ("/queries/spaser/list-targets-by-plan?colour=blue", "colour", "declared"),
     ],

@@ -57,7 +57,7 @@ def _positive(raw: dict[str, str], name: str, maximum: int) -> int | None:
     value = raw.pop(name, None)
     if value is None:
         return None
-    if not value.isdigit() or not 1 <= int(value) <= maximum:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= maximum:
         raise InvalidParameter(name, f"an integer between 1 and {maximum}")
     return int(value)
 
