@@ -8,8 +8,8 @@ administer it with their purchasing volumes, SPASERs with axes, targets and indi
 conferences with talks and speakers, partner networks and legal texts, labels in French and
 English, and some optional values left out, as in real sources.
 
-The output is a project folder (``ontology/`` and ``shapes/`` linked to the repository's,
-``data/vocabularies.ttl`` linked, generated N-Triples under ``data/sources/``) that
+The output is a project folder (``ontology/``, ``shapes/`` and the shipped ``data/`` files
+linked to the repository's, generated N-Triples beside them under ``data/sources/``) that
 ``esskg build`` consumes unchanged. The same size and seed always give byte-identical files.
 
 Usage: ``python -m bench.generate 100000 var/bench/100000``
@@ -71,20 +71,96 @@ REGION_CODES = ["84", "27", "53", "24", "94", "44", "32", "11", "28", "75", "76"
 REGION_CODES += ["01", "02", "03", "04", "06"]
 
 SYLLABLES = [
-    "bel", "mont", "saint", "val", "roche", "ville", "bois", "pont", "fontaine", "lac",
-    "mar", "cler", "beau", "cour", "neuf", "vern", "ar", "lan", "ker", "plou", "gué",
-    "sur", "mer", "haut", "bas", "châ", "teau", "ris", "ay", "é", "ac", "ières",
-]  # fmt: skip
+    "bel",
+    "mont",
+    "saint",
+    "val",
+    "roche",
+    "ville",
+    "bois",
+    "pont",
+    "fontaine",
+    "lac",
+    "mar",
+    "cler",
+    "beau",
+    "cour",
+    "neuf",
+    "vern",
+    "ar",
+    "lan",
+    "ker",
+    "plou",
+    "gué",
+    "sur",
+    "mer",
+    "haut",
+    "bas",
+    "châ",
+    "teau",
+    "ris",
+    "ay",
+    "é",
+    "ac",
+    "ières",
+]
 FIRST_NAMES = [
-    "Camille", "Léa", "Manon", "Chloé", "Inès", "Sarah", "Julie", "Élodie", "Anne", "Claire",
-    "Lucas", "Hugo", "Louis", "Nathan", "Thomas", "Julien", "Nicolas", "Pierre", "Karim",
-    "Yannick", "Sophie", "Mathilde", "Bernard", "Gaëlle", "Olivier", "Fatima", "Jean",
-]  # fmt: skip
+    "Camille",
+    "Léa",
+    "Manon",
+    "Chloé",
+    "Inès",
+    "Sarah",
+    "Julie",
+    "Élodie",
+    "Anne",
+    "Claire",
+    "Lucas",
+    "Hugo",
+    "Louis",
+    "Nathan",
+    "Thomas",
+    "Julien",
+    "Nicolas",
+    "Pierre",
+    "Karim",
+    "Yannick",
+    "Sophie",
+    "Mathilde",
+    "Bernard",
+    "Gaëlle",
+    "Olivier",
+    "Fatima",
+    "Jean",
+]
 LAST_NAMES = [
-    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
-    "Moreau", "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "David", "Bertrand",
-    "Roux", "Vincent", "Fournier", "Morel", "Girard", "André", "Le Goff", "Kerbrat", "Nguyen",
-]  # fmt: skip
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefebvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Le Goff",
+    "Kerbrat",
+    "Nguyen",
+]
 AXES = [
     ("social", "Insertion sociale et professionnelle", "Social and professional inclusion"),
     ("ecological", "Transition écologique", "Ecological transition"),
@@ -95,12 +171,16 @@ AXES = [
 ]
 INDICATORS = [
     ("heures-insertion", "Heures d'insertion réalisées", "Inclusion hours delivered", "hours"),
-    ("part-marches-clause", "Part des marchés avec clause sociale", "Share of contracts with a "
-     "social clause", "percent"),
+    (
+        "part-marches-clause",
+        "Part des marchés avec clause sociale",
+        "Share of contracts with a social clause",
+        "percent",
+    ),
     ("montant-ess", "Montant des achats auprès de l'ESS", "Purchases from SSE bodies", "eur"),
     ("part-bio", "Part des produits biologiques", "Share of organic products", "percent"),
     ("nombre-reserves", "Marchés réservés attribués", "Reserved contracts awarded", "count"),
-]  # fmt: skip
+]
 THEMES = [
     ("commande-publique", "Commande publique responsable", "Responsible public procurement"),
     ("insertion", "Clauses sociales et insertion", "Social clauses and inclusion"),
@@ -193,7 +273,7 @@ def _name(rng: random.Random) -> str:
 
 def siren(serial: int) -> str:
     """A unique SIREN for a serial number, with a valid Luhn check digit (as INSEE issues)."""
-    body = f"2{serial:07d}"
+    body = f"29{serial:06d}"
     total = 0
     for position, char in enumerate(body, start=1):
         digit = int(char) * (2 if position % 2 == 0 else 1)
@@ -250,10 +330,14 @@ class Generator:
         groups = {
             "theme": THEMES,
             "axis": [(s, fr, en) for s, fr, en in AXES],
-            "unit": [("hours", "heures", "hours"), ("percent", "pour cent", "per cent"),
-                     ("eur", "euros", "euros"), ("count", "nombre", "count")],
+            "unit": [
+                ("hours", "heures", "hours"),
+                ("percent", "pour cent", "per cent"),
+                ("eur", "euros", "euros"),
+                ("count", "nombre", "count"),
+            ],
             "measure": [("annual-purchases", "Volume annuel d'achats", "Annual purchasing volume")],
-        }  # fmt: skip
+        }
         for group, items in groups.items():
             for slug, fr, en in items:
                 concept = res("concept", f"gen-{group}-{slug}")
@@ -279,8 +363,9 @@ class Generator:
             places.labels(terr, fr, en)
             places.t(terr, code, lit(REGION_CODES[r], datatype=XSD + "token"))
             body = res("collectivite", f"region-{slug}")
-            self._authority(bodies, body, "CollectiviteRegionale", f"Région {fr}", f"{en} Region",
-                            terr, 1)  # fmt: skip
+            self._authority(
+                bodies, body, "CollectiviteRegionale", f"Région {fr}", f"{en} Region", terr, 1
+            )
             self.regions.append(terr)
         for d in range(sizes.departements):
             region = d % sizes.regions if d >= sizes.regions else d
@@ -294,8 +379,15 @@ class Generator:
             deps_of[region].append(terr)
             dep_terr.append(terr)
             body = res("collectivite", f"departement-{num}-{_slugify(name)}")
-            self._authority(bodies, body, "CollectiviteDepartementale", f"Département {name}",
-                            f"{name} Department", terr, 2)  # fmt: skip
+            self._authority(
+                bodies,
+                body,
+                "CollectiviteDepartementale",
+                f"Département {name}",
+                f"{name} Department",
+                terr,
+                2,
+            )
         epci_bodies: list[str] = []
         epci_dep: list[int] = []
         weights = [k[3] for k in EPCI_KINDS]
@@ -323,13 +415,15 @@ class Generator:
             places.t(terr, code, lit(insee, datatype=XSD + "token"))
             places.t(terr, sub, dep_terr[dep])
             body = res("collectivite", f"commune-{c}-{_slugify(name)}")
-            self._authority(bodies, body, "CollectiviteCommunale", f"Commune de {name}",
-                            None, terr, 4)  # fmt: skip
+            self._authority(
+                bodies, body, "CollectiviteCommunale", f"Commune de {name}", None, terr, 4
+            )
             bodies.t(body, iri(ORG + "memberOf"), epci_bodies[e])
         return places, bodies
 
-    def _authority(self, out: Out, body: str, cls: str, fr: str, en: str | None, terr: str,
-                   level: int) -> None:  # fmt: skip
+    def _authority(
+        self, out: Out, body: str, cls: str, fr: str, en: str | None, terr: str, level: int
+    ) -> None:
         rng = self.rng
         out.t(body, A, ess(cls))
         out.labels(body, fr, en)
@@ -373,11 +467,17 @@ class Generator:
                 out.t(text, iri(ELI + "is_part_of"), code)
             else:
                 out.t(text, A, iri(ELI + "LegalResource"))
-                out.labels(text, f"{fr_kind} n° {year}-{n} relatif à l'ESS",
-                           f"{en_kind} {year}-{n} on the SSE")  # fmt: skip
+                out.labels(
+                    text,
+                    f"{fr_kind} n° {year}-{n} relatif à l'ESS",
+                    f"{en_kind} {year}-{n} on the SSE",
+                )
                 month, day = 1 + n % 12, 1 + n % 28
-                out.t(text, iri(ELI + "date_document"),
-                      lit(f"{year}-{month:02d}-{day:02d}", datatype=XSD + "date"))  # fmt: skip
+                out.t(
+                    text,
+                    iri(ELI + "date_document"),
+                    lit(f"{year}-{month:02d}-{day:02d}", datatype=XSD + "date"),
+                )
                 if self.legal and rng.random() < 0.5:
                     out.t(text, iri(ELI + "cites"), rng.choice(self.legal))
             self.legal.append(text)
@@ -386,8 +486,12 @@ class Generator:
     def partner_networks(self, count: int) -> Out:
         out = Out("gen-partenaires")
         rng = self.rng
-        kinds = [("Network", "Réseau"), ("ESSOrganisation", "Organisation de l'ESS"),
-                 ("ResearchBody", "Centre de recherche"), ("Club", "Club")]  # fmt: skip
+        kinds = [
+            ("Network", "Réseau"),
+            ("ESSOrganisation", "Organisation de l'ESS"),
+            ("ResearchBody", "Centre de recherche"),
+            ("Club", "Club"),
+        ]
         for n in range(count):
             cls, fr_kind = rng.choice(kinds)
             name = _name(rng)
@@ -413,8 +517,11 @@ class Generator:
             out.t(plan, ess("legalBasis"), rng.choice(self.legal))
         if rng.random() < 0.6:
             year = rng.randint(2016, 2024)
-            out.t(plan, iri(DCT + "issued"), lit(f"{year}-{rng.randint(1, 12):02d}-15",
-                                                 datatype=XSD + "date"))  # fmt: skip
+            out.t(
+                plan,
+                iri(DCT + "issued"),
+                lit(f"{year}-{rng.randint(1, 12):02d}-15", datatype=XSD + "date"),
+            )
         for a, (slug, fr, en) in enumerate(rng.sample(AXES, rng.randint(2, 5))):
             axis = res("axe", f"gen-{n}-{slug}")
             out.t(plan, ess("hasAxis"), axis)
@@ -431,8 +538,11 @@ class Generator:
                 value = rng.randint(5, 100) if unit == "percent" else rng.randint(100, 50_000)
                 out.t(target, ess("targetValue"), lit(f"{value}", datatype=XSD + "decimal"))
                 if rng.random() < 0.75:
-                    out.t(target, ess("targetYear"),
-                          lit(str(rng.randint(2024, 2030)), datatype=XSD + "gYear"))  # fmt: skip
+                    out.t(
+                        target,
+                        ess("targetYear"),
+                        lit(str(rng.randint(2024, 2030)), datatype=XSD + "gYear"),
+                    )
                 out.t(target, ess("unit"), self.concepts[f"unit-{unit}"])
                 out.t(target, ess("measuredBy"), indicator)
                 out.t(plan, ess("hasIndicator"), indicator)
@@ -446,17 +556,22 @@ class Generator:
         event = res("evenement", f"gen-conf-{n}")
         out.t(event, A, ess("Conference"))
         out.labels(event, f"Rencontre : {fr} ({year}, n° {n})", f"Meeting: {en} ({year}, #{n})")
-        out.t(event, iri(SCHEMA + "startDate"),
-              lit(f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-                  datatype=XSD + "date"))  # fmt: skip
+        out.t(
+            event,
+            iri(SCHEMA + "startDate"),
+            lit(f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}", datatype=XSD + "date"),
+        )
         out.t(event, iri(SCHEMA + "about"), self.concepts[f"theme-{slug}"])
         if self.partners:
             out.t(event, iri(SCHEMA + "organizer"), rng.choice(self.partners))
             if rng.random() < 0.6:
                 out.t(event, ess("partner"), rng.choice(self.partners))
         if rng.random() < 0.7:
-            out.t(event, ess("participantCount"),
-                  lit(str(rng.randint(15, 400)), datatype=XSD + "integer"))  # fmt: skip
+            out.t(
+                event,
+                ess("participantCount"),
+                lit(str(rng.randint(15, 400)), datatype=XSD + "integer"),
+            )
         for k in range(rng.randint(2, 5)):
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             person = res("personne", f"gen-{_slugify(first)}-{_slugify(last)}-{n}-{k}")
@@ -504,9 +619,13 @@ def write_project(target: int, folder: Path, *, seed: int = 6, repo: Path | None
         link = folder / name
         if not link.exists():
             link.symlink_to(repo / name, target_is_directory=True)
-    vocab = folder / "data" / "vocabularies.ttl"
-    if not vocab.exists() and (repo / "data" / "vocabularies.ttl").exists():
-        vocab.symlink_to(repo / "data" / "vocabularies.ttl")
+    # the shipped facts come along, so the canned queries find what they were written for
+    shipped = repo / "data"
+    for path in sorted(shipped.rglob("*.ttl")):
+        link = folder / "data" / path.relative_to(shipped)
+        if not link.exists():
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(path)
     total = 0
     for out in Generator(target, seed).files():
         (sources / f"{out.slug}.nt").write_text("".join(out.lines), "utf-8")
