@@ -60,5 +60,18 @@ format: install-test ## Apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+BENCH_VENV := .venv-bench
+SIZES ?= 10000,100000,1000000
+BENCH_ARGS ?=
+
+$(BENCH_VENV)/.installed:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet oxigraph rdflib-endpoint
+	@touch $@
+
+bench: install $(BENCH_VENV)/.installed ## Benchmark esskg vs Oxigraph server, rdflib-endpoint, pyoxigraph (SIZES=10000,100000)
+	$(BIN)/python -m bench.run --sizes $(SIZES) $(BENCH_ARGS)
+
 clean: ## Remove the environment and every derived file
-	rm -rf $(VENV) var build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) var build .pytest_cache .mypy_cache .ruff_cache
