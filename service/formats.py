@@ -11,6 +11,7 @@ from enum import StrEnum
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import Graph
 
 from service.errors import UnsupportedFormat
 
@@ -105,3 +106,10 @@ def rdf_format_for_media_type(media_type: str) -> Format:
 def rdf_extensions() -> frozenset[str]:
     """Every file extension the build reads."""
     return frozenset(ext for fmt in RDF_FORMATS for ext in fmt.extensions if ext != ".json")
+
+
+def serialize_graph(graph: Graph, fmt: Format) -> bytes:
+    """A small graph built in Python (descriptions, reports) written out with rdflib."""
+    out = graph.serialize(format=fmt.rdflib_name, encoding="utf-8")
+    assert isinstance(out, bytes)
+    return out

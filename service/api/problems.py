@@ -38,6 +38,7 @@ from service.errors import (
     UriTooLong,
     WritesDisabled,
 )
+from service.formats import JSONLD, TURTLE, serialize_graph
 from service.graph.gate import ShapesViolation
 from service.queries.params import InvalidParameter
 
@@ -152,7 +153,7 @@ async def _validation_handler(request: Request, exc: Exception) -> Response:
     return problem_response(400, "Invalid request parameters", str(exc.errors()))
 
 
-_REPORT_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld"}
+_REPORT_FORMATS = {fmt.media_type: fmt for fmt in (TURTLE, JSONLD)}
 
 
 def shapes_report_response(
@@ -169,8 +170,7 @@ def shapes_report_response(
             best, best_q = media, media_range.q
     conforms = not outcome.violations and not exc.inconsistencies
     if best in _REPORT_FORMATS:
-        body = outcome.report.serialize(format=_REPORT_FORMATS[best], encoding="utf-8")
-        assert isinstance(body, bytes)
+        body = serialize_graph(outcome.report, _REPORT_FORMATS[best])
         media_type = best + ("; charset=utf-8" if best.startswith("text/") else "")
         return Response(body, status_code=status_code, media_type=media_type)
     report = json.loads(outcome.report.serialize(format="json-ld"))

@@ -24,12 +24,11 @@ from service.api.auth import require_writer
 from service.api.caching import not_modified
 from service.api.negotiation import body_response, choose_format
 from service.api.problems import shapes_report_response
-from service.api.routers.meta import serialize_graph
 from service.api.routers.sparql import endpoint_iri, read_body
 from service.api.routing import add_method_routes
 from service.api.runtime import AppState, app_state
 from service.errors import BadRequest, GraphNotFound, UnsupportedMediaType
-from service.formats import Format, rdf_format_for_media_type
+from service.formats import Format, rdf_format_for_media_type, serialize_graph
 from service.graph.gate import ShapesViolation, WriteResult, parse_payload
 from service.sparql.protocol import check_sizes
 from service.store.base import QueryKind, Triple

@@ -19,7 +19,7 @@ from service.api.caching import not_modified
 from service.api.negotiation import body_response, choose_format, wants_html
 from service.api.runtime import AppState, app_state
 from service.errors import NotAcceptable
-from service.formats import NQUADS, RESULT_FORMATS, TRIG, Format
+from service.formats import NQUADS, RESULT_FORMATS, TRIG, serialize_graph
 from service.namespaces import LINKS_GRAPH
 from service.store.base import QueryKind, Store
 
@@ -41,22 +41,6 @@ _W3C_FORMAT = {
     "application/trig": FORMATS.TriG,
     "application/n-quads": FORMATS["N-Quads"],
 }
-
-_RDFLIB_NAME = {
-    "turtle": "turtle",
-    "ntriples": "nt",
-    "nquads": "nquads",
-    "trig": "trig",
-    "jsonld": "json-ld",
-    "rdfxml": "xml",
-}
-
-
-def serialize_graph(graph: Graph, fmt: Format) -> bytes:
-    """A small descriptive graph in ``fmt`` (rdflib: these graphs are tiny)."""
-    out = graph.serialize(format=_RDFLIB_NAME[fmt.name], encoding="utf-8")
-    assert isinstance(out, bytes)
-    return out
 
 
 def base_url(request: Request) -> str:

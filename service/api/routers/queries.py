@@ -22,7 +22,7 @@ from service.api.negotiation import (
     parse_accept,
     result_response,
 )
-from service.formats import RDF_FORMATS, TURTLE, Format
+from service.formats import RDF_FORMATS, TURTLE, Format, serialize_graph
 from service.queries.catalogue import CannedQuery, Catalogue
 from service.queries.describe import describe
 from service.queries.params import InvalidParameter, json_schema
@@ -239,8 +239,7 @@ def catalogue_response(
     fmt = choose_format(accept or TURTLE.media_type, format_param, QueryKind.GRAPH)
     endpoint = str(request.base_url) + "sparql"
     graph = describe(catalogue, settings.public_base, endpoint)
-    body = graph.serialize(format=_RDFLIB_NAMES[fmt.name], encoding="utf-8")
-    return body_response(body, fmt)
+    return body_response(serialize_graph(graph, fmt), fmt)
 
 
 def _wants_json(accept: str, format_param: str | None) -> bool:
@@ -251,16 +250,6 @@ def _wants_json(accept: str, format_param: str | None) -> bool:
     rdf = {f.media_type for f in RDF_FORMATS}
     best = max(ranges, key=lambda r: (r.q, -r.order), default=None)
     return best is None or f"{best.type}/{best.subtype}" not in rdf
-
-
-_RDFLIB_NAMES = {
-    "turtle": "turtle",
-    "ntriples": "nt",
-    "nquads": "nquads",
-    "trig": "trig",
-    "jsonld": "json-ld",
-    "rdfxml": "xml",
-}
 
 
 def install(app: FastAPI, catalogue: Catalogue) -> None:
