@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,10 +20,33 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def wait_until(
+    ready: Callable[[], bool], alive: Callable[[], bool], seconds: float, what: str
+) -> None:
+    """Poll ``ready`` until it holds; fail early if the process died, late if it never came."""
+    deadline = time.monotonic() + seconds
+    while not ready():
+        if not alive():
+            raise RuntimeError(f"{what} stopped while starting")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not start within {seconds} s")
+        time.sleep(0.05)
+
+
 def oxigraph_binary() -> str | None:
     """The server that the ``oxigraph`` package installs beside the test interpreter."""
     beside = Path(sys.executable).parent / "oxigraph"
     return str(beside) if beside.exists() else shutil.which("oxigraph")
+
+
+def _sparql_answers(endpoint: str) -> Callable[[], bool]:
+    def probe() -> bool:
+        try:
+            return httpx.get(endpoint, params={"query": "ASK {}"}, timeout=2).is_success
+        except httpx.TransportError:
+            return False
+
+    return probe
 
 
 @contextmanager
@@ -36,20 +59,11 @@ def oxigraph_server() -> Iterator[str]:
     process = subprocess.Popen(
         [binary, "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(f"{base}/query", params={"query": "ASK {}"}, timeout=1)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    err = process.stderr.read().decode() if process.stderr else ""
-                    raise RuntimeError(f"oxigraph server did not start: {err}") from None
-                time.sleep(0.05)
+        wait_until(_sparql_answers(f"{base}/query"), lambda: process.poll() is None, 20, "oxigraph")
         yield base
     finally:
         process.terminate()

@@ -1,23 +1,58 @@
-"""A real ``esskg serve`` process on 127.0.0.1, for tests that need a live server."""
+"""Real servers on 127.0.0.1 for tests over true HTTP: the app in a uvicorn thread around
+a given store, or a whole ``esskg serve`` process, as a user starts it."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import uvicorn
 
-from tests.service.engines import free_port
+from service.api.app import create_app
+from service.settings import Settings
+from service.store.base import Store
+from tests.service.engines import free_port, wait_until
+
+
+def _answers(url: str) -> Callable[[], bool]:
+    def probe() -> bool:
+        try:
+            httpx.get(url, timeout=2)
+        except httpx.TransportError:
+            return False
+        return True
+
+    return probe
 
 
 @contextmanager
-def live_server(root: Path, **env: str) -> Iterator[str]:
-    """Serve the project built under ``root``; yields the base URL."""
+def live_server(settings: Settings, store: Store | None = None) -> Iterator[str]:
+    """Serve ``create_app(settings, store)`` in a thread; yields the base URL."""
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings, store), host="127.0.0.1", port=port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(_answers(base + "/health"), thread.is_alive, 20, "the app")
+        yield base
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@contextmanager
+def serve_process(root: Path, **env: str) -> Iterator[str]:
+    """Run ``esskg serve`` on the project built under ``root``; yields the base URL."""
     port = free_port()
     environment = dict(
         os.environ,
@@ -29,20 +64,11 @@ def live_server(root: Path, **env: str) -> Iterator[str]:
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
         env=environment,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(f"{base}/health", timeout=2)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    err = process.stderr.read().decode() if process.stderr else ""
-                    raise RuntimeError(f"esskg serve did not start: {err}") from None
-                time.sleep(0.2)
+        wait_until(_answers(base + "/health"), lambda: process.poll() is None, 30, "esskg serve")
         yield base
     finally:
         process.terminate()

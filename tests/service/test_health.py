@@ -11,7 +11,7 @@ from service.api.app import create_app
 from service.graph.build import build
 from service.settings import Settings
 from service.store.oxigraph import OxigraphStore
-from tests.service.server import live_server
+from tests.service.server import serve_process
 
 
 def test_health_reports_triples_and_build_time(mini_settings: Settings) -> None:
@@ -33,7 +33,7 @@ def test_store_can_be_swapped_in(mini_settings: Settings) -> None:
 
 def test_esskg_serve_answers_health(mini_settings: Settings, mini_project: Path) -> None:
     result = build(mini_settings)
-    with live_server(mini_project) as base:
+    with serve_process(mini_project) as base:
         response = httpx.get(f"{base}/health", timeout=5)
     assert response.status_code == 200
     assert response.json()["triples"] == result.manifest.triples

@@ -9,7 +9,7 @@ import pytest
 from service.graph.build import build
 from service.settings import Settings
 from tests.service.browser import chromium, dump_dom
-from tests.service.server import live_server
+from tests.service.server import serve_process
 
 pytestmark = pytest.mark.skipif(
     chromium() is None, reason="Chromium is not installed here (make engines installs it)"
@@ -20,7 +20,7 @@ def test_browser_follows_id_to_page(
     mini_settings: Settings, mini_project: Path, tmp_path: Path
 ) -> None:
     build(mini_settings)
-    with live_server(mini_project) as base:
+    with serve_process(mini_project) as base:
         dom = dump_dom(f"{base}/id/spaser/ville-paris", tmp_path / "profile")
     assert "<h1>SPASER de Paris</h1>" in dom
     assert '<a href="/id/collectivite/ville-paris">Ville de Paris</a>' in dom

@@ -20,7 +20,7 @@ from rdflib.compare import isomorphic
 
 from service.store.oxigraph import OxigraphStore
 from tests.conftest import settings_for
-from tests.service.api.live import live_server
+from tests.service.server import live_server
 from tests.w3c.common import (
     MISSING,
     SPARQL11,

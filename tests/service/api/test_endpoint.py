@@ -19,7 +19,8 @@ from service.graph.build import build
 from service.settings import Settings
 from service.store.factory import open_store
 from tests.conftest import settings_for
-from tests.service.api.live import free_port, live_server
+from tests.service.engines import free_port
+from tests.service.server import live_server
 
 TOKEN = "s3cret"
 AUTH = {"authorization": f"Bearer {TOKEN}"}
