@@ -12,15 +12,15 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 
 from service.queries.catalogue import CannedQuery, Catalogue, split_prologue
 from service.queries.params import InvalidParameter, ParamSpec, to_term
 from service.sparql.binding import bind_variables
-from service.store.base import QueryResult, Store, Term
+from service.store.base import Store, Term
 
 MAX_PER_PAGE = 1000
-_COUNT_VAR = "esskg_row_count"
+COUNT_VAR = "esskg_row_count"
 _RDF_TYPE_PATH = "a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
 _SUBCLASS_PATH = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
 
@@ -38,12 +38,19 @@ class PageInfo:
         return max(1, math.ceil(self.total / self.per_page))
 
 
-@dataclass
-class Execution:
-    """The engine's answer for the requested page, and the page's position."""
+@dataclass(frozen=True)
+class Plan:
+    """The texts that answer one request: the (paged) query and, when paged, its count."""
 
-    result: QueryResult
-    page: PageInfo | None
+    text: str
+    count_text: str | None = None
+    page: int | None = None
+    per_page: int | None = None
+
+    def page_info(self, total: int) -> PageInfo | None:
+        if self.page is None or self.per_page is None:
+            return None
+        return PageInfo(self.page, self.per_page, total)
 
 
 def _membership_check(spec: ParamSpec) -> str | None:
@@ -83,36 +90,35 @@ def _iri(value: str) -> Term:
     return URIRef(value)
 
 
-def count_rows(store: Store, bound_text: str) -> int:
-    """The number of solutions of a bound SELECT, counted by the engine."""
+def count_query(bound_text: str) -> str:
+    """A query counting the solutions of a bound SELECT (one row, one integer)."""
     prologue, body = split_prologue(bound_text)
-    counting = f"{prologue}SELECT (COUNT(*) AS ?{_COUNT_VAR}) WHERE {{\n{body}\n}}"
-    rows = store.select(counting)
-    value = rows[0].get(_COUNT_VAR) if rows else None
-    return int(value.toPython()) if isinstance(value, Literal) else 0
+    return f"{prologue}SELECT (COUNT(*) AS ?{COUNT_VAR}) WHERE {{\n{body}\n}}"
 
 
-def execute(
-    store: Store,
+def plan(
     query: CannedQuery,
     bindings: Mapping[str, Term],
     *,
     page: int | None = None,
     per_page: int | None = None,
-) -> Execution:
-    """Run ``query``; a paginated SELECT answers one page and counts the whole."""
+) -> Plan:
+    """What to run for ``query``: a paginated SELECT answers one page and counts the whole.
+
+    The texts are only built here; where they run (in-process, or in a worker that the
+    time limit can stop) is the caller's choice.
+    """
     bound = bind_variables(query.text, bindings)
     if not query.paginated:
-        return Execution(store.query(bound), None)
+        return Plan(bound)
     size = per_page or query.header.pagination or MAX_PER_PAGE
     number = page or 1
     if not 1 <= size <= MAX_PER_PAGE:
         raise InvalidParameter("per_page", f"an integer between 1 and {MAX_PER_PAGE}")
     if number < 1:
         raise InvalidParameter("page", "an integer of at least 1")
-    info = PageInfo(number, size, count_rows(store, bound))
     paged = f"{bound}\nLIMIT {int(size)} OFFSET {int((number - 1) * size)}\n"
-    return Execution(store.query(paged), info)
+    return Plan(paged, count_query(bound), number, size)
 
 
 def enumerations(store: Store, catalogue: Catalogue) -> dict[tuple[str, str], list[str]]:

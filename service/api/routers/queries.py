@@ -8,6 +8,7 @@ per question. The handlers decode the request, delegate typing and binding to
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -20,14 +21,23 @@ from service.api.negotiation import (
     body_response,
     choose_format,
     parse_accept,
-    result_response,
 )
-from service.formats import RDF_FORMATS, TURTLE, Format, serialize_graph
+from service.api.routers.sparql import LIMIT, TRUNCATED
+from service.api.runtime import app_state
+from service.formats import RDF_FORMATS, RESULTS_JSON, TURTLE, Format, serialize_graph
 from service.queries.catalogue import CannedQuery, Catalogue
 from service.queries.describe import describe
 from service.queries.params import InvalidParameter, json_schema
-from service.queries.run import MAX_PER_PAGE, PageInfo, enumerations, execute, resolve_params
+from service.queries.run import (
+    COUNT_VAR,
+    MAX_PER_PAGE,
+    PageInfo,
+    enumerations,
+    plan,
+    resolve_params,
+)
 from service.settings import Settings
+from service.sparql.execution import Answer, QueryJob
 from service.store.base import QueryKind, Store
 
 PROBLEM = "application/problem+json"
@@ -85,14 +95,36 @@ def run_query(request: Request, store: Store, query: CannedQuery) -> Response:
     format_param = raw.pop("format", None)
     if not query.paginated and (page or per_page):
         raise InvalidParameter("page" if page else "per_page", "absent: not paginated")
-    fmt = choose_format(request.headers.get("accept"), format_param, query.kind)
+    accept = request.headers.get("accept") or ""
+    fmt = choose_format(accept, format_param, query.kind)
     bindings = resolve_params(store, query, raw)
-    execution = execute(store, query, bindings, page=page, per_page=per_page)
+    steps = plan(query, bindings, page=page, per_page=per_page)
+    state = app_state(request)
+
+    def run(text: str, answer_format: Format) -> Answer:
+        """Through the same executor as /sparql: the same time limit and row cap."""
+        job = QueryJob(
+            text=text,
+            formats={query.kind: answer_format, QueryKind.SELECT: answer_format},
+            accept=accept,
+            row_cap=state.settings.result_limit,
+        )
+        return state.executor.run(job)
+
     headers: dict[str, str] = {}
-    if execution.page is not None:
-        headers["Link"] = link_header(request, execution.page)
-        headers["X-Total-Count"] = str(execution.page.total)
-    return result_response(execution.result, fmt, headers=headers)
+    if steps.count_text is not None:
+        counted = json.loads(run(steps.count_text, RESULTS_JSON).body)
+        bindings_out = counted["results"]["bindings"]
+        total = int(bindings_out[0][COUNT_VAR]["value"]) if bindings_out else 0
+        info = steps.page_info(total)
+        assert info is not None
+        headers["Link"] = link_header(request, info)
+        headers["X-Total-Count"] = str(info.total)
+    answer = run(steps.text, fmt)
+    if answer.truncated:
+        headers[TRUNCATED] = "true"
+        headers[LIMIT] = str(state.settings.result_limit)
+    return body_response(answer.body, fmt, headers=headers)
 
 
 def _endpoint(query: CannedQuery) -> Callable[..., Response]:
