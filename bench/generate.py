@@ -45,7 +45,7 @@ COMMUNES = 35_000
 # Roughly how many triples the whole territory (places + authorities + purchases) takes;
 # smaller sizes scale communes and EPCIs down so the territory stays ~40 % of the graph.
 TERRITORY_SHARE = 0.4
-TRIPLES_PER_COMMUNE = 13.0
+TRIPLES_PER_COMMUNE = 10.5
 
 REGION_NAMES = [
     ("auvergne-rhone-alpes", "Auvergne-Rhône-Alpes", "Auvergne-Rhône-Alpes"),
