@@ -73,7 +73,7 @@ GENERIC: dict[str, str] = {
   ?plan ess:adoptedBy ?authority .
   ?authority ess:hasTerritory ?territory .
   ?territory igeo:subdivisionDirecteDe ?departement .
-  ?departement igeo:codeINSEE "13"^^xsd:token .
+  ?departement igeo:codeINSEE "75"^^xsd:token .
 }""",
     "transitive-rollup": PREFIXES
     + """SELECT ?region (COUNT(?obs) AS ?n) (SUM(?value) AS ?total) WHERE {
