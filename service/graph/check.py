@@ -17,7 +17,6 @@ from service.graph.parse import ParsedSources, parse_all
 from service.graph.reason import Inference, infer
 from service.graph.report import shacl_report, summary_line, syntax_report
 from service.graph.sources import Role, SourceFile
-from service.graph.sparql_cache import install as cache_sparql_translations
 from service.graph.validate import Problem, validate
 
 Reasoner = Literal["rules", "owlrl"]
@@ -49,7 +48,6 @@ def check_sources(
         raise BuildFailed(report, [str(e) for e in parsed.errors])
 
     started = time.perf_counter()
-    cache_sparql_translations()  # pyshacl re-parses each sh:sparql text per focus node
     # No copy of the data: pyshacl validates a clone it mixes the ontology into (it never
     # touches the graph it is given when an ontology or advanced mode is set), and copying
     # a million triples costs seconds and a gigabyte.

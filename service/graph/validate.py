@@ -13,6 +13,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
+from service.graph.sparql_cache import install as cache_sparql_translations
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -102,8 +104,10 @@ def validate(data: Graph, shapes: Graph, ontology: Graph) -> ValidationOutcome:
     """Validate ``data`` against ``shapes``; the ontology supplies the class hierarchy.
 
     pyshacl mutates the graphs it is given, so callers pass graphs they own (the build's,
-    or a fresh copy per write request).
+    or a fresh copy per write request). Every path (build, write gate, dry run) comes here,
+    so the one-parse-per-SPARQL-text cache is installed here.
     """
+    cache_sparql_translations()
     conforms, report, _ = pyshacl.validate(
         data_graph=data,
         shacl_graph=shapes,
