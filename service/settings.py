@@ -63,6 +63,11 @@ class Settings(BaseSettings):
         description="Hosts SPARQL SERVICE / FROM / LOAD may reach; empty means none.",
     )
     keep_builds: int = Field(default=2, ge=1, description="Previous builds kept on disk.")
+    result_cache_bytes: int = Field(
+        default=64_000_000,
+        ge=0,
+        description="Memory for answers kept until the data changes (0: no cache).",
+    )
     query_workers: int = Field(
         default=2,
         ge=0,

@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from service import __version__
 from service.api import problems
 from service.api.caching import DataVersion
+from service.api.result_cache import ResultCache, ResultCacheMiddleware
 from service.api.routers import graphs, health, meta, queries, resources, sparql
 from service.api.runtime import AppState
 from service.graph.build import current_build, read_manifest
@@ -49,6 +50,12 @@ def runtime_for(settings: Settings, store: Store, *, store_given: bool) -> AppSt
     return AppState(settings, store, executor, gate, version)
 
 
+def _version_tag(app: FastAPI) -> str | None:
+    """The data version the cache keys on; None (no caching) until the app has started."""
+    runtime: AppState | None = getattr(app.state, "runtime", None)
+    return runtime.version.tag if runtime is not None else None
+
+
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     """Build the app; a given ``store`` is used as is (tests), else the settings' one opens."""
     settings = settings or get_settings()
@@ -76,6 +83,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     if store is not None:
         app.state.store = store
     problems.install(app)
+    if settings.result_cache_bytes:
+        app.add_middleware(
+            ResultCacheMiddleware,
+            cache=ResultCache(settings.result_cache_bytes, settings.result_cache_bytes // 8),
+            version=lambda: _version_tag(app),
+        )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],

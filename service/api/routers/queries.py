@@ -22,6 +22,7 @@ from service.api.negotiation import (
     choose_format,
     parse_accept,
 )
+from service.api.result_cache import CACHEABLE
 from service.api.routers.sparql import LIMIT, TRUNCATED
 from service.api.runtime import app_state
 from service.formats import RDF_FORMATS, RESULTS_JSON, TURTLE, Format, serialize_graph
@@ -111,7 +112,7 @@ def run_query(request: Request, store: Store, query: CannedQuery) -> Response:
         )
         return state.executor.run(job)
 
-    headers: dict[str, str] = {}
+    headers: dict[str, str] = {CACHEABLE.decode(): "1"}
     if steps.count_text is not None:
         counted = json.loads(run(steps.count_text, RESULTS_JSON).body)
         bindings_out = counted["results"]["bindings"]

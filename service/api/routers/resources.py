@@ -14,6 +14,7 @@ from service.api.caching import not_modified
 from service.api.deps import SettingsDep, StoreDep
 from service.api.negotiation import choose_format, result_response, wants_html
 from service.api.pages import resource_page
+from service.api.result_cache import CACHEABLE
 from service.api.runtime import app_state
 from service.errors import GraphNotFound
 from service.formats import JSONLD, NTRIPLES, RDFXML, TURTLE, Format
@@ -67,6 +68,7 @@ def data(
         return cached
     _known(store, settings, path)
     headers["Link"] = f'<{iri}>; rel="describes"'
+    headers[CACHEABLE.decode()] = "1"
     return result_response(describe(store, iri), fmt, headers=headers)
 
 
@@ -78,4 +80,4 @@ def html_page(path: str, request: Request, store: StoreDep, settings: SettingsDe
     _known(store, settings, path)
     iri = resource_iri(settings.public_base, path)
     body = resource_page(page(store, iri), settings.public_base, f"/data/{path}")
-    return HTMLResponse(body, headers=headers)
+    return HTMLResponse(body, headers={**headers, CACHEABLE.decode(): "1"})

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request, Response
 from service.api.auth import require_writer
 from service.api.caching import not_modified
 from service.api.negotiation import body_response, choose_format
+from service.api.result_cache import CACHEABLE
 from service.api.routers import meta as meta_views
 from service.api.routing import add_method_routes
 from service.api.runtime import AppState, app_state
@@ -116,6 +117,7 @@ async def run_query(request: Request, state: AppState, decoded: SparqlRequest) -
     )
     answer = await anyio.to_thread.run_sync(state.executor.run, job)
     headers = dict(cache_headers)
+    headers[CACHEABLE.decode()] = "1"
     if answer.truncated:
         headers[TRUNCATED] = "true"
         headers[LIMIT] = str(cap)
