@@ -2,18 +2,38 @@
 
 Only asserted triples are validated: a materialised closure (say, of a transitive property)
 would break cardinality shapes written for the direct property.
+
+Two engines give the same results: the shapes compiled to SPARQL and run set-at-a-time by
+the engine (:mod:`service.graph.shacl_sparql`, the default: it scales), and pyshacl, the
+reference, which also validates whatever shape the compiler does not translate.
+``ESSKG_VALIDATOR=pyshacl`` (or ``validator="pyshacl"``) selects pyshacl for everything.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Literal as Choice
 
+import pyoxigraph as ox
 import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
+from service.graph import shacl_sparql
 from service.graph.sparql_cache import install as cache_sparql_translations
+from service.store.terms import triple_to_rdflib
+
+Validator = Choice["sparql", "pyshacl"]
+#: ``sparql`` scales (the shapes compiled to engine queries, pyshacl for what is not
+#: compiled); ``pyshacl`` is the oracle it is tested against, kept for audits.
+DEFAULT_VALIDATOR: Validator = (
+    "pyshacl" if os.environ.get("ESSKG_VALIDATOR") == "pyshacl" else "sparql"
+)
+#: The data to validate: an rdflib graph, or engine quads (what the build parsed).
+Data = Graph | Iterable[ox.Quad]
 
 
 @dataclass(frozen=True)
@@ -100,15 +120,41 @@ def _problems(report: Graph) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.severity != "Violation", p.focus, p.shape, p.message))
 
 
-def validate(data: Graph, shapes: Graph, ontology: Graph) -> ValidationOutcome:
+def validate(
+    data: Data,
+    shapes: Graph,
+    ontology: Graph,
+    *,
+    validator: Validator | None = None,
+) -> ValidationOutcome:
     """Validate ``data`` against ``shapes``; the ontology supplies the class hierarchy.
 
-    pyshacl mutates the graphs it is given, so callers pass graphs they own (the build's,
-    or a fresh copy per write request). Every path (build, write gate, dry run) comes here,
-    so the one-parse-per-SPARQL-text cache is installed here.
+    Every path (build, write gate, dry run) comes here. pyshacl mutates the graphs it is
+    given, so callers pass graphs they own (the build's, or a fresh copy per write request);
+    the compiled path reads them only. Engine quads avoid converting a big build's data to
+    rdflib at all, unless some shape has to fall back to pyshacl.
     """
+    if (validator or DEFAULT_VALIDATOR) == "pyshacl":
+        report = _pyshacl_report(_as_graph(data), shapes, ontology)
+        return _outcome(report)
+    compiled = shacl_sparql.compile_shapes(shapes)
+    if compiled.everything_to_pyshacl is not None:
+        return _outcome(_pyshacl_report(_as_graph(data), shapes, ontology))
+    if not isinstance(data, Graph):
+        data = list(data)  # read twice when a fallback needs it
+    store = shacl_sparql.engine_store(data, ontology)
+    rows = shacl_sparql.run_checks(store, compiled.checks)
+    del store
+    report, root = shacl_sparql.report_graph(rows, shapes)
+    if compiled.fallback:
+        reduced = shacl_sparql.fallback_shapes(shapes, compiled)
+        _merge(report, root, _pyshacl_report(_as_graph(data), reduced, _copy(ontology)))
+    return _outcome(report)
+
+
+def _pyshacl_report(data: Graph, shapes: Graph, ontology: Graph) -> Graph:
     cache_sparql_translations()
-    conforms, report, _ = pyshacl.validate(
+    _, report, _ = pyshacl.validate(
         data_graph=data,
         shacl_graph=shapes,
         ont_graph=ontology,
@@ -118,8 +164,41 @@ def validate(data: Graph, shapes: Graph, ontology: Graph) -> ValidationOutcome:
         abort_on_first=False,
     )
     assert isinstance(report, Graph)
+    return report
+
+
+def _outcome(report: Graph) -> ValidationOutcome:
     problems = _problems(report)
     blocking = any(p.severity == "Violation" for p in problems)
-    return ValidationOutcome(
-        conforms=bool(conforms) and not blocking, problems=problems, report=report
-    )
+    return ValidationOutcome(conforms=not blocking, problems=problems, report=report)
+
+
+def _merge(report: Graph, root: Node, other: Graph) -> None:
+    """pyshacl's results join the compiled ones under one ``sh:ValidationReport``."""
+    roots = set(other.subjects(RDF.type, SH.ValidationReport))
+    for s, p, o in other:
+        if s in roots:
+            if p == SH.result:
+                report.add((root, SH.result, o))
+            elif p == SH.conforms and o == Literal(False):
+                report.set((root, SH.conforms, Literal(False)))
+            continue
+        report.add((s, p, o))
+    if any(p.severity == "Violation" for p in _problems(report)):
+        report.set((root, SH.conforms, Literal(False)))
+
+
+def _as_graph(data: Data) -> Graph:
+    if isinstance(data, Graph):
+        return data
+    graph = Graph()
+    for quad in data:
+        graph.add(triple_to_rdflib(quad.triple))
+    return graph
+
+
+def _copy(graph: Graph) -> Graph:
+    copy = Graph()
+    for triple in graph:
+        copy.add(triple)
+    return copy

@@ -1,0 +1,628 @@
+"""SHACL compiled to SPARQL and run set-at-a-time on the engine, pyshacl kept as the oracle.
+
+pyshacl walks every focus node of every shape in Python (and rdflib evaluates each
+``sh:sparql`` query once per focus node): 45 s at 100k triples, minutes at a million. Each
+constraint of a shape, though, is a set question the engine answers in one query: "which
+focus nodes have no French label?", "which values of ``ess:unit`` are no ``skos:Concept``?".
+So every (shape, constraint component) pair becomes ONE ``SELECT ?this ?value`` returning
+all its violations at once, evaluated by pyoxigraph over the data and the ontology (their
+union, as pyshacl sees them with ``ont_graph`` and ``inference="none"``: classes are matched
+through ``rdfs:subClassOf*``).
+
+The compiler is deliberately conservative. A shape with a target whose constraints (or
+nested shapes) use anything it does not translate exactly raises :class:`Unsupported`
+internally, and that shape, with everything under it, is validated by pyshacl instead (on
+a shapes graph where only those shapes keep their targets); nothing is ever skipped.
+``tests/service/test_shacl_sparql.py`` compares both paths result for result.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
+from rdflib.term import Node
+
+from service.store.terms import ntriples_term, to_oxigraph, to_rdflib
+
+DATA_GRAPH = ox.NamedNode("urn:esskg:shacl:data")
+ONTOLOGY_GRAPH = ox.NamedNode("urn:esskg:shacl:ontology")
+
+
+class Unsupported(Exception):
+    """A construct the compiler does not translate exactly: pyshacl validates that shape."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One compiled (shape, constraint component): a query whose rows are its violations."""
+
+    shape: Node
+    component: str  # local name, e.g. "MinCountConstraintComponent"
+    severity: URIRef
+    messages: tuple[Literal, ...]
+    path: Node | None  # the shape's sh:path node, copied into the report
+    query: str
+
+
+@dataclass
+class Compiled:
+    """What the engine checks, and the shapes left to pyshacl (with their targets only)."""
+
+    checks: list[Check] = field(default_factory=list)
+    fallback: list[Node] = field(default_factory=list)
+    fallback_reasons: dict[Node, str] = field(default_factory=dict)
+    everything_to_pyshacl: str | None = None  # why the whole shapes graph goes to pyshacl
+
+
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+# Predicates that carry no constraint (or that are read by the code handling their shape).
+_INERT = frozenset(
+    {
+        RDF.type, SH.name, SH.description, SH.message, SH.severity, SH.order, SH.group,
+        SH.defaultValue, SH.path, SH.property, SH.deactivated, SH.sparql,
+        SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount,
+        SH.qualifiedValueShapesDisjoint, SH.declare, SH.prefixes, SH.flags,
+        *_TARGETS,
+    }
+)  # fmt: skip
+# Datatypes whose lexical space the engine checks by casting a literal to its own type;
+# pyshacl (rdflib) reports ill-typed literals of exactly these as datatype violations.
+# rdflib has no parser for xsd:gYear or xsd:gYearMonth, so pyshacl accepts any lexical
+# form of those: the compiled path does the same, to give the reference's results.
+_CASTABLE = frozenset(
+    {
+        XSD.integer, XSD.decimal, XSD.boolean, XSD.double, XSD.float, XSD.date, XSD.dateTime,
+        XSD.time, XSD.duration,
+    }
+)  # fmt: skip
+_LITERAL_KINDS = {
+    SH.IRI: "isIRI({v})",
+    SH.BlankNode: "isBlank({v})",
+    SH.Literal: "isLiteral({v})",
+    SH.BlankNodeOrIRI: "(isBlank({v}) || isIRI({v}))",
+    SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))",
+    SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))",
+}
+_COMPARISONS = {
+    SH.minInclusive: (">=", "MinInclusiveConstraintComponent"),
+    SH.minExclusive: (">", "MinExclusiveConstraintComponent"),
+    SH.maxInclusive: ("<=", "MaxInclusiveConstraintComponent"),
+    SH.maxExclusive: ("<", "MaxExclusiveConstraintComponent"),
+}
+# Value-type constraints: each is one test on one value node.
+_VALUE_COMPONENTS = {
+    SH.datatype: "DatatypeConstraintComponent",
+    SH["class"]: "ClassConstraintComponent",
+    SH.nodeKind: "NodeKindConstraintComponent",
+    SH.languageIn: "LanguageInConstraintComponent",
+    SH["in"]: "InConstraintComponent",
+    SH.pattern: "PatternConstraintComponent",
+    SH.minLength: "MinLengthConstraintComponent",
+    SH.maxLength: "MaxLengthConstraintComponent",
+    SH["or"]: "OrConstraintComponent",
+    SH["and"]: "AndConstraintComponent",
+    SH["not"]: "NotConstraintComponent",
+    SH.xone: "XoneConstraintComponent",
+    SH.node: "NodeConstraintComponent",
+    **{p: c for p, (_, c) in _COMPARISONS.items()},
+}
+# SPARQL keywords whose meaning changes between pre-binding $this (what pyshacl does) and
+# joining it with the focus nodes (what the compiled query does): such texts go to pyshacl.
+_PREBINDING_SENSITIVE = re.compile(
+    r"\b(MINUS|SERVICE|VALUES|OPTIONAL|UNION|GRAPH|EXISTS\s*\{\s*SELECT)\b|\$(PATH|currentShape"
+    r"|shapesGraph)\b|AS\s+[?$]this\b",
+    re.IGNORECASE,
+)
+
+
+def _term(node: Node) -> str:
+    """A constant in query text; blank nodes have no stable name across graphs."""
+    if isinstance(node, BNode):
+        raise Unsupported("a blank node as a constant")
+    if isinstance(node, Literal | URIRef):
+        return ntriples_term(node)
+    raise Unsupported(f"constant {node!r}")
+
+
+class _Compiler:
+    def __init__(self, shapes: Graph) -> None:
+        self.g = shapes
+        self._fresh = itertools.count()
+
+    def var(self) -> str:
+        return f"?_v{next(self._fresh)}"
+
+    # -- reading the shapes graph ----------------------------------------------------------
+
+    def one(self, subject: Node, predicate: URIRef) -> Node | None:
+        values = list(self.g.objects(subject, predicate))
+        if len(values) > 1:
+            raise Unsupported(f"several values of {predicate.n3()} on one shape")
+        return values[0] if values else None
+
+    def items(self, head: Node) -> list[Node]:
+        return list(Collection(self.g, head))
+
+    def deactivated(self, shape: Node) -> bool:
+        return any(
+            isinstance(d, Literal) and d.toPython() is True
+            for d in self.g.objects(shape, SH.deactivated)
+        )
+
+    def integer(self, node: Node | None) -> int:
+        if not isinstance(node, Literal) or not isinstance(node.toPython(), int):
+            raise Unsupported(f"count {node!r} is no integer")
+        return int(node.toPython())
+
+    def check_vocabulary(self, shape: Node) -> None:
+        for predicate in set(self.g.predicates(shape, None)):
+            known = _INERT | _VALUE_COMPONENTS.keys() | {SH.minCount, SH.maxCount, SH.hasValue}
+            if str(predicate).startswith(str(SH)) and predicate not in known:
+                raise Unsupported(f"{predicate.n3()} is not compiled")
+
+    def path(self, node: Node) -> str:
+        """A SHACL path as a SPARQL property path."""
+        if isinstance(node, URIRef):
+            return _term(node)
+        inverse = self.one(node, SH.inversePath)
+        if inverse is not None:
+            return f"^({self.path(inverse)})"
+        for predicate, mark in (
+            (SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?"),
+        ):  # fmt: skip
+            inner = self.one(node, predicate)
+            if inner is not None:
+                return f"({self.path(inner)}){mark}"
+        alternatives = self.one(node, SH.alternativePath)
+        if alternatives is not None:
+            return "(" + " | ".join(self.path(i) for i in self.items(alternatives)) + ")"
+        if (node, RDF.first, None) in self.g:
+            return "(" + " / ".join(self.path(i) for i in self.items(node)) + ")"
+        raise Unsupported("an unknown kind of path")
+
+    # -- conformance of one node: a SPARQL boolean expression -------------------------------
+
+    def value_test(self, predicate: URIRef, param: Node, v: str, shape: Node, depth: int) -> str:
+        """True when node ``v`` satisfies one value-type parameter."""
+        if predicate == SH.datatype:
+            if not isinstance(param, URIRef):
+                raise Unsupported("sh:datatype is no IRI")
+            if param == XSD.string:
+                # plain literals are xsd:string in RDF 1.1, language-tagged ones are not
+                return f"(isLiteral({v}) && datatype({v}) = {_term(XSD.string)})"
+            test = f"(isLiteral({v}) && datatype({v}) = {_term(param)})"
+            if param in _CASTABLE:
+                test = f"({test} && COALESCE(isLiteral({_term(param)}({v})), false))"
+            return test
+        if predicate == SH["class"]:
+            return f"EXISTS {{ {v} {_term(RDF.type)}/{_term(RDFS.subClassOf)}* {_term(param)} }}"
+        if predicate == SH.nodeKind:
+            if not isinstance(param, URIRef) or param not in _LITERAL_KINDS:
+                raise Unsupported("unknown sh:nodeKind")
+            return _LITERAL_KINDS[param].format(v=v)
+        if predicate == SH.languageIn:
+            ranges = [str(r) for r in self.items(param)]
+            if not ranges:
+                return "false"
+            tests = " || ".join(f"langMatches(lang({v}), {_term(Literal(r))})" for r in ranges)
+            return f"(isLiteral({v}) && ({tests}))"
+        if predicate == SH["in"]:
+            members = " || ".join(f"sameTerm({v}, {_term(m)})" for m in self.items(param))
+            return f"({members or 'false'})"
+        if predicate == SH.pattern:
+            flags = self.one(shape, SH.flags)
+            args = f"str({v}), {_term(Literal(str(param)))}"
+            if flags is not None:
+                args += f", {_term(Literal(str(flags)))}"
+            return f"(!isBlank({v}) && COALESCE(regex({args}), false))"
+        if predicate in (SH.minLength, SH.maxLength):
+            op = ">=" if predicate == SH.minLength else "<="
+            return f"(!isBlank({v}) && strlen(str({v})) {op} {self.integer(param)})"
+        if predicate in _COMPARISONS:
+            op = _COMPARISONS[predicate][0]
+            return f"COALESCE({v} {op} {_term(param)}, false)"
+        if predicate in (SH["or"], SH["and"], SH.xone):
+            shapes = [self.conforms(m, v, depth + 1) for m in self.items(param)]
+            if predicate == SH["or"]:
+                return "(" + (" || ".join(shapes) or "false") + ")"
+            if predicate == SH["and"]:
+                return "(" + (" && ".join(shapes) or "true") + ")"
+            ones = " + ".join(f"IF({t}, 1, 0)" for t in shapes) or "0"
+            return f"(({ones}) = 1)"
+        if predicate == SH["not"]:
+            return f"(!{self.conforms(param, v, depth + 1)})"
+        if predicate == SH.node:
+            return self.conforms(param, v, depth + 1)
+        raise Unsupported(f"{predicate.n3()} as a value test")
+
+    def conforms(self, shape: Node, v: str, depth: int) -> str:
+        """True when node ``v`` conforms to a whole (nested) shape."""
+        if depth > 8:
+            raise Unsupported("shapes nested too deep (or recursive)")
+        if self.deactivated(shape):
+            return "true"
+        self.check_vocabulary(shape)
+        for unsupported in (SH.sparql, SH.qualifiedValueShape):
+            if (shape, unsupported, None) in self.g:
+                raise Unsupported(f"{unsupported.n3()} inside a nested shape")
+        tests: list[str] = []
+        path_node = self.one(shape, SH.path)
+        if path_node is None:
+            for predicate, param in self.g.predicate_objects(shape):
+                if predicate in _VALUE_COMPONENTS:
+                    tests.append(self.value_test(predicate, param, v, shape, depth))  # type: ignore[arg-type]
+                elif predicate == SH.hasValue:
+                    tests.append(f"sameTerm({v}, {_term(param)})")
+                elif predicate in (SH.minCount, SH.maxCount):
+                    raise Unsupported("a count without a path")
+            for prop in self.g.objects(shape, SH.property):
+                tests.append(self.conforms(prop, v, depth + 1))
+            return "(" + (" && ".join(tests) or "true") + ")"
+        path = self.path(path_node)
+        for predicate, param in self.g.predicate_objects(shape):
+            if predicate in _VALUE_COMPONENTS:
+                x = self.var()
+                test = self.value_test(predicate, param, x, shape, depth)  # type: ignore[arg-type]
+                tests.append(f"NOT EXISTS {{ {v} {path} {x} FILTER (!{test}) }}")
+            elif predicate == SH.hasValue:
+                tests.append(f"EXISTS {{ {v} {path} {_term(param)} }}")
+            elif predicate == SH.minCount:
+                n = self.integer(param)
+                if n > 1:
+                    raise Unsupported("sh:minCount above 1 in a nested shape")
+                if n == 1:
+                    tests.append(f"EXISTS {{ {v} {path} {self.var()} }}")
+            elif predicate == SH.maxCount:
+                if self.integer(param) != 0:
+                    raise Unsupported("sh:maxCount above 0 in a nested shape")
+                tests.append(f"NOT EXISTS {{ {v} {path} {self.var()} }}")
+        if (shape, SH.property, None) in self.g:
+            raise Unsupported("sh:property under a property shape")
+        return "(" + (" && ".join(tests) or "true") + ")"
+
+    # -- top-level shapes: one query per constraint component -------------------------------
+
+    def focus(self, shapes: Iterable[Node]) -> str:
+        """A group pattern binding ``?this`` to each focus node once."""
+        parts: list[str] = []
+        for shape in shapes:
+            for c in self.g.objects(shape, SH.targetClass):
+                parts.append(f"?this {_term(RDF.type)}/{_term(RDFS.subClassOf)}* {_term(c)} .")
+            for n in self.g.objects(shape, SH.targetNode):
+                parts.append(f"VALUES ?this {{ {_term(n)} }}")
+            for p in self.g.objects(shape, SH.targetSubjectsOf):
+                parts.append(f"?this {_term(p)} [] .")
+            for p in self.g.objects(shape, SH.targetObjectsOf):
+                parts.append(f"[] {_term(p)} ?this .")
+            if _is_class(self.g, shape):
+                parts.append(f"?this {_term(RDF.type)}/{_term(RDFS.subClassOf)}* {_term(shape)} .")
+        union = " UNION ".join(f"{{ {p} }}" for p in parts)
+        return f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
+
+    def shape_checks(self, shape: Node, focus: str) -> list[Check]:
+        """The queries of one shape with a given focus pattern (and of its property shapes)."""
+        if self.deactivated(shape):
+            return []
+        self.check_vocabulary(shape)
+        severity = self.one(shape, SH.severity) or SH.Violation
+        if not isinstance(severity, URIRef):
+            raise Unsupported("sh:severity is no IRI")
+        messages = tuple(m for m in self.g.objects(shape, SH.message) if isinstance(m, Literal))
+        path_node = self.one(shape, SH.path)
+        checks: list[Check] = []
+
+        def add(component: str, query: str, msgs: tuple[Literal, ...] = messages) -> None:
+            checks.append(Check(shape, component, severity, msgs, path_node, query))
+
+        if path_node is None:
+            value_of, projection = "?this", "(?this AS ?value)"
+            where = focus
+        else:
+            path = self.path(path_node)
+            value_of = projection = "?value"
+            where = f"{focus} ?this {path} ?value ."
+
+        for predicate, param in self.g.predicate_objects(shape):
+            if predicate in _VALUE_COMPONENTS:
+                test = self.value_test(predicate, param, value_of, shape, 0)  # type: ignore[arg-type]
+                add(
+                    _VALUE_COMPONENTS[predicate],  # type: ignore[index]
+                    f"SELECT DISTINCT ?this {projection} WHERE {{ {where} FILTER (!{test}) }}",
+                )
+
+        if path_node is None:
+            for predicate, param in self.g.predicate_objects(shape):
+                if predicate == SH.hasValue:
+                    add(
+                        "HasValueConstraintComponent",
+                        f"SELECT ?this WHERE {{ {focus} "
+                        f"FILTER (!sameTerm(?this, {_term(param)})) }}",
+                    )
+                elif predicate in (SH.minCount, SH.maxCount, SH.qualifiedValueShape):
+                    raise Unsupported(f"{predicate.n3()} on a node shape")
+            for prop in self.g.objects(shape, SH.property):
+                checks.extend(self.shape_checks(prop, focus))
+        else:
+            if (shape, SH.property, None) in self.g:
+                raise Unsupported("sh:property under a property shape")
+            path = self.path(path_node)
+            for param in self.g.objects(shape, SH.hasValue):
+                add(
+                    "HasValueConstraintComponent",
+                    f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS "
+                    f"{{ ?this {path} {_term(param)} }} }}",
+                )
+            for param in self.g.objects(shape, SH.minCount):
+                n = self.integer(param)
+                if n >= 1:
+                    add("MinCountConstraintComponent", self.count_query(focus, path, "<", n))
+            for param in self.g.objects(shape, SH.maxCount):
+                n = self.integer(param)
+                add("MaxCountConstraintComponent", self.count_query(focus, path, ">", n))
+            for component, query in self.qualified(shape, focus, path):
+                add(component, query)
+        for constraint in self.g.objects(shape, SH.sparql):
+            checks.extend(self.sparql(shape, constraint, focus, severity, messages, path_node))
+        return checks
+
+    def count_query(self, focus: str, path: str, op: str, n: int, test: str = "") -> str:
+        """Focus nodes whose number of (qualifying) values is ``op n``."""
+        if op == "<" and n == 1:
+            return (
+                f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS "
+                f"{{ ?this {path} ?value {test} }} }}"
+            )
+        if op == ">":
+            return (
+                f"SELECT ?this WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE "
+                f"{{ {focus} ?this {path} ?value {test} }} GROUP BY ?this }} "
+                f"FILTER (?n {op} {n}) }}"
+            )
+        return (
+            f"SELECT ?this WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE "
+            f"{{ {focus} OPTIONAL {{ ?this {path} ?value {test} }} }} GROUP BY ?this }} "
+            f"FILTER (?n {op} {n}) }}"
+        )
+
+    def qualified(self, shape: Node, focus: str, path: str) -> list[tuple[str, str]]:
+        """Qualified counts: values conforming to a nested shape, counted per focus node."""
+        qualified = self.one(shape, SH.qualifiedValueShape)
+        minimum = self.one(shape, SH.qualifiedMinCount)
+        maximum = self.one(shape, SH.qualifiedMaxCount)
+        if qualified is None:
+            if minimum is not None or maximum is not None:
+                raise Unsupported("a qualified count without sh:qualifiedValueShape")
+            return []
+        disjoint = self.one(shape, SH.qualifiedValueShapesDisjoint)
+        if isinstance(disjoint, Literal) and disjoint.toPython() is True:
+            raise Unsupported("sh:qualifiedValueShapesDisjoint")
+        test = f"FILTER ({self.conforms(qualified, '?value', 1)})"
+        found = []
+        if minimum is not None and self.integer(minimum) >= 1:
+            found.append(
+                (
+                    "QualifiedMinCountConstraintComponent",
+                    self.count_query(focus, path, "<", self.integer(minimum), test),
+                )
+            )
+        if maximum is not None:
+            found.append(
+                (
+                    "QualifiedMaxCountConstraintComponent",
+                    self.count_query(focus, path, ">", self.integer(maximum), test),
+                )
+            )
+        return found
+
+    def prefixes(self, constraint: Node) -> str:
+        lines = []
+        for ontology in self.g.objects(constraint, SH.prefixes):
+            for declaration in self.g.objects(ontology, SH.declare):
+                prefix = self.one(declaration, SH.prefix)
+                namespace = self.one(declaration, SH.namespace)
+                if prefix is None or namespace is None:
+                    raise Unsupported("an incomplete sh:declare")
+                lines.append(f"PREFIX {prefix}: <{namespace}>")
+        return "\n".join(sorted(set(lines)))
+
+    def sparql(
+        self,
+        shape: Node,
+        constraint: Node,
+        focus: str,
+        severity: URIRef,
+        shape_messages: tuple[Literal, ...],
+        path_node: Node | None,
+    ) -> list[Check]:
+        """A SPARQL-based constraint: its SELECT joined with the focus nodes, as one query."""
+        if self.deactivated(constraint):
+            return []
+        text = self.one(constraint, SH.select)
+        if not isinstance(text, Literal):
+            raise Unsupported("a SPARQL constraint without sh:select")
+        body = str(text)
+        if _PREBINDING_SENSITIVE.search(body) or len(re.findall(r"\bSELECT\b", body, re.I)) != 1:
+            raise Unsupported("a SPARQL constraint whose meaning depends on pre-binding $this")
+        head = re.search(r"\bSELECT\b(.*?)\bWHERE\b", body, re.I | re.S)
+        if head is None or not re.search(r"[?$]this\b|\*", head.group(1)):
+            raise Unsupported("a SPARQL constraint that does not project $this")
+        inner = re.sub(r"\$(\w+)", r"?\1", body)
+        projected = {"value", "path"} & set(re.findall(r"[?$](\w+)", head.group(1)))
+        if "*" in head.group(1):
+            projected = {"value", "path"} & set(re.findall(r"[?$](\w+)", body))
+        outer = " ".join(f"?{name}" for name in sorted(projected))
+        messages = (
+            tuple(m for m in self.g.objects(constraint, SH.message) if isinstance(m, Literal))
+            or shape_messages
+        )
+        query = (
+            f"{self.prefixes(constraint)}\nSELECT DISTINCT ?this {outer} WHERE {{ {focus} "
+            f"{{ {inner} }} }}"
+        )
+        return [Check(shape, "SPARQLConstraintComponent", severity, messages, path_node, query)]
+
+
+def _is_class(g: Graph, shape: Node) -> bool:
+    """Implicit class targets: a shape that is also a class targets its instances."""
+    return any((shape, RDF.type, c) in g for c in (RDFS.Class, OWL.Class))
+
+
+def _is_shape(g: Graph, node: Node) -> bool:
+    return (node, RDF.type, SH.NodeShape) in g or (node, RDF.type, SH.PropertyShape) in g
+
+
+def top_level_shapes(shapes: Graph) -> list[Node]:
+    """Shapes with targets, where pyshacl starts (the rest is reached from them)."""
+    found: set[Node] = set()
+    for predicate in (*_TARGETS, SH.target):
+        found.update(shapes.subjects(predicate, None))
+    for kind in (SH.NodeShape, SH.PropertyShape):
+        found.update(s for s in shapes.subjects(RDF.type, kind) if _is_class(shapes, s))
+    return sorted(found, key=str)
+
+
+def compile_shapes(shapes: Graph) -> Compiled:
+    """One query per (shape, component); unsupported shapes listed for pyshacl."""
+    result = Compiled()
+    for why, present in (
+        ("SHACL rules (sh:rule) change the data first", (None, SH.rule, None) in shapes),
+        ("custom constraint components", (None, SH.parameter, None) in shapes),
+        ("SHACL entailment (sh:entailment)", (None, SH.entailment, None) in shapes),
+    ):
+        if present:
+            result.everything_to_pyshacl = why
+            return result
+    compiler = _Compiler(shapes)
+    for shape in top_level_shapes(shapes):
+        try:
+            if (shape, SH.target, None) in shapes:
+                raise Unsupported("SPARQL-based targets (sh:target)")
+            result.checks.extend(compiler.shape_checks(shape, compiler.focus([shape])))
+        except Unsupported as exc:
+            result.fallback.append(shape)
+            result.fallback_reasons[shape] = str(exc)
+    return result
+
+
+def fallback_shapes(shapes: Graph, compiled: Compiled) -> Graph:
+    """The shapes graph where only the shapes pyshacl must validate keep their targets."""
+    keep = set(compiled.fallback)
+    reduced = Graph()
+    for prefix, namespace in shapes.namespaces():
+        reduced.bind(prefix, namespace, override=True)
+    target_predicates = {*_TARGETS, SH.target}
+    for s, p, o in shapes:
+        if s not in keep and p in target_predicates:
+            continue
+        implicit_target = p == RDF.type and o in (RDFS.Class, OWL.Class)
+        if s not in keep and implicit_target and _is_shape(shapes, s):
+            continue
+        reduced.add((s, p, o))
+    return reduced
+
+
+# -- running ---------------------------------------------------------------------------------
+
+
+def engine_store(data: Graph | Iterable[ox.Quad], ontology: Graph | Iterable[ox.Quad]) -> ox.Store:
+    """An in-memory store holding the data and the ontology in two named graphs."""
+    store = ox.Store()
+    for graph_name, source in ((DATA_GRAPH, data), (ONTOLOGY_GRAPH, ontology)):
+        store.bulk_extend(_quads(source, graph_name))
+    return store
+
+
+def _quads(source: Graph | Iterable[ox.Quad], graph_name: ox.NamedNode) -> Iterator[ox.Quad]:
+    if isinstance(source, Graph):
+        for s, p, o in source:
+            yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph_name)  # type: ignore[arg-type]
+    else:
+        yield from source
+
+
+@dataclass(frozen=True)
+class Row:
+    """One violation found by the engine."""
+
+    check: Check
+    focus: ox.NamedNode | ox.BlankNode | ox.Literal
+    value: ox.NamedNode | ox.BlankNode | ox.Literal | None
+    path: ox.NamedNode | ox.BlankNode | ox.Literal | None
+
+
+def run_checks(store: ox.Store, checks: Iterable[Check]) -> list[Row]:
+    """Every compiled query over the union of the store's named graphs."""
+    rows: list[Row] = []
+    for check in checks:
+        solutions = store.query(check.query, use_default_graph_as_union=True)
+        assert isinstance(solutions, ox.QuerySolutions)
+        names = {v.value for v in solutions.variables}
+        for solution in solutions:
+            focus = solution["this"]
+            if focus is None:
+                continue
+            value = solution["value"] if "value" in names else None
+            path = solution["path"] if "path" in names else None
+            rows.append(Row(check, focus, value, path))
+    return rows
+
+
+def report_graph(rows: Iterable[Row], shapes: Graph) -> tuple[Graph, BNode]:
+    """The rows as a ``sh:ValidationReport``, as pyshacl would have written them."""
+    report = Graph()
+    report.bind("sh", SH)
+    root = BNode()
+    report.add((root, RDF.type, SH.ValidationReport))
+    conforms = True
+    for row in rows:
+        check = row.check
+        result = BNode()
+        report.add((root, SH.result, result))
+        report.add((result, RDF.type, SH.ValidationResult))
+        report.add((result, SH.focusNode, to_rdflib(row.focus)))
+        report.add((result, SH.resultSeverity, check.severity))
+        report.add((result, SH.sourceShape, check.shape))
+        report.add((result, SH.sourceConstraintComponent, SH[check.component]))
+        for message in _messages(check, row):
+            report.add((result, SH.resultMessage, message))
+        if row.value is not None:
+            report.add((result, SH.value, to_rdflib(row.value)))
+        if row.path is not None:
+            report.add((result, SH.resultPath, to_rdflib(row.path)))
+        elif check.path is not None:
+            report.add((result, SH.resultPath, check.path))
+            _copy_path(shapes, check.path, report)
+        if check.severity == SH.Violation:
+            conforms = False
+    report.add((root, SH.conforms, Literal(conforms)))
+    return report, root
+
+
+def _messages(check: Check, row: Row) -> list[Literal]:
+    if not check.messages:
+        return [Literal(f"{check.component} not satisfied")]
+    found = []
+    for message in check.messages:
+        text = str(message)
+        for name, term in (("this", row.focus), ("value", row.value), ("path", row.path)):
+            if term is not None:
+                text = text.replace(f"{{${name}}}", str(term)).replace(f"{{?{name}}}", str(term))
+        found.append(Literal(text, lang=message.language))
+    return found
+
+
+def _copy_path(shapes: Graph, node: Node, report: Graph) -> None:
+    """A complex path is a blank-node structure: the report needs its own copy to read."""
+    if not isinstance(node, BNode):
+        return
+    for p, o in shapes.predicate_objects(node):
+        if (node, p, o) not in report:
+            report.add((node, p, o))
+            _copy_path(shapes, o, report)
