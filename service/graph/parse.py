@@ -1,7 +1,9 @@
 """Parsing every source file with the engine's parser, which reports exact positions.
 
-The quads stay engine-native for the load (the fast path), and are converted once into
-rdflib graphs for pyshacl and owlrl, which need them.
+The quads stay engine-native for the load (the fast path), for SHACL (compiled to engine
+queries) and for the reasoning rules. Only the ontology and the shapes (small) are turned
+into rdflib graphs up front; the data's rdflib graph, which costs seconds and gigabytes at
+a million triples, is built on first use, for pyshacl or owlrl when they are asked for.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -19,16 +22,50 @@ from service.graph.sources import Role, SourceFile
 from service.store.terms import triple_to_rdflib
 
 
+class _Graphs(dict[Role, Graph]):
+    """rdflib graphs per role; the data's is converted from the engine quads on demand."""
+
+    def __init__(self, parsed: ParsedSources) -> None:
+        super().__init__({Role.ONTOLOGY: Graph(), Role.SHAPES: Graph()})
+        self._parsed = parsed
+
+    def __missing__(self, role: Role) -> Graph:
+        graph = Graph()
+        if role is Role.DATA:
+            for quad in self._parsed.data_quads:
+                graph.add(triple_to_rdflib(quad.triple))
+        self[role] = graph
+        return graph
+
+
 @dataclass
 class ParsedSources:
     """All quads of a build, with what validation and reasoning need from them."""
 
     quads: list[ox.Quad] = field(default_factory=list)
-    graphs: dict[Role, Graph] = field(default_factory=lambda: {r: Graph() for r in Role})
-    data_triples: list[ox.Triple] = field(default_factory=list)
-    subject_files: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    data_quads: list[ox.Quad] = field(default_factory=list)
     files: list[SourceFile] = field(default_factory=list)
     errors: list[RdfSyntaxError] = field(default_factory=list)
+    graphs: dict[Role, Graph] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.graphs = _Graphs(self)
+
+    @property
+    def data_triples(self) -> list[ox.Triple]:
+        """The data as engine triples, for the reasoning rules."""
+        return [q.triple for q in self.data_quads]
+
+    @cached_property
+    def subject_files(self) -> dict[str, set[str]]:
+        """Which files describe each subject: only a failing build's report needs it."""
+        found: dict[str, set[str]] = defaultdict(set)
+        label = {s.graph: s.label for s in self.files if s.role is Role.DATA}
+        for quad in self.data_quads:
+            graph = quad.graph_name
+            name = graph.value if isinstance(graph, ox.NamedNode) else ""
+            found[_node_key(quad.subject)].add(label.get(name, name))
+        return found
 
     def graph_names(self) -> set[str]:
         return {q.graph_name.value for q in self.quads if isinstance(q.graph_name, ox.NamedNode)}
@@ -66,11 +103,10 @@ def parse_all(sources: Iterable[SourceFile]) -> ParsedSources:
             continue
         result.files.append(source)
         result.quads.extend(quads)
+        if source.role is Role.DATA:
+            result.data_quads.extend(quads)
+            continue
         graph = result.graphs[source.role]
         for quad in quads:
-            triple = quad.triple
-            graph.add(triple_to_rdflib(triple))
-            if source.role is Role.DATA:
-                result.data_triples.append(triple)
-                result.subject_files[_node_key(quad.subject)].add(source.label)
+            graph.add(triple_to_rdflib(quad.triple))
     return result
