@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH, XSD
+from rdflib.term import Node
 
 from bench.generate import write_project
 from service.graph import shacl_sparql
@@ -102,12 +103,19 @@ def _both(data: Graph, shapes: Graph, ontology: Graph) -> tuple[Key, Key]:
 
 
 def _break(data: Graph, seed: int) -> Graph:
-    """Drop, retype, swap and duplicate values: most constraint components then fire."""
-    rng = random.Random(seed)
-    triples = sorted(data, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))
-    iris = [o for _, _, o in triples if isinstance(o, URIRef)]
+    """Drop, retype, swap and duplicate values: most constraint components then fire.
+
+    Each triple's fate depends on its own content only (blank nodes read as one label), so
+    the same data is broken the same way whatever labels the parser gave its blank nodes.
+    """
+
+    def key(term: Node) -> str:
+        return "_" if isinstance(term, BNode) else str(term)
+
+    iris = sorted({o for _, _, o in data if isinstance(o, URIRef)}, key=str)
     broken = Graph()
-    for s, p, o in triples:
+    for s, p, o in data:
+        rng = random.Random(f"{seed} {key(s)} {p} {key(o)}")
         roll = rng.random()
         if roll < 0.03:
             continue  # a required value goes missing
