@@ -72,7 +72,7 @@ def cmd_validate(settings: Settings, args: argparse.Namespace) -> int:
     from service.graph.sources import discover, extra_data_files
 
     sources = discover(settings.root) + extra_data_files(list(args.files), settings.root)
-    checked = check_sources(sources)
+    checked = check_sources(sources, reasoner=settings.reasoner, validator=settings.validator)
     for problem in checked.warnings:
         print(problem.describe(), file=sys.stderr)
     print(f"valid: {len(sources)} file(s), {len(checked.warnings)} warning(s)")

@@ -63,6 +63,15 @@ class Settings(BaseSettings):
         description="Hosts SPARQL SERVICE / FROM / LOAD may reach; empty means none.",
     )
     keep_builds: int = Field(default=2, ge=1, description="Previous builds kept on disk.")
+    reasoner: Literal["rules", "owlrl"] = Field(
+        default="rules",
+        description="rules: owlrl on the schema, set rules on the instances (scales); "
+        "owlrl: the reference implementation, for audits.",
+    )
+    validator: Literal["sparql", "pyshacl"] = Field(
+        default="sparql",
+        description="sparql: shapes compiled to engine queries (scales); pyshacl: the oracle.",
+    )
     result_cache_bytes: int = Field(
         default=64_000_000,
         ge=0,

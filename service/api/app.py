@@ -45,7 +45,12 @@ def runtime_for(settings: Settings, store: Store, *, store_given: bool) -> AppSt
         executor.refresh()
 
     gate = WriteGate(
-        store, reason=settings.infer_on_write, lock=executor.write_lock, on_commit=committed
+        store,
+        reason=settings.infer_on_write,
+        reasoner=settings.reasoner,
+        validator=settings.validator,
+        lock=executor.write_lock,
+        on_commit=committed,
     )
     return AppState(settings, store, executor, gate, version)
 

@@ -84,7 +84,7 @@ def build(settings: Settings) -> BuildResult:
     """Check every source file and, only if all is well, publish a new store."""
     started = time.perf_counter()
     sources = discover(settings.root)
-    checked = check_sources(sources)
+    checked = check_sources(sources, reasoner=settings.reasoner, validator=settings.validator)
     timings = dict(checked.timings)
 
     load_started = time.perf_counter()

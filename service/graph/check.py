@@ -3,12 +3,12 @@ validate against the shapes, reason, and refuse anything inconsistent."""
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+import pyoxigraph as ox
 from rdflib import Graph
 
 from service.errors import BuildFailed
@@ -17,12 +17,11 @@ from service.graph.parse import ParsedSources, parse_all
 from service.graph.reason import Inference, infer
 from service.graph.report import shacl_report, summary_line, syntax_report
 from service.graph.sources import Role, SourceFile
-from service.graph.validate import Problem, validate
+from service.graph.validate import Problem, Validator, validate
 
-Reasoner = Literal["rules", "owlrl"]
 #: ``rules`` scales (owlrl on the schema, set rules on the instances); ``owlrl`` is the
-#: reference it is tested against, kept for audits (``esskg build --reasoner owlrl``).
-DEFAULT_REASONER: Reasoner = "owlrl" if os.environ.get("ESSKG_REASONER") == "owlrl" else "rules"
+#: reference it is tested against, kept for audits (setting ``ESSKG_REASONER=owlrl``).
+Reasoner = Literal["rules", "owlrl"]
 
 
 @dataclass
@@ -36,7 +35,11 @@ class Checked:
 
 
 def check_sources(
-    sources: Sequence[SourceFile], *, reason: bool = True, reasoner: Reasoner | None = None
+    sources: Sequence[SourceFile],
+    *,
+    reason: bool = True,
+    reasoner: Reasoner = "rules",
+    validator: Validator = "sparql",
 ) -> Checked:
     """Parse, validate and reason; raise :class:`BuildFailed` with a readable report."""
     timings: dict[str, float] = {}
@@ -55,6 +58,7 @@ def check_sources(
         parsed.data_quads,
         _copy(parsed.graphs[Role.SHAPES]),
         _copy(parsed.graphs[Role.ONTOLOGY]),
+        validator=validator,
     )
     timings["shacl"] = time.perf_counter() - started
     if outcome.violations:
@@ -67,7 +71,12 @@ def check_sources(
     inference = Inference(inferred=Graph())
     if reason:
         started = time.perf_counter()
-        inference = _reason(parsed, reasoner or DEFAULT_REASONER)
+        inference = run_reasoner(
+            reasoner,
+            parsed.graphs[Role.ONTOLOGY],
+            parsed.data_triples,
+            lambda: parsed.graphs[Role.DATA],
+        )
         timings["reasoning"] = time.perf_counter() - started
         if inference.inconsistencies:
             report = "the OWL 2 RL closure is inconsistent:\n" + "\n".join(
@@ -77,16 +86,25 @@ def check_sources(
     return Checked(parsed, inference, outcome.warnings, timings)
 
 
-def _reason(parsed: ParsedSources, reasoner: Reasoner) -> Inference:
-    """The scalable rules unless asked for owlrl, or unless the schema needs owlrl."""
+def run_reasoner(
+    reasoner: Reasoner,
+    ontology: Graph,
+    data: Iterable[ox.Triple],
+    data_graph: Callable[[], Graph],
+) -> Inference:
+    """The scalable rules unless asked for owlrl, or unless the schema needs owlrl.
+
+    Shared by the build and the write gate, so a write is reasoned over exactly as a build
+    would be; ``data_graph`` is only built when owlrl has to run.
+    """
     if reasoner == "rules":
         try:
-            found = materialise(parsed.graphs[Role.ONTOLOGY], parsed.data_triples)
+            found = materialise(ontology, data)
         except Unsupported:
             pass
         else:
             return Inference(Graph(), found.inconsistencies, engine_triples=found.inferred)
-    return infer(parsed.graphs[Role.ONTOLOGY], parsed.graphs[Role.DATA])
+    return infer(ontology, data_graph())
 
 
 def _copy(graph: Graph) -> Graph:

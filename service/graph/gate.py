@@ -29,12 +29,12 @@ from service.errors import (
 )
 from service.errors import QuerySyntaxError as _QuerySyntaxError
 from service.formats import Format
-from service.graph.reason import infer
-from service.graph.validate import ValidationOutcome, validate
+from service.graph.check import Reasoner, run_reasoner
+from service.graph.validate import ValidationOutcome, Validator, validate
 from service.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from service.store.base import Store, Triple
 from service.store.oxigraph import OxigraphStore
-from service.store.terms import triple_to_rdflib
+from service.store.terms import to_oxigraph, triple_to_rdflib
 
 #: Graphs only the build writes; the inferred graph is refreshed by the gate itself.
 PROTECTED = frozenset({ONTOLOGY_GRAPH, SHAPES_GRAPH, INFERRED_GRAPH})
@@ -92,11 +92,15 @@ class WriteGate:
         store: Store,
         *,
         reason: bool = True,
+        reasoner: Reasoner = "rules",
+        validator: Validator = "sparql",
         lock: threading.Lock | None = None,
         on_commit: Callable[[], None] | None = None,
     ) -> None:
         self._store = store
         self._reason = reason
+        self._reasoner: Reasoner = reasoner
+        self._validator: Validator = validator
         self._lock = lock or threading.Lock()
         self._on_commit = on_commit
 
@@ -190,13 +194,23 @@ class WriteGate:
         outcome = ValidationOutcome(conforms=True)
         if len(shapes):
             # fresh copies: pyshacl mutates what it is given
-            outcome = validate(data, shapes, candidate.get_graph(ONTOLOGY_GRAPH))
+            outcome = validate(
+                data, shapes, candidate.get_graph(ONTOLOGY_GRAPH), validator=self._validator
+            )
         inconsistencies: list[str] = []
         inferred: Graph | None = None
         if self._reason:
-            inference = infer(ontology, data)
+            engine_data = (
+                ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
+                for s, p, o in data
+            )
+            inference = run_reasoner(self._reasoner, ontology, engine_data, lambda: data)
             inconsistencies = inference.inconsistencies
             inferred = inference.inferred
+            if inference.engine_triples is not None:
+                inferred = Graph()
+                for found in inference.engine_triples:
+                    inferred.add(triple_to_rdflib(found))
         if outcome.violations or inconsistencies:
             raise ShapesViolation(outcome, inconsistencies)
         return outcome, inferred

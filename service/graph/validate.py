@@ -6,12 +6,11 @@ would break cardinality shapes written for the direct property.
 Two engines give the same results: the shapes compiled to SPARQL and run set-at-a-time by
 the engine (:mod:`service.graph.shacl_sparql`, the default: it scales), and pyshacl, the
 reference, which also validates whatever shape the compiler does not translate.
-``ESSKG_VALIDATOR=pyshacl`` (or ``validator="pyshacl"``) selects pyshacl for everything.
+``validator="pyshacl"`` (setting ``ESSKG_VALIDATOR=pyshacl``) selects pyshacl for everything.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal as Choice
@@ -27,11 +26,6 @@ from service.graph.sparql_cache import install as cache_sparql_translations
 from service.store.terms import triple_to_rdflib
 
 Validator = Choice["sparql", "pyshacl"]
-#: ``sparql`` scales (the shapes compiled to engine queries, pyshacl for what is not
-#: compiled); ``pyshacl`` is the oracle it is tested against, kept for audits.
-DEFAULT_VALIDATOR: Validator = (
-    "pyshacl" if os.environ.get("ESSKG_VALIDATOR") == "pyshacl" else "sparql"
-)
 #: The data to validate: an rdflib graph, or engine quads (what the build parsed).
 Data = Graph | Iterable[ox.Quad]
 
@@ -125,7 +119,7 @@ def validate(
     shapes: Graph,
     ontology: Graph,
     *,
-    validator: Validator | None = None,
+    validator: Validator = "sparql",
 ) -> ValidationOutcome:
     """Validate ``data`` against ``shapes``; the ontology supplies the class hierarchy.
 
@@ -134,7 +128,7 @@ def validate(
     the compiled path reads them only. Engine quads avoid converting a big build's data to
     rdflib at all, unless some shape has to fall back to pyshacl.
     """
-    if (validator or DEFAULT_VALIDATOR) == "pyshacl":
+    if validator == "pyshacl":
         report = _pyshacl_report(_as_graph(data), shapes, ontology)
         return _outcome(report)
     compiled = shacl_sparql.compile_shapes(shapes)
