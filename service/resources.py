@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from rdflib import Literal, URIRef
 
 from service.namespaces import INFERRED_GRAPH
-from service.store.base import QueryResult, Store, Term
+from service.store.base import QueryResult, Row, Store, Term
 
 _DESCRIBE = """
 CONSTRUCT { ?r ?p ?o . ?o ?p2 ?o2 . ?s ?pi ?r }
@@ -104,23 +104,21 @@ def page(store: Store, iri: URIRef) -> Page:
         label = row["label"]
         if isinstance(label, Literal):
             result.labels.setdefault(label.language or "", str(label))
-    outgoing: dict[URIRef, list[Statement]] = defaultdict(list)
-    for row in store.select(_OUTGOING, bindings={"r": iri}):
-        predicate = row["p"]
-        assert isinstance(predicate, URIRef)
-        outgoing[predicate].append(
-            Statement(predicate, row["o"], _label(row.get("label")), str(row["g"]))
-        )
-    incoming: dict[URIRef, list[Statement]] = defaultdict(list)
-    for row in store.select(_INCOMING, bindings={"r": iri}):
-        predicate = row["p"]
-        assert isinstance(predicate, URIRef)
-        incoming[predicate].append(
-            Statement(predicate, row["s"], _label(row.get("label")), str(row["g"]))
-        )
-    result.outgoing = {p: sorted(v, key=_order) for p, v in sorted(outgoing.items())}
-    result.incoming = {p: sorted(v, key=_order) for p, v in sorted(incoming.items())}
+    result.outgoing = _grouped(store.select(_OUTGOING, bindings={"r": iri}), "o")
+    result.incoming = _grouped(store.select(_INCOMING, bindings={"r": iri}), "s")
     return result
+
+
+def _grouped(rows: list[Row], other: str) -> dict[URIRef, list[Statement]]:
+    """Rows of (predicate, the other end, its label, graph) grouped by predicate, sorted."""
+    groups: dict[URIRef, list[Statement]] = defaultdict(list)
+    for row in rows:
+        predicate = row["p"]
+        assert isinstance(predicate, URIRef)
+        groups[predicate].append(
+            Statement(predicate, row[other], _label(row.get("label")), str(row["g"]))
+        )
+    return {p: sorted(v, key=_order) for p, v in sorted(groups.items())}
 
 
 def _order(statement: Statement) -> tuple[bool, str, str]:

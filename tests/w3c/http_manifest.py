@@ -10,6 +10,7 @@ the live server without any knowledge of the HTTP-in-RDF vocabulary.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,9 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
+from service.store.oxigraph import OxigraphStore
+from tests.conftest import settings_for
+from tests.service.server import live_server
 from tests.w3c.common import MF, _path
 
 HT = Namespace("http://www.w3.org/2011/http#")
@@ -185,3 +189,13 @@ def protocol_tests(path: Path) -> list[ProtocolTest]:
             )
         )
     return tests
+
+
+@contextmanager
+def writable_endpoint(root: Path, token: str) -> Iterator[str]:
+    """The app as deployed (default graph = union of all graphs), with writes on, no shapes."""
+    settings = settings_for(
+        root, write_token=token, infer_on_write=False, query_timeout=20, query_workers=1
+    )
+    with live_server(settings, OxigraphStore.in_memory()) as base:
+        yield base

@@ -23,11 +23,13 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from service.store.oxigraph import OxigraphStore
-from tests.conftest import settings_for
-from tests.service.server import live_server
 from tests.w3c.common import MISSING, SPARQL11
-from tests.w3c.http_manifest import HttpRequest, ProtocolTest, protocol_tests
+from tests.w3c.http_manifest import (
+    HttpRequest,
+    ProtocolTest,
+    protocol_tests,
+    writable_endpoint,
+)
 
 MANIFEST = SPARQL11 / "graph-store-protocol" / "manifest.ttl"
 TOKEN = "w3c-gsp-token"
@@ -62,12 +64,7 @@ TESTS: list[ProtocolTest] = protocol_tests(MANIFEST) if MANIFEST.is_file() else 
 
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app as deployed (default graph = union of all graphs), with writes on, no shapes."""
-    root = tmp_path_factory.mktemp("w3c-gsp")
-    settings = settings_for(
-        root, write_token=TOKEN, infer_on_write=False, query_timeout=20, query_workers=1
-    )
-    with live_server(settings, OxigraphStore.in_memory()) as base:
+    with writable_endpoint(tmp_path_factory.mktemp("w3c-gsp"), TOKEN) as base:
         yield base
 
 
