@@ -88,7 +88,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     if store is not None:
         app.state.store = store
     problems.install(app)
-    if settings.result_cache_bytes:
+    # A remote engine can change behind our back (another push, another client), and only
+    # writes through this service move the data version: no answer cache there.
+    if settings.result_cache_bytes and settings.store_backend == "oxigraph":
         app.add_middleware(
             ResultCacheMiddleware,
             cache=ResultCache(settings.result_cache_bytes, settings.result_cache_bytes // 8),

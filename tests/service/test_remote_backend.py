@@ -53,6 +53,8 @@ def test_push_then_serve_from_oxigraph_server(
     remote_settings = _remote_settings(mini_project, oxigraph_url)
     with TestClient(create_app(remote_settings)) as client:
         health = client.get("/health").json()
+        query = {"query": "ASK { ?s ?p ?o }"}
+        assert "esskg-cache" not in client.get("/sparql", params=query).headers
         assert health["triples"] == built.manifest.triples
         assert health["backend"] == "remote"
         served = client.get("/data/collectivite/ville-paris.nt")
