@@ -123,9 +123,19 @@ def rss_mb(pid: int, key: str = "VmRSS") -> float:
     return 0.0
 
 
-def tree_rss_mb(pid: int) -> float:
-    """RSS of a server and of the workers it forked (esskg answers queries in children)."""
-    total = rss_mb(pid)
+def pss_mb(pid: int) -> float:
+    """Proportional set size: pages shared with forked children count once in the sum."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def children(pid: int) -> list[int]:
+    found = []
     for child in Path("/proc").iterdir():
         if child.name.isdigit():
             try:
@@ -133,8 +143,21 @@ def tree_rss_mb(pid: int) -> float:
             except OSError:
                 continue
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                total += rss_mb(int(child.name))
-    return total
+                found.append(int(child.name))
+    return found
+
+
+def tree_rss_mb(pid: int) -> float:
+    """RSS of a server and of the workers it forked (esskg answers queries in children).
+
+    Shared copy-on-write pages are counted once per process here; see :func:`tree_pss_mb`.
+    """
+    return rss_mb(pid) + sum(rss_mb(child) for child in children(pid))
+
+
+def tree_pss_mb(pid: int) -> float:
+    """The memory the server and its workers really take together (shared pages once)."""
+    return pss_mb(pid) + sum(pss_mb(child) for child in children(pid))
 
 
 @dataclass
@@ -144,9 +167,13 @@ class Server:
     url: str
     startup: float
     peak_rss: float = 0.0
+    peak_pss: float = 0.0
+    peak_main_rss: float = 0.0
 
     def sample_rss(self) -> None:
         self.peak_rss = max(self.peak_rss, tree_rss_mb(self.process.pid))
+        self.peak_pss = max(self.peak_pss, tree_pss_mb(self.process.pid))
+        self.peak_main_rss = max(self.peak_main_rss, rss_mb(self.process.pid))
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -549,6 +576,8 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
     print(f"[{size}] lookup req/s at {args.clients} clients: {lookups}", flush=True)
 
     rss = {name: round(server.peak_rss, 1) for name, server in servers.items()}
+    pss = {name: round(server.peak_pss, 1) for name, server in servers.items()}
+    main_rss = {name: round(server.peak_main_rss, 1) for name, server in servers.items()}
     for server in servers.values():
         server.stop()
     return {
@@ -556,6 +585,8 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
         "build": built,
         "startup_s": startup,
         "serving_peak_rss_mb": rss,
+        "serving_peak_pss_mb": pss,
+        "serving_peak_main_rss_mb": main_rss,
         "queries": results,
         "lookup_rps": lookups,
     }
@@ -608,6 +639,8 @@ def print_report(result: dict[str, Any], timeout: float) -> None:
     )
     print(f"start-up s: {result['startup_s']}")
     print(f"serving peak RSS MB (server + forked workers): {result['serving_peak_rss_mb']}")
+    print(f"serving peak RSS MB (server process alone): {result.get('serving_peak_main_rss_mb')}")
+    print(f"serving peak PSS MB (shared pages once): {result.get('serving_peak_pss_mb')}")
     systems = [
         s
         for s in ("esskg", COLD, "pyoxigraph", "oxigraph", "rdflib")
