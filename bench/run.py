@@ -148,7 +148,7 @@ def children(pid: int) -> list[int]:
 
 
 def tree_rss_mb(pid: int) -> float:
-    """RSS of a server and of the workers it forked (esskg answers queries in children).
+    """RSS of a server and of the processes it forked (esskg answers queries in its engine).
 
     Shared copy-on-write pages are counted once per process here; see :func:`tree_pss_mb`.
     """
@@ -156,7 +156,7 @@ def tree_rss_mb(pid: int) -> float:
 
 
 def tree_pss_mb(pid: int) -> float:
-    """The memory the server and its workers really take together (shared pages once)."""
+    """The memory the server and its children really take together (shared pages once)."""
     return pss_mb(pid) + sum(pss_mb(child) for child in children(pid))
 
 
@@ -638,7 +638,7 @@ def print_report(result: dict[str, Any], timeout: float) -> None:
         f"steps {build['timings_s']}"
     )
     print(f"start-up s: {result['startup_s']}")
-    print(f"serving peak RSS MB (server + forked workers): {result['serving_peak_rss_mb']}")
+    print(f"serving peak RSS MB (server + its query engine): {result['serving_peak_rss_mb']}")
     print(f"serving peak RSS MB (server process alone): {result.get('serving_peak_main_rss_mb')}")
     print(f"serving peak PSS MB (shared pages once): {result.get('serving_peak_pss_mb')}")
     systems = [

@@ -32,7 +32,10 @@ class Settings(BaseSettings):
     store_backend: Literal["oxigraph", "remote"] = "oxigraph"
     in_memory: bool = Field(
         default=True,
-        description="Serve reads from an in-memory copy; the disk store keeps durability.",
+        description=(
+            "Answer queries from an in-memory copy (held by the query engine process, or by "
+            "the server itself when query_workers is 0); the disk store keeps durability."
+        ),
     )
     remote_query_url: str | None = None
     remote_update_url: str | None = None
@@ -80,7 +83,11 @@ class Settings(BaseSettings):
     query_workers: int = Field(
         default=2,
         ge=0,
-        description="Forked processes that answer user SPARQL (0: run in threads, no hard stop).",
+        description=(
+            "Queries the query engine process answers at once (one thread each); the process "
+            "is killed when a query passes the time limit. 0: no engine process, queries run "
+            "in the server's threads with no hard stop."
+        ),
     )
     max_body_bytes: int = Field(default=10_000_000, gt=0, description="Largest request body.")
     max_url_bytes: int = Field(default=16_384, gt=0, description="Longest request query string.")

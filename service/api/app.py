@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -37,7 +38,10 @@ def _data_version(settings: Settings, store_given: bool) -> DataVersion:
 
 def runtime_for(settings: Settings, store: Store, *, store_given: bool) -> AppState:
     """Executor, write gate and version around ``store``, wired so a commit refreshes both."""
-    executor = make_executor(store, settings.query_workers, settings.query_timeout)
+    # Without a memory copy there is no engine process to hold it: queries read the disk
+    # store from the server's threads.
+    workers = settings.query_workers if settings.in_memory else 0
+    executor = make_executor(store, workers, settings.query_timeout)
     version = _data_version(settings, store_given)
 
     def committed() -> None:
@@ -72,6 +76,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         app.state.started_at = datetime.now(UTC)
         app.state.runtime = runtime_for(settings, app.state.store, store_given=not owned)
         try:
+            # Accept connections only once the data is loaded: the first query is not a wait.
+            await anyio.to_thread.run_sync(app.state.runtime.executor.wait_ready)
             yield
         finally:
             app.state.runtime.close()

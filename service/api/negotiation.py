@@ -7,7 +7,7 @@ Public API, shared by ``/sparql``, ``/graphs`` and the canned queries:
   the kind of answer (SELECT/ASK results or RDF), raising :class:`NotAcceptable` otherwise;
 * :func:`result_response` turns a :class:`QueryResult` into a response whose Content-Type
   matches the body, with ``Vary: Accept``; :func:`body_response` does the same for bytes
-  that were serialised elsewhere (a worker process).
+  that were serialised elsewhere (the query engine process).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Researchers re-run the same canned questions and applications look the same reso
 again and again; between two writes the answer cannot change. So an answer the app marks
 cacheable is kept, keyed by the data version and everything that shapes the response
 (method, path, query string, ``Accept``, and for POST the body and its type), and served
-again without touching the router, the query workers or the engine. Any commit changes the
+again without touching the router or the query engine. Any commit changes the
 version, so a stale answer is never served; the least recently used entries leave when the
 cache is over its byte budget.
 

@@ -29,6 +29,7 @@ def open_store(settings: Settings, *, read_only: bool = False) -> Store:
         raise StoreUnavailable(
             f"no store at {settings.resolve(settings.store_path)}: run 'esskg build' first"
         )
-    return OxigraphStore.open(
-        folder / ENGINE_DIR, in_memory=settings.in_memory, read_only=read_only
-    )
+    # With query workers, the query engine process holds the one in-memory copy and this
+    # process reads the disk store: a second copy here would double the memory served.
+    memory_copy = settings.in_memory and settings.query_workers == 0
+    return OxigraphStore.open(folder / ENGINE_DIR, in_memory=memory_copy, read_only=read_only)

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -125,14 +126,23 @@ def syntax_error(exc: SyntaxError) -> QuerySyntaxError:
     return QuerySyntaxError.from_engine(message)
 
 
+def load_nquads(source: BinaryIO) -> ox.Store:
+    """A new in-memory engine store holding the N-Quads read from ``source``.
+
+    The transactional loader, not the bulk one: on a memory store it is as fast and its
+    peak is a third lower (1.66M quads: 9 s, 589 MB peak against 745 MB).
+    """
+    memory = ox.Store()
+    memory.load(source, format=ox.RdfFormat.N_QUADS)
+    return memory
+
+
 def copy_into_memory(disk: ox.Store) -> ox.Store:
     """An in-memory copy of ``disk``, streamed engine to engine through a pipe.
 
-    The dump is written in one thread and bulk-loaded in this one, so no quad becomes a
-    Python object and the whole dump is never held in memory (a quarter faster than
-    iterating quads at 100k, with the same peak memory).
+    The dump is written in one thread and loaded in this one, so no quad becomes a Python
+    object and the whole dump is never held in memory.
     """
-    memory = ox.Store()
     read_end, write_end = os.pipe()
     failure: list[BaseException] = []
 
@@ -146,7 +156,7 @@ def copy_into_memory(disk: ox.Store) -> ox.Store:
     writer = threading.Thread(target=dump, name="store-copy", daemon=True)
     writer.start()
     with os.fdopen(read_end, "rb") as source:
-        memory.bulk_load(source, format=ox.RdfFormat.N_QUADS)
+        memory = load_nquads(source)
     writer.join()
     if failure:
         raise StoreUnavailable(f"cannot copy the store into memory: {failure[0]}")
@@ -157,10 +167,16 @@ class OxigraphStore(Store):
     """A pyoxigraph store, optionally mirrored in memory for reads."""
 
     def __init__(
-        self, memory: ox.Store, disk: ox.Store | None = None, *, union_default: bool = True
+        self,
+        memory: ox.Store,
+        disk: ox.Store | None = None,
+        *,
+        union_default: bool = True,
+        read_only: bool = False,
     ) -> None:
         self._reader: ox.Store | None = memory
         self._disk = disk
+        self._read_only = read_only
         #: False gives queries the store's real default graph (the W3C tests need it).
         self.union_default = union_default
 
@@ -208,7 +224,7 @@ class OxigraphStore(Store):
         except OSError as exc:
             raise StoreUnavailable(f"cannot open the store at {path}: {exc}") from exc
         if not in_memory:
-            return cls(disk, None)
+            return cls(disk, None, read_only=read_only)
         return cls(copy_into_memory(disk), None if read_only else disk)
 
     @classmethod
@@ -295,12 +311,18 @@ class OxigraphStore(Store):
         for replica in self._replicas():
             replica.bulk_extend(materialised)
 
+    def write_nquads(self, out: BinaryIO) -> None:
+        """Stream every quad to ``out``: how a query engine process receives its copy."""
+        self._memory.dump(out, format=ox.RdfFormat.N_QUADS)
+
     def dump(self, fmt: Format) -> bytes:
         out = self._memory.dump(format=fmt.oxigraph_rdf)
         assert out is not None
         return out
 
     def flush(self) -> None:
+        if self._read_only:
+            return
         for replica in self._replicas():
             replica.flush()
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import BinaryIO
 
 import httpx
+import pyoxigraph as ox
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
@@ -37,3 +40,33 @@ def test_esskg_serve_answers_health(mini_settings: Settings, mini_project: Path)
         response = httpx.get(f"{base}/health", timeout=5)
     assert response.status_code == 200
     assert response.json()["triples"] == result.manifest.triples
+
+
+class _HeldAfterStart(OxigraphStore):
+    """Loads at start-up, then holds every later reload until told to go on."""
+
+    gate = threading.Event()
+    loads = 0
+
+    def write_nquads(self, out: BinaryIO) -> None:
+        _HeldAfterStart.loads += 1
+        if _HeldAfterStart.loads > 1:
+            self.gate.wait(30)
+        super().write_nquads(out)
+
+
+def test_health_is_503_while_the_query_engine_reloads(mini_settings: Settings) -> None:
+    store = _HeldAfterStart(ox.Store())
+    try:
+        with TestClient(create_app(mini_settings, store=store)) as client:
+            assert client.get("/health").status_code == 200  # start-up waited for the load
+            client.app.state.runtime.executor.refresh()  # type: ignore[attr-defined]
+            loading = client.get("/health")
+            assert loading.status_code == 503
+            assert loading.json()["status"] == "loading"
+            assert loading.headers["retry-after"] == "5"
+            store.gate.set()
+            client.app.state.runtime.executor.wait_ready()  # type: ignore[attr-defined]
+            assert client.get("/health").status_code == 200
+    finally:
+        store.gate.set()

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from service.api.deps import SettingsDep, StoreDep
+from service.api.runtime import app_state
 from service.errors import EsskgError
 from service.graph.build import current_build, read_manifest
 
 router = APIRouter(tags=["meta"])
 
 
-@router.get("/health", summary="Liveness and size of the store")
-def health(store: StoreDep, settings: SettingsDep) -> JSONResponse:
+@router.get("/health", summary="Readiness and size of the store")
+def health(request: Request, store: StoreDep, settings: SettingsDep) -> JSONResponse:
+    """503 until the query engine has loaded the data: a load balancer waits for it."""
+    engine = app_state(request).executor.state
+    if engine != "ready":
+        return JSONResponse(
+            {"status": engine, "detail": f"the query engine is {engine}"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
     body: dict[str, Any] = {"status": "ok"}
     try:
         body["triples"] = store.count()

@@ -1,0 +1,315 @@
+"""The query engine process: the only in-memory copy of the data, with a real time limit.
+
+The engine cannot cancel a running query and a thread cannot be killed, so user queries run
+in a separate process that can be: killing it is the one way to stop a runaway query for
+real. That process holds the service's only in-memory copy of the graph and answers several
+queries at once, one thread per connection (the engine releases the interpreter lock while
+it evaluates and serialises).
+
+Why one process and not a pool forked from a server holding the copy: reading the engine's
+in-memory store writes to the pages it reads (reference counts, version locks), so every
+forked reader ends up with a private copy of most of the graph. At 1M triples that copy is
+about 550 MB; a pool of two workers beside a server holding its own copy took 1.6 GB. Here
+the server keeps only the on-disk store (for its own small reads and for writes) and the
+engine holds the one copy: about 0.65 GB in all.
+
+The price is a reload when the engine is replaced: after a query passes the time limit
+(the engine is killed, and the queries it was running with it are retried on the next one),
+and after every committed write (so that every query started after a commit sees it). The
+server streams its store to the new engine through a pipe (at 1M triples, some 20 s; the
+project's own graph, milliseconds). Meanwhile queries wait for it, within their own time
+limit, and ``/health`` reports ``loading``.
+
+The engine is forked from the server, which is multi-threaded: the child touches nothing of
+the parent's but its own sockets and the pipe it reads (it closes every other descriptor),
+builds a fresh store, and leaves with ``os._exit`` so no finaliser of the parent's objects
+ever runs there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import signal
+import socket
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import NoReturn
+
+from service.errors import EsskgError, QueryTimeout, StoreUnavailable
+from service.sparql.execution import Answer, Executor, QueryJob, evaluate
+from service.store.oxigraph import OxigraphStore, load_nquads
+
+#: After a failed load, queries are refused (not retried) for this long: a broken engine
+#: must not be relaunched by every request.
+RELAUNCH_PAUSE_S = 5.0
+
+
+def _send(conn: Connection, message: tuple[str, object]) -> None:
+    conn.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _receive(conn: Connection) -> tuple[str, object]:
+    status, value = pickle.loads(conn.recv_bytes())
+    return str(status), value
+
+
+# -- the engine process -------------------------------------------------------------------
+
+
+def _serve(conn: Connection, store: OxigraphStore) -> None:
+    """Answer the jobs of one connection, one at a time, until the server closes it."""
+    _send(conn, ("ready", None))
+    while True:
+        try:
+            job: QueryJob = pickle.loads(conn.recv_bytes())
+        except (EOFError, OSError):
+            return
+        reply: tuple[str, object]
+        try:
+            reply = ("ok", evaluate(store, job))
+        except EsskgError as exc:
+            reply = ("error", exc)
+        except Exception:  # a bug: reported to the server, which answers 500
+            reply = ("bug", traceback.format_exc())
+        _send(conn, reply)
+
+
+def _engine_main(conns: list[Connection], source_fd: int, union_default: bool) -> NoReturn:
+    """The engine's whole life: load the data, then serve every connection. Never returns."""
+    code = 0
+    try:
+        keep = sorted({source_fd, *(c.fileno() for c in conns)})
+        low = 3
+        for fd in keep:
+            os.closerange(low, fd)
+            low = fd + 1
+        os.closerange(low, 1 << 16)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        try:
+            with os.fdopen(source_fd, "rb") as source:
+                store = OxigraphStore(load_nquads(source), union_default=union_default)
+        except Exception as exc:
+            for conn in conns:
+                with contextlib.suppress(OSError):
+                    _send(conn, ("failed", f"{type(exc).__name__}: {exc}"))
+            raise
+        for conn in conns[1:]:
+            threading.Thread(target=_serve, args=(conn, store), daemon=True).start()
+        _serve(conns[0], store)
+    except BaseException:  # the process boundary: nothing may unwind into the parent's frames
+        code = 1
+    finally:
+        os._exit(code)
+
+
+# -- the server's side --------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class _Engine:
+    pid: int
+    conns: list[Connection]
+    ready: bool = False
+    #: Stopped by the server on purpose (time limit, new data, shutdown): the queries it
+    #: was running did nothing wrong and may be tried again on the next engine.
+    retired: bool = False
+
+
+class QueryEngine(Executor):
+    """Runs queries in the engine process; see the module docstring for the design."""
+
+    def __init__(self, store: OxigraphStore, threads: int, timeout: float) -> None:
+        if threads < 1:
+            raise ValueError("the query engine needs at least one thread")
+        self._store = store
+        self._threads = threads
+        self._timeout = timeout
+        self.write_lock = threading.Lock()
+        self._cond = threading.Condition()
+        self._engine: _Engine | None = None
+        self._idle: list[Connection] = []
+        self._failure: str | None = None
+        self._failed_at = 0.0
+        self._closed = False
+        with self._cond:
+            self._launch()
+
+    # -- engine lifecycle (callers hold self._cond) ----------------------------------------
+
+    def _launch(self) -> None:
+        pairs = [socket.socketpair() for _ in range(self._threads)]
+        mine = [Connection(a.detach()) for a, _ in pairs]
+        theirs = [Connection(b.detach()) for _, b in pairs]
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child, which never returns
+            _engine_main(theirs, read_fd, self._store.union_default)
+        os.close(read_fd)
+        for conn in theirs:
+            conn.close()
+        engine = _Engine(pid, mine)
+        self._engine = engine
+        threading.Thread(
+            target=self._feed, args=(write_fd,), name="engine-feed", daemon=True
+        ).start()
+        threading.Thread(
+            target=self._await_ready, args=(engine,), name="engine-load", daemon=True
+        ).start()
+
+    def _retire(self, engine: _Engine) -> None:
+        """Kill ``engine``; connections in use are closed by whoever holds them."""
+        engine.retired = True
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(engine.pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(engine.pid, 0)
+        if engine.ready:
+            for conn in [c for c in self._idle if c in engine.conns]:
+                self._idle.remove(conn)
+                conn.close()
+        if self._engine is engine:
+            self._engine = None
+        self._cond.notify_all()
+
+    # -- helper threads ----------------------------------------------------------------------
+
+    def _feed(self, write_fd: int) -> None:
+        """Stream the store to the engine; a killed engine just ends the stream early."""
+        with contextlib.suppress(OSError, EsskgError), os.fdopen(write_fd, "wb") as out:
+            self._store.write_nquads(out)
+
+    def _await_ready(self, engine: _Engine) -> None:
+        """Hand the engine's connections to the pool once it has loaded, or report why not."""
+        failure: str | None = None
+        try:
+            for conn in engine.conns:
+                status, value = _receive(conn)
+                if status != "ready":
+                    failure = str(value)
+                    break
+        except (EOFError, OSError):
+            failure = "the query engine stopped while loading the data"
+        with self._cond:
+            if failure is None and not engine.retired:
+                engine.ready = True
+                self._idle.extend(engine.conns)
+                self._failure = None
+                self._cond.notify_all()
+                return
+            if not engine.retired:
+                self._failure, self._failed_at = failure, time.monotonic()
+                self._retire(engine)
+        for conn in engine.conns:
+            conn.close()
+
+    # -- the public side -----------------------------------------------------------------------
+
+    @property
+    def state(self) -> str:
+        with self._cond:
+            if self._engine is not None:
+                return "ready" if self._engine.ready else "loading"
+            return "failed" if self._failure else "stopped"
+
+    def wait_ready(self) -> None:
+        with self._cond:
+            while self._engine is None or not self._engine.ready:
+                if self._closed or self._engine is None:
+                    raise StoreUnavailable(
+                        f"the query engine could not load the data: {self._failure}"
+                    )
+                self._cond.wait()
+
+    @property
+    def pids(self) -> list[int]:
+        with self._cond:
+            return [self._engine.pid] if self._engine is not None else []
+
+    def _acquire(self, deadline: float) -> tuple[_Engine, Connection]:
+        with self._cond:
+            while True:
+                if self._closed:
+                    raise StoreUnavailable("the query engine is shut down")
+                engine = self._engine
+                if engine is not None and self._idle:
+                    return engine, self._idle.pop()
+                if engine is None:
+                    if self._failure and time.monotonic() - self._failed_at < RELAUNCH_PAUSE_S:
+                        raise StoreUnavailable(
+                            f"the query engine could not load the data: {self._failure}"
+                        )
+                    self._launch()
+                    continue
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    if not engine.ready:
+                        raise QueryTimeout(
+                            "the query engine was still loading the data when the "
+                            f"{self._timeout:g} s limit passed"
+                        )
+                    raise QueryTimeout(
+                        f"no query thread became free within the {self._timeout:g} s limit"
+                    )
+                self._cond.wait(remaining)
+
+    def _release(self, engine: _Engine, conn: Connection) -> None:
+        with self._cond:
+            if engine is self._engine and not engine.retired:
+                self._idle.append(conn)
+                self._cond.notify()
+            else:
+                conn.close()
+
+    def run(self, job: QueryJob) -> Answer:
+        deadline = time.monotonic() + self._timeout
+        payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        while True:
+            engine, conn = self._acquire(deadline)
+            try:
+                conn.send_bytes(payload)
+                if not conn.poll(max(0.0, deadline - time.monotonic())):
+                    with self._cond:
+                        if not engine.retired:
+                            self._retire(engine)  # the work stops for real
+                    raise QueryTimeout(
+                        f"the query was stopped after the {self._timeout:g} s limit "
+                        "(setting ESSKG_QUERY_TIMEOUT)"
+                    )
+                status, value = _receive(conn)
+            except (EOFError, OSError) as exc:
+                with self._cond:
+                    if engine.retired:
+                        continue  # stopped for another query or new data: try the next one
+                    self._retire(engine)
+                raise StoreUnavailable(f"the query engine failed: {exc}") from exc
+            finally:
+                self._release(engine, conn)
+            if status == "ok":
+                assert isinstance(value, Answer)
+                return value
+            if status == "error":
+                assert isinstance(value, EsskgError)
+                raise value
+            raise RuntimeError(f"the query engine failed:\n{value}")
+
+    def refresh(self) -> None:
+        """The data changed: replace the engine, so every later query sees the change."""
+        with self._cond:
+            if self._closed:
+                return
+            if self._engine is not None:
+                self._retire(self._engine)
+            self._failure = None
+            self._launch()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            if self._engine is not None:
+                self._retire(self._engine)
