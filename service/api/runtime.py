@@ -6,7 +6,7 @@ build an app around any store and the parts are swapped together.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import Request
 
@@ -24,6 +24,21 @@ class AppState:
     executor: Executor
     gate: WriteGate
     version: DataVersion
+    _size: tuple[str, int, int] | None = field(default=None, init=False, repr=False)
+
+    def size(self) -> tuple[int, int]:
+        """Triples and named graphs, counted once per data version.
+
+        ``/health`` is polled, and a full count on the disk store the server keeps takes
+        half a second at 1M triples. A remote engine can change without the version moving,
+        so it is counted every time.
+        """
+        if self.settings.store_backend == "remote":
+            return self.store.count(), len(self.store.graph_names())
+        tag = self.version.tag
+        if self._size is None or self._size[0] != tag:
+            self._size = (tag, self.store.count(), len(self.store.graph_names()))
+        return self._size[1], self._size[2]
 
     def close(self) -> None:
         self.executor.close()

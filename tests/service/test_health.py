@@ -14,6 +14,7 @@ from service.api.app import create_app
 from service.graph.build import build
 from service.settings import Settings
 from service.store.oxigraph import OxigraphStore
+from tests.conftest import settings_for
 from tests.service.server import serve_process
 
 
@@ -70,3 +71,18 @@ def test_health_is_503_while_the_query_engine_reloads(mini_settings: Settings) -
             assert client.get("/health").status_code == 200
     finally:
         store.gate.set()
+
+
+def test_health_counts_follow_committed_writes(mini_project: Path) -> None:
+    settings = settings_for(mini_project, write_token="t", infer_on_write=False)
+    with TestClient(create_app(settings, store=OxigraphStore.in_memory())) as client:
+        assert client.get("/health").json()["triples"] == 0
+        response = client.put(
+            "/graphs",
+            params={"graph": "http://example.org/g"},
+            content=b"<http://example.org/s> <http://example.org/p> <http://example.org/o> .",
+            headers={"Content-Type": "application/n-triples", "Authorization": "Bearer t"},
+        )
+        assert response.status_code == 201
+        body = client.get("/health").json()
+        assert (body["triples"], body["graphs"]) == (1, 1)

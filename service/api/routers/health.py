@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from service.api.deps import SettingsDep, StoreDep
+from service.api.deps import SettingsDep
 from service.api.runtime import app_state
 from service.errors import EsskgError
 from service.graph.build import current_build, read_manifest
@@ -16,9 +16,10 @@ router = APIRouter(tags=["meta"])
 
 
 @router.get("/health", summary="Readiness and size of the store")
-def health(request: Request, store: StoreDep, settings: SettingsDep) -> JSONResponse:
+def health(request: Request, settings: SettingsDep) -> JSONResponse:
     """503 until the query engine has loaded the data: a load balancer waits for it."""
-    engine = app_state(request).executor.state
+    state = app_state(request)
+    engine = state.executor.state
     if engine != "ready":
         return JSONResponse(
             {"status": engine, "detail": f"the query engine is {engine}"},
@@ -27,8 +28,7 @@ def health(request: Request, store: StoreDep, settings: SettingsDep) -> JSONResp
         )
     body: dict[str, Any] = {"status": "ok"}
     try:
-        body["triples"] = store.count()
-        body["graphs"] = len(store.graph_names())
+        body["triples"], body["graphs"] = state.size()
     except (EsskgError, OSError) as exc:
         return JSONResponse({"status": "unavailable", "detail": str(exc)}, status_code=503)
     folder = current_build(settings)
