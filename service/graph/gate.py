@@ -7,8 +7,8 @@ from other graphs (``sh:class`` of a resource described elsewhere) sees it. Only
 well are the graphs that changed, and the refreshed inferred graph, replaced in the real
 store in one transaction. Anything else leaves the store exactly as it was.
 
-Writes are serialised (one lock), which also keeps the query workers from being forked in
-the middle of a commit.
+Writes are serialised (one lock). After each commit the app replaces its query engine, so
+every query started after the commit sees it.
 """
 
 from __future__ import annotations
