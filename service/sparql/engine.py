@@ -274,19 +274,16 @@ class QueryEngine(Executor):
             try:
                 conn.send_bytes(payload)
                 if not conn.poll(max(0.0, deadline - time.monotonic())):
-                    with self._cond:
-                        if not engine.retired:
-                            self._retire(engine)  # the work stops for real
+                    self._replace(engine)  # the work stops for real
                     raise QueryTimeout(
                         f"the query was stopped after the {self._timeout:g} s limit "
                         "(setting ESSKG_QUERY_TIMEOUT)"
                     )
                 status, value = _receive(conn)
             except (EOFError, OSError) as exc:
-                with self._cond:
-                    if engine.retired:
-                        continue  # stopped for another query or new data: try the next one
-                    self._retire(engine)
+                if engine.retired:
+                    continue  # stopped for another query or new data: try the next one
+                self._replace(engine)
                 raise StoreUnavailable(f"the query engine failed: {exc}") from exc
             finally:
                 self._release(engine, conn)
@@ -297,6 +294,15 @@ class QueryEngine(Executor):
                 assert isinstance(value, EsskgError)
                 raise value
             raise RuntimeError(f"the query engine failed:\n{value}")
+
+    def _replace(self, engine: _Engine) -> None:
+        """Kill ``engine`` and start loading its successor now, not at the next query."""
+        with self._cond:
+            if engine.retired:
+                return
+            self._retire(engine)
+            if not self._closed and self._engine is None:
+                self._launch()
 
     def refresh(self) -> None:
         """The data changed: replace the engine, so every later query sees the change."""
