@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from service import __version__
 from service.api import problems
 from service.api.caching import DataVersion
+from service.api.direct import DirectDispatch
 from service.api.result_cache import ResultCache, ResultCacheMiddleware
 from service.api.routers import graphs, health, meta, queries, resources, sparql
 from service.api.runtime import AppState
@@ -94,6 +95,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     if store is not None:
         app.state.store = store
     problems.install(app)
+    app.add_middleware(
+        DirectDispatch,
+        path="/sparql",
+        methods=frozenset({"GET", "HEAD", "POST"}),
+        handler=sparql.sparql,
+        fastapi_app=app,
+    )
     # A remote engine can change behind our back (another push, another client), and only
     # writes through this service move the data version: no answer cache there.
     if settings.result_cache_bytes and settings.store_backend == "oxigraph":
