@@ -25,7 +25,7 @@ which fail a build anyway; schema constructs this module does not compile raise
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -491,6 +491,25 @@ def _consistency(rules: _Rules, closure: Graph) -> list[str]:
     return sorted(set(problems))
 
 
+#: Schema closures already computed, by schema content: every write to the service reasons
+#: over the same ontology, and owlrl takes seconds to close it.
+_CLOSURES: OrderedDict[frozenset[tuple[Node, Node, Node]], Graph] = OrderedDict()
+_CLOSURES_KEPT = 4
+
+
+def _schema_closure(schema: Graph) -> Graph:
+    """owlrl's closure of ``schema``, computed once per distinct schema (read-only result)."""
+    key = frozenset(schema)
+    found = _CLOSURES.get(key)
+    if found is None:
+        found = _CLOSURES[key] = owlrl_closure(schema)
+        while len(_CLOSURES) > _CLOSURES_KEPT:
+            _CLOSURES.popitem(last=False)
+    else:
+        _CLOSURES.move_to_end(key)
+    return found
+
+
 def materialise(ontology: Graph, data: Iterable[ox.Triple]) -> Materialised:
     """The OWL 2 RL inferences of ``ontology`` + ``data``, as owlrl would find them."""
     terms = _Terms()
@@ -510,7 +529,7 @@ def materialise(ontology: Graph, data: Iterable[ox.Triple]) -> Materialised:
             instance.append((terms.id(subject), terms.id(t.predicate), terms.id(obj)))
     schema_asserted = set(schema)
     for _ in range(4):
-        closure = owlrl_closure(schema)
+        closure = _schema_closure(schema)
         rules = _Rules(closure, terms)
         asserted: set[tuple[int, int, int]] = set(instance)
         asserted.update(rules.encode(triple) for triple in schema_asserted)

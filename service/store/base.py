@@ -10,10 +10,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from rdflib import BNode, Graph, Literal, URIRef
 
 from service.formats import Format
+
+if TYPE_CHECKING:  # the update builder imports this module's term types
+    from service.sparql.updates import GraphEdit
 
 Term = URIRef | BNode | Literal
 Triple = tuple[URIRef | BNode, URIRef, Term]
@@ -107,8 +111,16 @@ class Store(ABC):
         """A copy of one graph (``None`` is the store's own default graph)."""
 
     @abstractmethod
-    def replace_graphs(self, graphs: Mapping[str | None, Iterable[Triple] | None]) -> None:
-        """Replace several graphs in one transaction; ``None`` as content drops the graph."""
+    def replace_graphs(
+        self,
+        graphs: Mapping[str | None, Iterable[Triple] | None],
+        edits: Mapping[str | None, GraphEdit] | None = None,
+    ) -> None:
+        """Replace several graphs and edit others, in one transaction.
+
+        ``None`` as content drops the graph; an edit removes and adds triples (no blank
+        nodes) without rewriting the rest of its graph.
+        """
 
     @abstractmethod
     def add_quads(self, quads: Iterable[Quad]) -> None:

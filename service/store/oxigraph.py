@@ -20,7 +20,7 @@ from rdflib import Graph
 from service.errors import QuerySyntaxError, StoreUnavailable
 from service.formats import NQUADS, Format
 from service.sparql.binding import bind_variables
-from service.sparql.updates import replace_graphs_update
+from service.sparql.updates import GraphEdit, replace_graphs_update
 from service.store.base import (
     Quad,
     QueryKind,
@@ -202,9 +202,16 @@ class OxigraphStore(Store):
         copy._memory.bulk_extend(ox.parse(store.dump(NQUADS), format=NQUADS.oxigraph_rdf))
         return copy
 
-    def changed_graphs(self, other: OxigraphStore) -> list[str | None]:
-        """Graphs whose content differs between two stores (``None``: the default graph)."""
-        names: set[str | None] = {None, *self.graph_names(), *other.graph_names()}
+    def changed_graphs(
+        self, other: OxigraphStore, among: Iterable[str | None] | None = None
+    ) -> list[str | None]:
+        """Graphs whose content differs between two stores (``None``: the default graph).
+
+        ``among`` limits the comparison to graphs known to be the only ones that can differ.
+        """
+        names: set[str | None] = (
+            set(among) if among is not None else {None, *self.graph_names(), *other.graph_names()}
+        )
         changed = []
         for name in names:
             pattern = graph_name_to_oxigraph(name)
@@ -290,15 +297,31 @@ class OxigraphStore(Store):
         assert isinstance(value, ox.Literal)
         return int(value.value)
 
+    def engine_triples(self, name: str | None) -> list[ox.Triple]:
+        """One graph's triples in engine terms (no rdflib objects: cheap to compare)."""
+        pattern = graph_name_to_oxigraph(name)
+        return [q.triple for q in self._memory.quads_for_pattern(None, None, None, pattern)]
+
+    def quads_outside(self, excluded: Iterable[str]) -> list[ox.Quad]:
+        """Every quad, in engine terms, except those of the ``excluded`` named graphs."""
+        skip = set(excluded)
+        graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.DefaultGraph()]
+        graphs += [g for g in self._memory.named_graphs() if g.value not in skip]
+        return [q for g in graphs for q in self._memory.quads_for_pattern(None, None, None, g)]
+
     def get_graph(self, name: str | None) -> Graph:
         graph = Graph()
         for quad in self._memory.quads_for_pattern(None, None, None, graph_name_to_oxigraph(name)):
             graph.add(triple_to_rdflib(quad.triple))
         return graph
 
-    def replace_graphs(self, graphs: Mapping[str | None, Iterable[Triple] | None]) -> None:
-        if graphs:
-            self.update(replace_graphs_update(graphs))
+    def replace_graphs(
+        self,
+        graphs: Mapping[str | None, Iterable[Triple] | None],
+        edits: Mapping[str | None, GraphEdit] | None = None,
+    ) -> None:
+        if graphs or edits:
+            self.update(replace_graphs_update(graphs, edits))
 
     def add_quads(self, quads: Iterable[Quad]) -> None:
         converted = [quad_to_oxigraph(q) for q in quads]

@@ -23,7 +23,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from service.errors import QuerySyntaxError, StoreUnavailable
 from service.formats import NTRIPLES, RESULTS_JSON, Format
 from service.sparql.binding import bind_variables, top_level_structure
-from service.sparql.updates import insert_data_update, replace_graphs_update
+from service.sparql.updates import GraphEdit, insert_data_update, replace_graphs_update
 from service.store.base import Quad, QueryKind, QueryResult, Row, Store, Term, Triple
 
 _FORMS = {"SELECT": QueryKind.SELECT, "ASK": QueryKind.ASK}
@@ -81,7 +81,15 @@ class RemoteResult(QueryResult):
     def boolean(self) -> bool:
         if self.kind is not QueryKind.ASK:
             raise TypeError(f"a {self.kind} query has no boolean answer")
-        return bool(self._results()["boolean"])
+        results = self._results()
+        if "boolean" in results:
+            return bool(results["boolean"])
+        # Virtuoso answers some ASK queries (a GRAPH pattern, seen with 7.2) as a SELECT of
+        # ``__ASK_RETVAL``: one row holding 1 when true, no row when false
+        if "__ASK_RETVAL" not in results.get("head", {}).get("vars", []):
+            raise StoreUnavailable(f"the engine's answer to an ASK has no boolean: {results}")
+        bindings = results.get("results", {}).get("bindings", [])
+        return any(b.get("__ASK_RETVAL", {}).get("value") not in ("0", "false") for b in bindings)
 
     def rows(self) -> Iterator[Row]:
         if self.kind is not QueryKind.SELECT:
@@ -216,9 +224,18 @@ class RemoteStore(Store):
         graph.parse(data=self._post_query(query, [], NTRIPLES.media_type), format="nt")
         return graph
 
-    def replace_graphs(self, graphs: Mapping[str | None, Iterable[Triple] | None]) -> None:
-        if graphs:
-            self.update(replace_graphs_update({self._graph_iri(g): t for g, t in graphs.items()}))
+    def replace_graphs(
+        self,
+        graphs: Mapping[str | None, Iterable[Triple] | None],
+        edits: Mapping[str | None, GraphEdit] | None = None,
+    ) -> None:
+        if graphs or edits:
+            self.update(
+                replace_graphs_update(
+                    {self._graph_iri(g): t for g, t in graphs.items()},
+                    {self._graph_iri(g): e for g, e in (edits or {}).items()},
+                )
+            )
 
     def add_quads(self, quads: Iterable[Quad], *, batch: int = 5000) -> None:
         """Bulk-add in ``INSERT DATA`` batches, which every engine takes (N-Quads uploads: not)."""
