@@ -21,7 +21,7 @@ import httpx
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
 from service.errors import QuerySyntaxError, StoreUnavailable
-from service.formats import NTRIPLES, RESULTS_JSON, Format
+from service.formats import NTRIPLES, RESULTS_JSON, RESULTS_XML, Format
 from service.sparql.binding import bind_variables, top_level_structure
 from service.sparql.updates import GraphEdit, insert_data_update, replace_graphs_update
 from service.store.base import Quad, QueryKind, QueryResult, Row, Store, Term, Triple
@@ -105,6 +105,16 @@ class RemoteResult(QueryResult):
         yield from graph  # type: ignore[misc]
 
     def serialize(self, fmt: Format) -> bytes:
+        if self.kind is QueryKind.ASK and fmt in (RESULTS_JSON, RESULTS_XML):
+            # written here from the boolean: Virtuoso sometimes answers an ASK in the shape
+            # of a SELECT (see ``boolean``), which clients of the standard cannot read
+            answer = "true" if self.boolean else "false"
+            if fmt is RESULTS_JSON:
+                return b'{"head":{},"boolean":%s}' % answer.encode()
+            return (
+                '<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                f"<head/><boolean>{answer}</boolean></sparql>"
+            ).encode()
         return self._fetch(fmt.media_type)
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph
 
 from service import cli
 from service.api.app import create_app
+from service.formats import RESULTS_JSON, RESULTS_XML
 from service.graph.build import build
 from service.settings import Settings
 from service.store.factory import open_store
@@ -68,3 +70,25 @@ def test_push_then_serve_from_oxigraph_server(
         expected.add(triple)
     local.close()
     assert set(Graph().parse(data=served.text, format="nt")) == set(expected)
+
+
+@pytest.mark.parametrize("engine", ["oxigraph_server_store", "virtuoso_store"])
+def test_ask_answers_from_a_remote_engine_are_standard(
+    engine: str, request: pytest.FixtureRequest
+) -> None:
+    remote = request.getfixturevalue(engine)
+    remote.update("INSERT DATA { GRAPH <http://example.org/g> { <http://x/s> <http://x/p> 1 } }")
+    for text, expected in [
+        ("ASK { GRAPH <http://example.org/g> { ?s ?p ?o } }", True),
+        ("ASK { GRAPH <http://example.org/g> { ?s ?p 2 } }", False),
+    ]:
+        result = remote.query(text)
+        assert result.boolean is expected
+        parsed = ox.parse_query_results(
+            result.serialize(RESULTS_JSON), format=ox.QueryResultsFormat.JSON
+        )
+        assert bool(parsed) is expected
+        xml = ox.parse_query_results(
+            result.serialize(RESULTS_XML), format=ox.QueryResultsFormat.XML
+        )
+        assert bool(xml) is expected
