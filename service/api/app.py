@@ -17,7 +17,7 @@ from service.api.direct import DirectDispatch
 from service.api.result_cache import ResultCache, ResultCacheMiddleware
 from service.api.routers import graphs, health, meta, queries, resources, sparql
 from service.api.runtime import AppState
-from service.graph.build import current_build, read_manifest
+from service.graph.build import SNAPSHOT, current_build, read_manifest
 from service.graph.gate import WriteGate
 from service.queries.catalogue import Catalogue
 from service.settings import Settings, get_settings
@@ -42,8 +42,15 @@ def runtime_for(settings: Settings, store: Store, *, store_given: bool) -> AppSt
     # Without a memory copy there is no engine process to hold it: queries read the disk
     # store from the server's threads.
     workers = settings.query_workers if settings.in_memory else 0
-    executor = make_executor(store, workers, settings.query_timeout)
+    folder = None if store_given else current_build(settings)
+    snapshot = folder / SNAPSHOT if folder is not None else None
+    executor = make_executor(store, workers, settings.query_timeout, snapshot)
     version = _data_version(settings, store_given)
+
+    def changing() -> None:
+        # the snapshot would load the data as it was before this write
+        if snapshot is not None:
+            snapshot.unlink(missing_ok=True)
 
     def committed() -> None:
         version.bump()
@@ -55,6 +62,7 @@ def runtime_for(settings: Settings, store: Store, *, store_given: bool) -> AppSt
         reasoner=settings.reasoner,
         validator=settings.validator,
         lock=executor.write_lock,
+        before_commit=changing,
         on_commit=committed,
     )
     return AppState(settings, store, executor, gate, version)

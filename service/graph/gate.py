@@ -101,13 +101,18 @@ class WriteGate:
         reasoner: Reasoner = "rules",
         validator: Validator = "sparql",
         lock: threading.Lock | None = None,
+        before_commit: Callable[[], None] | None = None,
         on_commit: Callable[[], None] | None = None,
     ) -> None:
+        """``before_commit`` runs once a write has passed, just before it is committed (so
+        a crash between the two cannot leave anything claiming the old state is current);
+        ``on_commit`` runs after."""
         self._store = store
         self._reason = reason
         self._reasoner: Reasoner = reasoner
         self._validator: Validator = validator
         self._lock = lock or threading.Lock()
+        self._before_commit = before_commit
         self._on_commit = on_commit
 
     # -- the operations --------------------------------------------------------------------
@@ -184,6 +189,8 @@ class WriteGate:
                 edits: dict[str | None, GraphEdit] = {}
                 if inference is not None:
                     self._refresh_inferred(before, inference, replacements, edits)
+                if self._before_commit is not None:
+                    self._before_commit()
                 self._store.replace_graphs(replacements, edits)
         if commit and self._on_commit is not None:
             self._on_commit()

@@ -14,6 +14,7 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from service.errors import (
     EvaluationError,
@@ -123,11 +124,13 @@ class InProcessExecutor(Executor):
         return evaluate(self._store, job)
 
 
-def make_executor(store: Store, workers: int, timeout: float) -> Executor:
+def make_executor(
+    store: Store, workers: int, timeout: float, snapshot: Path | None = None
+) -> Executor:
     """The query engine when the store is embedded and fork exists, else in-process."""
     from service.sparql.engine import QueryEngine
     from service.store.oxigraph import OxigraphStore
 
     if workers > 0 and hasattr(os, "fork") and isinstance(store, OxigraphStore):
-        return QueryEngine(store, workers, timeout)
+        return QueryEngine(store, workers, timeout, snapshot)
     return InProcessExecutor(store)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import URIRef
 
 from service.errors import BuildFailed
-from service.graph.build import build, current_build
+from service.graph.build import ENGINE_DIR, SNAPSHOT, build, current_build
 from service.namespaces import INFERRED_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 from service.settings import Settings
 from service.store.factory import open_store
@@ -160,3 +161,20 @@ def test_old_builds_are_pruned(mini_settings: Settings, mini_project: Path) -> N
         build(mini_settings)
     kept = list((mini_project / "var" / "builds").iterdir())
     assert len(kept) == 1 + mini_settings.keep_builds
+
+
+def test_the_build_leaves_a_snapshot_of_what_it_loaded(mini_settings: Settings) -> None:
+    result = build(mini_settings)
+    snapshot = ox.Store()
+    snapshot.load(path=str(result.folder / SNAPSHOT), format=ox.RdfFormat.N_QUADS)
+    store = ox.Store.read_only(str(result.folder / ENGINE_DIR))
+    assert len(snapshot) == len(store) == result.manifest.triples
+
+    def ground(source: ox.Store) -> set[ox.Quad]:  # blank nodes are renamed by a load
+        return {
+            q
+            for q in source.quads_for_pattern(None, None, None, None)
+            if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)
+        }
+
+    assert ground(snapshot) == ground(store)

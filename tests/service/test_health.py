@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
-from service.graph.build import build
+from service.graph.build import SNAPSHOT, build
 from service.settings import Settings
 from service.store.oxigraph import OxigraphStore
 from tests.conftest import settings_for
@@ -86,3 +86,35 @@ def test_health_counts_follow_committed_writes(mini_project: Path) -> None:
         assert response.status_code == 201
         body = client.get("/health").json()
         assert (body["triples"], body["graphs"]) == (1, 1)
+
+
+def test_a_committed_write_deletes_the_build_snapshot_and_a_refused_one_does_not(
+    mini_project: Path,
+) -> None:
+    settings = settings_for(mini_project, write_token="t", infer_on_write=False)
+    result = build(settings)
+    snapshot = result.folder / SNAPSHOT
+    headers = {"Content-Type": "text/turtle", "Authorization": "Bearer t"}
+    ess = "https://w3id.org/esskg/def#"
+    with TestClient(create_app(settings)) as client:
+        refused = client.put(
+            "/graphs",
+            params={"graph": "http://example.org/g"},
+            content=f"<http://example.org/x> a <{ess}SPASER> .".encode(),
+            headers=headers,
+        )
+        assert refused.status_code == 422
+        assert snapshot.exists()
+        accepted = client.put(
+            "/graphs",
+            params={"graph": "http://example.org/g"},
+            content=b"<http://example.org/s> <http://example.org/p> <http://example.org/o> .",
+            headers=headers,
+        )
+        assert accepted.status_code == 201
+        assert not snapshot.exists()
+        # the engine reloaded from the store itself, and sees the write
+        ask = client.get(
+            "/sparql", params={"query": "ASK { GRAPH <http://example.org/g> { ?s ?p ?o } }"}
+        )
+        assert ask.json()["boolean"] is True

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
@@ -165,4 +166,21 @@ def test_queries_wait_for_a_loading_engine_within_their_limit() -> None:
         assert engine.run(job("ASK { ?s ?p ?o }")).body.endswith(b"false}")
     finally:
         held.release.set()
+        engine.close()
+
+
+def test_the_snapshot_is_loaded_while_it_exists(store: OxigraphStore, tmp_path: Path) -> None:
+    snapshot = tmp_path / "snapshot.nq"
+    # a snapshot that differs from the store, to see which one the engine read
+    snapshot.write_bytes(
+        b'<http://example.org/a> <http://example.org/p> "1" <http://example.org/g> .\n'
+    )
+    engine = QueryEngine(store, threads=1, timeout=10, snapshot=snapshot)
+    try:
+        engine.wait_ready()
+        assert count_of(engine) == 1
+        snapshot.unlink()
+        engine.refresh()
+        assert count_of(engine) == 50
+    finally:
         engine.close()
