@@ -172,7 +172,7 @@ class QueryEngine(Executor):
         self._engine = engine
         if write_fd is not None:
             threading.Thread(
-                target=self._feed, args=(write_fd,), name="engine-feed", daemon=True
+                target=self._feed, args=(engine, write_fd), name="engine-feed", daemon=True
             ).start()
         threading.Thread(
             target=self._await_ready, args=(engine,), name="engine-load", daemon=True
@@ -203,10 +203,24 @@ class QueryEngine(Executor):
 
     # -- helper threads ----------------------------------------------------------------------
 
-    def _feed(self, write_fd: int) -> None:
-        """Stream the store to the engine; a killed engine just ends the stream early."""
-        with contextlib.suppress(OSError, EsskgError), os.fdopen(write_fd, "wb") as out:
+    def _feed(self, engine: _Engine, write_fd: int) -> None:
+        """Stream the store to the engine.
+
+        The engine takes the end of the stream for the end of the data, so when the dump
+        fails the engine is killed before the stream is closed: it must never serve part
+        of the data. (A killed engine also ends the stream early: nothing to do then.)
+        """
+        out = os.fdopen(write_fd, "wb")
+        try:
             self._store.write_nquads(out)
+        except Exception as exc:
+            with self._cond:
+                if not engine.retired:
+                    self._failure = f"cannot stream the store to it: {exc}"
+                    self._failed_at = time.monotonic()
+                    self._retire(engine)
+        with contextlib.suppress(OSError):
+            out.close()
 
     def _await_ready(self, engine: _Engine) -> None:
         """Hand the engine's connections to the pool once it has loaded, or report why not."""

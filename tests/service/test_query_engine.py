@@ -184,3 +184,24 @@ def test_the_snapshot_is_loaded_while_it_exists(store: OxigraphStore, tmp_path: 
         assert count_of(engine) == 50
     finally:
         engine.close()
+
+
+class _BrokenDump(OxigraphStore):
+    """A store whose dump fails half-way: the engine must not serve the half it got."""
+
+    def write_nquads(self, out: BinaryIO) -> None:
+        out.write(b'<http://example.org/a> <http://example.org/p> "1" <http://example.org/g> .\n')
+        out.flush()
+        raise OSError("disk read failed")
+
+
+def test_an_engine_fed_part_of_the_data_never_answers() -> None:
+    engine = QueryEngine(_BrokenDump(ox.Store()), threads=1, timeout=5)
+    try:
+        with pytest.raises(StoreUnavailable, match="cannot stream the store to it: disk read"):
+            engine.wait_ready()
+        assert engine.state == "failed"
+        with pytest.raises(StoreUnavailable, match="could not load the data"):
+            engine.run(job("ASK { ?s ?p ?o }"))
+    finally:
+        engine.close()
