@@ -49,6 +49,10 @@ from service.store.oxigraph import OxigraphStore, load_nquads
 #: After a failed load, queries are refused (not retried) for this long: a broken engine
 #: must not be relaunched by every request.
 RELAUNCH_PAUSE_S = 5.0
+#: A query that passed the time limit is refused at once, without running, for this long
+#: (or until the data changes): a client retrying it would otherwise kill the engine, and
+#: make everyone wait for a reload, on every attempt.
+RUNAWAY_MEMORY_S = 600.0
 
 
 def _send(conn: Connection, message: tuple[str, object]) -> None:
@@ -148,6 +152,8 @@ class QueryEngine(Executor):
         self._failure: str | None = None
         self._failed_at = 0.0
         self._closed = False
+        #: (query text, dataset) of queries stopped at the limit → when they were stopped
+        self._runaways: dict[tuple[object, ...], float] = {}
         with self._cond:
             self._launch()
 
@@ -304,7 +310,23 @@ class QueryEngine(Executor):
             else:
                 conn.close()
 
+    def _refuse_known_runaway(self, key: tuple[object, ...]) -> None:
+        with self._cond:
+            stopped = self._runaways.get(key)
+            if stopped is None:
+                return
+            ago = time.monotonic() - stopped
+            if ago > RUNAWAY_MEMORY_S:
+                del self._runaways[key]
+                return
+        raise QueryTimeout(
+            f"the same query passed the {self._timeout:g} s limit {ago:.0f} s ago; it is not "
+            "run again until the data changes or ten minutes have passed"
+        )
+
     def run(self, job: QueryJob) -> Answer:
+        key = (job.text, job.default_graphs, job.named_graphs, job.base_iri)
+        self._refuse_known_runaway(key)
         deadline = time.monotonic() + self._timeout
         payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
         while True:
@@ -313,6 +335,12 @@ class QueryEngine(Executor):
                 conn.send_bytes(payload)
                 if not conn.poll(max(0.0, deadline - time.monotonic())):
                     self._replace(engine)  # the work stops for real
+                    with self._cond:
+                        now = time.monotonic()
+                        self._runaways = {
+                            k: t for k, t in self._runaways.items() if now - t < RUNAWAY_MEMORY_S
+                        }
+                        self._runaways[key] = now
                     raise QueryTimeout(
                         f"the query was stopped after the {self._timeout:g} s limit "
                         "(setting ESSKG_QUERY_TIMEOUT)"
@@ -347,6 +375,7 @@ class QueryEngine(Executor):
         with self._cond:
             if self._closed:
                 return
+            self._runaways.clear()  # on other data the same query may well finish
             if self._engine is not None:
                 self._retire(self._engine)
             self._failure = None

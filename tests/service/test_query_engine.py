@@ -205,3 +205,26 @@ def test_an_engine_fed_part_of_the_data_never_answers() -> None:
             engine.run(job("ASK { ?s ?p ?o }"))
     finally:
         engine.close()
+
+
+def test_a_query_that_passed_the_limit_is_refused_at_once_until_the_data_changes(
+    store: OxigraphStore,
+) -> None:
+    engine = QueryEngine(store, threads=1, timeout=1.0)
+    try:
+        engine.wait_ready()
+        with pytest.raises(QueryTimeout, match="stopped after the 1 s limit"):
+            engine.run(job(SLOWER))
+        engine.wait_ready()
+        (pid,) = engine.pids
+        started = time.monotonic()
+        with pytest.raises(QueryTimeout, match="passed the 1 s limit 0 s ago"):
+            engine.run(job(SLOWER))
+        assert time.monotonic() - started < 0.5
+        assert engine.pids == [pid]  # not run, so nothing was killed
+        assert count_of(engine) == 50  # other queries go on
+        engine.refresh()  # new data: the query gets its chance again
+        with pytest.raises(QueryTimeout, match="stopped after the 1 s limit"):
+            engine.run(job(SLOWER))
+    finally:
+        engine.close()
