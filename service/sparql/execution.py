@@ -29,7 +29,7 @@ from service.store.base import QueryKind, Store
 
 @dataclass(frozen=True)
 class QueryJob:
-    """Everything a worker needs to answer one query, small enough to pickle cheaply."""
+    """Everything the query engine needs to answer one query, small enough to pickle cheaply."""
 
     text: str
     formats: Mapping[QueryKind, Format | None]  # None: the client accepts nothing for it
