@@ -39,6 +39,14 @@ def closure_of(store: OxigraphStore) -> set[ox.Triple]:
     return set(materialise(store.get_graph(ONTOLOGY_GRAPH), asserted).inferred)
 
 
+def spaser_adopted_by_a(spaser: URIRef) -> list[tuple[URIRef, URIRef, URIRef]]:
+    """A new SPASER adopted by ``A``: the ontology's inverse gives ``A adopted spaser``."""
+    return [
+        (spaser, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), URIRef(ESS + "SPASER")),
+        (spaser, URIRef(ESS + "adoptedBy"), A),
+    ]
+
+
 def ground(triples: set[ox.Triple]) -> set[ox.Triple]:
     return {
         t
@@ -53,19 +61,9 @@ def test_after_writes_the_inferred_graph_is_the_closure_of_the_data(
     gate = WriteGate(store)
     spaser = URIRef(RES + "spaser/z")
     blank = BNode()
-    gate.put_graph(
-        NEW_GRAPH,
-        [
-            (
-                spaser,
-                URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-                URIRef(ESS + "SPASER"),
-            ),
-            (spaser, URIRef(ESS + "adoptedBy"), A),
-            # a blank node the rules type (range of adoptedBy): rewritten, not diffed
-            (URIRef(RES + "spaser/paris"), URIRef(ESS + "adoptedBy"), blank),
-        ],
-    )
+    # a blank node the rules type (range of adoptedBy): rewritten, not diffed
+    blank_adopter = (URIRef(RES + "spaser/paris"), URIRef(ESS + "adoptedBy"), blank)
+    gate.put_graph(NEW_GRAPH, [*spaser_adopted_by_a(spaser), blank_adopter])
     inferred = set(store.engine_triples(INFERRED_GRAPH))
     expected = closure_of(store)
     assert ground(inferred) == ground(expected)
@@ -169,17 +167,7 @@ def test_a_write_through_a_remote_engine_edits_its_inferred_graph(
     spaser = URIRef(RES + "spaser/z")
     adopted = f"ASK {{ GRAPH <{INFERRED_GRAPH}> {{ <{A}> <{ESS}adopted> <{spaser}> }} }}"
     gate = WriteGate(remote)
-    gate.put_graph(
-        NEW_GRAPH,
-        [
-            (
-                spaser,
-                URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-                URIRef(ESS + "SPASER"),
-            ),
-            (spaser, URIRef(ESS + "adoptedBy"), A),
-        ],
-    )
+    gate.put_graph(NEW_GRAPH, spaser_adopted_by_a(spaser))
     assert remote.ask(adopted)
     before = remote.count(INFERRED_GRAPH, all_graphs=False)
     gate.delete_graph(NEW_GRAPH)
