@@ -10,6 +10,7 @@ from pathlib import Path
 from rdflib import BNode, Literal, URIRef
 
 from service.errors import BuildFailed, EsskgError
+from service.netguard import Guard, GuardUnavailable, hosts_of_urls, protect
 from service.formats import RDF_FORMATS, RESULT_FORMATS, Format
 from service.settings import Settings, get_settings
 from service.store.base import QueryKind, QueryResult, Store, Term
@@ -145,14 +146,35 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     settings = settings.model_copy(update={"host": args.host, "port": args.port})
     # No access log: formatting a line per request costs more than a cached answer does.
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        access_log=False,
+    config = uvicorn.Config(
+        "service.api.app:create_app", log_level="info", access_log=False, factory=True
     )
+    config.host, config.port = settings.host, settings.port
+    listening = config.bind_socket()  # before the guard: no Internet socket is made after it
+    if settings.network_guard:
+        guard = protect_network(settings)
+        print(f"network guard: {guard.mode}, allowed {list(guard.allowed) or 'none'}")
+    config.app = create_app(settings)
+    config.factory = False
+    uvicorn.Server(config).run(sockets=[listening])
     return 0
+
+
+def protect_network(settings: Settings) -> Guard:
+    """The kernel-enforced outbound policy of ``service.netguard`` for this service."""
+    remote = (
+        [settings.remote_query_url, settings.remote_update_url, settings.remote_gsp_url]
+        if settings.store_backend == "remote"
+        else []
+    )
+    allowed = [*settings.allowed_service_hosts, *hosts_of_urls(remote)]
+    try:
+        return protect(allowed)
+    except GuardUnavailable as exc:
+        raise SystemExit(
+            f"esskg serve: {exc}. Set ESSKG_NETWORK_GUARD=false to serve without it "
+            "(SERVICE and LOAD are then refused by reading the query text only)."
+        ) from exc
 
 
 def parser() -> argparse.ArgumentParser:

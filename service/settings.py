@@ -65,6 +65,11 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Hosts SPARQL SERVICE / FROM / LOAD may reach; empty means none.",
     )
+    network_guard: bool = Field(
+        default=True,
+        description="esskg serve: let the kernel refuse every outbound connection but to the "
+        "allowed hosts (and a remote engine). Linux only; false runs without it.",
+    )
     keep_builds: int = Field(default=2, ge=1, description="Previous builds kept on disk.")
     reasoner: Literal["rules", "owlrl"] = Field(
         default="rules",
@@ -90,6 +95,11 @@ class Settings(BaseSettings):
         ),
     )
     max_body_bytes: int = Field(default=10_000_000, gt=0, description="Largest request body.")
+    max_nesting: int = Field(
+        default=128,
+        gt=0,
+        description="Deepest nesting of brackets a client's query, update or RDF may use.",
+    )
     max_url_bytes: int = Field(default=16_384, gt=0, description="Longest request query string.")
     infer_on_write: bool = Field(
         default=True, description="Refresh the inferred graph after every committed write."

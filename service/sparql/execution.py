@@ -9,6 +9,7 @@ own threads, for stores that need no hard stop (a remote engine bounds its own q
 
 from __future__ import annotations
 
+import errno
 import os
 import threading
 from abc import ABC, abstractmethod
@@ -19,7 +20,7 @@ from pathlib import Path
 from service.errors import (
     EvaluationError,
     NotAcceptable,
-    QuerySyntaxError,
+    QueryRefused,
     RemoteFetchFailed,
     StoreUnavailable,
 )
@@ -39,9 +40,6 @@ class QueryJob:
     named_graphs: tuple[str, ...] | None = None
     base_iri: str | None = None
     calls_service: bool = False
-    #: The client's own text when ``text`` carries an added row cap: syntax errors are
-    #: reported against what the client sent.
-    original_text: str | None = None
 
 
 @dataclass
@@ -65,18 +63,27 @@ def evaluate(store: Store, job: QueryJob) -> Answer:
         if fmt is None:
             raise NotAcceptable(job.accept, [])
         body, truncated = result.serialize_capped(fmt, job.row_cap)
-    except QuerySyntaxError:
-        if job.original_text is not None:
-            # parsing is eager and evaluation lazy: this raises the client's own error
-            store.query(job.original_text, base_iri=job.base_iri)
-        raise
     except OSError as exc:
+        if refused_by_guard(exc):
+            raise QueryRefused(
+                "the query asked the engine to connect to a host that is not on this "
+                "endpoint's allow-list (setting ESSKG_ALLOWED_SERVICE_HOSTS); the connection "
+                "was refused"
+            ) from exc
         if job.calls_service:
             raise RemoteFetchFailed(str(exc)) from exc
         raise StoreUnavailable(str(exc)) from exc
     except (RuntimeError, ValueError) as exc:  # the engine's evaluation errors
         raise EvaluationError(str(exc)) from exc
     return Answer(result.kind, fmt, body, truncated)
+
+
+def refused_by_guard(exc: OSError) -> bool:
+    """Whether the engine's I/O error is the network guard refusing a connection (EACCES).
+
+    The engine reports its I/O errors as OSError with the system's message in the text.
+    """
+    return exc.errno == errno.EACCES or "(os error 13)" in str(exc)
 
 
 class Executor(ABC):

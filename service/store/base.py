@@ -64,13 +64,11 @@ class QueryResult(ABC):
     def serialize_capped(self, fmt: Format, limit: int) -> tuple[bytes, bool]:
         """At most ``limit`` rows or triples in ``fmt``, and whether the cap was reached.
 
-        "Reached" means the answer may go on beyond what was sent, so the HTTP layer can say
-        so instead of truncating silently. A SELECT is expected to carry its own ``LIMIT``
-        (the executor adds one); backends with a cheap way to count override this default,
-        which cannot tell and so reports the cap as reached whenever the answer is large.
+        "Reached" means the answer went on beyond what was sent, so the HTTP layer can say
+        so. Backends cut the answer itself (``service.store.capped``); this default, for an
+        ASK or a backend that cannot, sends the whole answer.
         """
-        body = self.serialize(fmt)
-        return body, self.kind is not QueryKind.ASK and len(body) >= limit
+        return self.serialize(fmt), False
 
 
 class Store(ABC):

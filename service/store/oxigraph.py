@@ -21,6 +21,7 @@ from service.errors import QuerySyntaxError, StoreUnavailable
 from service.formats import NQUADS, Format
 from service.sparql.binding import bind_variables
 from service.sparql.updates import GraphEdit, replace_graphs_update
+from service.store.capped import capped_solutions
 from service.store.base import (
     Quad,
     QueryKind,
@@ -94,28 +95,10 @@ class OxigraphResult(QueryResult):
             out = ox.serialize(kept[:limit], format=fmt.oxigraph_rdf)
             assert out is not None
             return out, len(kept) > limit
-        body = self.serialize(fmt)
-        if not isinstance(self._raw, ox.QuerySolutions) or row_bound(body, fmt) < limit:
-            return body, False
-        parsed = ox.parse_query_results(body, format=fmt.oxigraph_results)
-        assert isinstance(parsed, ox.QuerySolutions)
-        rows = sum(1 for _ in parsed)
-        return body, rows >= limit
-
-
-#: Bytes that occur at least once per row of each results format (and a few times besides),
-#: so counting them, at memory speed, bounds the number of rows from above.
-_ROW_MARKS = {"json": (b"{", 3), "xml": (b"<result>", 0), "csv": (b"\n", 1), "tsv": (b"\n", 1)}
-
-
-def row_bound(body: bytes, fmt: Format) -> int:
-    """An upper bound on the rows of a serialised SELECT answer, without parsing it.
-
-    A bound under the cap proves the answer whole; only an answer that may have reached
-    the cap is parsed again for the exact count.
-    """
-    mark, extra = _ROW_MARKS.get(fmt.name, (b"", 0))
-    return body.count(mark) - extra if mark else len(body)
+        if isinstance(self._raw, ox.QuerySolutions):
+            rows = (tuple(solution) for solution in self._raw)
+            return capped_solutions(self.variables, rows, fmt, limit)
+        return self.serialize(fmt), False
 
 
 def syntax_error(exc: SyntaxError) -> QuerySyntaxError:

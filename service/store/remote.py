@@ -15,9 +15,11 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
 from typing import Any
 
 import httpx
+import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
 from service.errors import QuerySyntaxError, StoreUnavailable
@@ -25,6 +27,8 @@ from service.formats import NTRIPLES, RESULTS_JSON, RESULTS_XML, Format
 from service.sparql.binding import bind_variables, top_level_structure
 from service.sparql.updates import GraphEdit, insert_data_update, replace_graphs_update
 from service.store.base import Quad, QueryKind, QueryResult, Row, Store, Term, Triple
+from service.store.capped import capped_solutions
+from service.store.terms import to_oxigraph
 
 _FORMS = {"SELECT": QueryKind.SELECT, "ASK": QueryKind.ASK}
 
@@ -103,6 +107,22 @@ class RemoteResult(QueryResult):
         graph = Graph()
         graph.parse(data=self._fetch(NTRIPLES.media_type), format="nt")
         yield from graph  # type: ignore[misc]
+
+    def serialize_capped(self, fmt: Format, limit: int) -> tuple[bytes, bool]:
+        if self.kind is QueryKind.SELECT:
+            names = self.variables
+            rows = (
+                tuple(None if (v := row.get(n)) is None else to_oxigraph(v) for n in names)
+                for row in self.rows()
+            )
+            return capped_solutions(names, rows, fmt, limit)
+        if self.kind is QueryKind.GRAPH:
+            kept = list(islice(self.triples(), limit + 1))
+            engine = [ox.Triple(*(to_oxigraph(t) for t in triple)) for triple in kept[:limit]]  # type: ignore[arg-type]
+            out = ox.serialize(engine, format=fmt.oxigraph_rdf)
+            assert out is not None
+            return out, len(kept) > limit
+        return super().serialize_capped(fmt, limit)
 
     def serialize(self, fmt: Format) -> bytes:
         if self.kind is QueryKind.ASK and fmt in (RESULTS_JSON, RESULTS_XML):

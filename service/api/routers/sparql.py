@@ -21,7 +21,13 @@ from service.errors import NotAcceptable
 from service.formats import Format
 from service.sparql.execution import QueryJob
 from service.sparql.protocol import Operation, SparqlRequest, check_sizes, decode, parse_params
-from service.sparql.safety import check_query, check_update, scan, with_row_cap, with_using
+from service.sparql.safety import (
+    check_nesting,
+    check_query,
+    check_update,
+    scan,
+    with_using,
+)
 from service.store.base import QueryKind
 
 router = APIRouter(tags=["sparql"])
@@ -86,6 +92,7 @@ def negotiate_all(accept: str | None, format_param: str | None) -> dict[QueryKin
 async def run_query(request: Request, state: AppState, decoded: SparqlRequest) -> Response:
     settings = state.settings
     found = scan(decoded.text)
+    check_nesting(found, settings.max_nesting)
     local = state.store.graph_names() if found.from_graphs else ()
     check_query(found, settings.allowed_service_hosts, local)
 
@@ -101,11 +108,8 @@ async def run_query(request: Request, state: AppState, decoded: SparqlRequest) -
             return cached
 
     cap = settings.result_limit
-    text = decoded.text
-    if found.form is QueryKind.SELECT:
-        text = with_row_cap(text, found, cap)
     job = QueryJob(
-        text=text,
+        text=decoded.text,
         formats=formats,
         accept=accept or "",
         row_cap=cap,
@@ -113,7 +117,6 @@ async def run_query(request: Request, state: AppState, decoded: SparqlRequest) -
         named_graphs=tuple(decoded.named_graphs) if decoded.has_dataset else None,
         base_iri=endpoint_iri(request),
         calls_service=bool(found.services),
-        original_text=decoded.text if text != decoded.text else None,
     )
     answer = await anyio.to_thread.run_sync(state.executor.run, job)
     headers = dict(cache_headers)
@@ -128,6 +131,7 @@ async def run_query(request: Request, state: AppState, decoded: SparqlRequest) -
 async def run_update(request: Request, state: AppState, decoded: SparqlRequest) -> Response:
     require_writer(request, state.settings)
     found = scan(decoded.text)
+    check_nesting(found, state.settings.max_nesting)
     check_update(found, state.settings.allowed_service_hosts)
     text = with_using(decoded.text, found, decoded.default_graphs, decoded.named_graphs)
     base = endpoint_iri(request)
