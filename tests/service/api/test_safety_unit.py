@@ -241,8 +241,9 @@ def test_a_less_than_after_a_term_in_an_expression_is_an_operator_not_an_iri() -
     [
         "SELECT * { ?s <http://e/p> (<http://e/a> <http://e/b>) }",
         "SELECT * { FILTER(?x IN (<http://e/a>, <http://e/b>)) }",
-        "SELECT * { FILTER <http://e/f>(?x) BIND(<http://e/g>(?y) AS ?z) }",
-        "SELECT (<http://e/f>(?x) AS ?y) { ?x <http://e/p> ?o }",
+        "SELECT * { FILTER <http://www.w3.org/2001/XMLSchema#boolean>(?x) "
+        "BIND(<http://www.w3.org/2001/XMLSchema#string>(?y) AS ?z) }",
+        "SELECT (<http://www.w3.org/2001/XMLSchema#string>(?x) AS ?y) { ?x <http://e/p> ?o }",
     ],
 )
 def test_iris_in_collections_argument_lists_and_calls_stay_iris(text: str) -> None:
