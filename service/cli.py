@@ -10,8 +10,8 @@ from pathlib import Path
 from rdflib import BNode, Literal, URIRef
 
 from service.errors import BuildFailed, EsskgError
-from service.netguard import Guard, GuardUnavailable, hosts_of_urls, protect
 from service.formats import RDF_FORMATS, RESULT_FORMATS, Format
+from service.netguard import Guard, GuardUnavailable, hosts_of_urls, protect
 from service.settings import Settings, get_settings
 from service.store.base import QueryKind, QueryResult, Store, Term
 

@@ -36,6 +36,14 @@ class QueryTimeout(EsskgError):
     """The query ran past the configured limit and was stopped."""
 
 
+class QueryCrashed(EsskgError):
+    """The request stopped the query engine (past its memory ceiling, or a crash) twice."""
+
+
+class TooManyQueries(EsskgError):
+    """This client already has as many queries running as it may; one must end first."""
+
+
 class StoreUnavailable(EsskgError):
     """The store cannot be reached or opened."""
 

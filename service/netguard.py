@@ -187,9 +187,7 @@ def _abi() -> _Abi:
 
 def _seccomp(abi: _Abi, flags: int, program: ctypes.Array[_Sock_filter]) -> int:
     fprog = _Sock_fprog(len(program), program)
-    result = int(
-        _LIBC.syscall(abi.seccomp, _SECCOMP_SET_MODE_FILTER, flags, ctypes.byref(fprog))
-    )
+    result = int(_LIBC.syscall(abi.seccomp, _SECCOMP_SET_MODE_FILTER, flags, ctypes.byref(fprog)))
     if result < 0:
         code = ctypes.get_errno()
         raise GuardUnavailable(f"seccomp refused the filter: {os.strerror(code)}")
@@ -368,7 +366,7 @@ class _Policy:
             return cached[1]
         try:
             infos = socket.getaddrinfo(host, None)
-            addresses = {str(ipaddress.ip_address(info[4][0].split("%")[0])) for info in infos}
+            addresses = {str(ipaddress.ip_address(str(info[4][0]).split("%")[0])) for info in infos}
         except (OSError, ValueError):
             addresses = set()
         self._resolved[host] = (time.monotonic(), addresses)

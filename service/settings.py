@@ -86,13 +86,24 @@ class Settings(BaseSettings):
         description="Memory for answers kept until the data changes (0: no cache).",
     )
     query_workers: int = Field(
-        default=2,
+        default=6,
         ge=0,
         description=(
             "Queries the query engine process answers at once (one thread each); the process "
             "is killed when a query passes the time limit. 0: no engine process, queries run "
             "in the server's threads with no hard stop."
         ),
+    )
+    client_queries: int = Field(
+        default=2,
+        ge=1,
+        description="Queries one client address may have running at once; more wait, then 429.",
+    )
+    query_memory_mb: int = Field(
+        default=1536,
+        ge=0,
+        description="Memory the query engine may use beyond the loaded data (0: no ceiling); "
+        "a query past it stops the engine and is refused when sent again.",
     )
     max_body_bytes: int = Field(default=10_000_000, gt=0, description="Largest request body.")
     max_nesting: int = Field(

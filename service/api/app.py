@@ -21,7 +21,7 @@ from service.graph.build import SNAPSHOT, current_build, read_manifest
 from service.graph.gate import WriteGate
 from service.queries.catalogue import Catalogue
 from service.settings import Settings, get_settings
-from service.sparql.execution import make_executor
+from service.sparql.execution import Limits, make_executor
 from service.store.base import Store
 from service.store.factory import open_store
 
@@ -44,7 +44,8 @@ def runtime_for(settings: Settings, store: Store, *, store_given: bool) -> AppSt
     workers = settings.query_workers if settings.in_memory else 0
     folder = None if store_given else current_build(settings)
     snapshot = folder / SNAPSHOT if folder is not None else None
-    executor = make_executor(store, workers, settings.query_timeout, snapshot)
+    limits = Limits(settings.query_timeout, settings.client_queries, settings.query_memory_mb << 20)
+    executor = make_executor(store, workers, limits, snapshot)
     version = _data_version(settings, store_given)
 
     def changing() -> None:

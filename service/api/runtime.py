@@ -47,3 +47,9 @@ class AppState:
 def app_state(request: Request) -> AppState:
     state: AppState = request.app.state.runtime
     return state
+
+
+def client_address(request: Request) -> str:
+    """Who sent the request, for its share of the query engine: the peer's address, or the
+    forwarded one when the HTTP server trusts the proxy it came through."""
+    return request.client.host if request.client is not None else ""

@@ -21,6 +21,17 @@ triples, about 10 s), else the server streams its store through a pipe (about 25
 project's own graph: milliseconds). Meanwhile queries wait for it, within their own time
 limit, and ``/health`` reports ``loading``.
 
+Limits that live in the engine, where the work happens: the time limit counts from the moment
+the engine receives a job (waiting for a free thread has its own bound and is never taken
+for a runaway); the process may use at most ``memory_bytes`` beyond what the loaded data
+takes (``RLIMIT_DATA``: an allocation past it fails, and the engine aborts); its threads
+have deep stacks. When the engine dies under a job (the memory ceiling, a crash, a kill from
+outside), the jobs it was running are sent once more to its successor, since any of them may
+have been a bystander; a job under which an engine dies twice is refused at once afterwards,
+as a runaway is. Jobs sent again after a death run one at a time, so a bystander is never
+in flight at its second death unless it caused it. Each client may have ``client_queries``
+jobs running at once.
+
 The engine is forked from the server, which is multi-threaded: the child touches nothing of
 the parent's but its own sockets and the pipe it reads (it closes every other descriptor),
 builds a fresh store, and leaves with ``os._exit`` so no finaliser of the parent's objects
@@ -32,18 +43,21 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import resource
 import signal
 import socket
 import threading
 import time
 import traceback
+from collections.abc import Hashable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import NoReturn
 
-from service.errors import EsskgError, QueryTimeout, StoreUnavailable
-from service.sparql.execution import Answer, Executor, QueryJob, evaluate
+from service.errors import EsskgError, QueryCrashed, QueryTimeout, StoreUnavailable
+from service.sparql.execution import Executor, Job, Limits, T
+from service.sparql.fairness import ClientSlots
 from service.store.oxigraph import OxigraphStore, load_nquads
 
 #: After a failed load, queries are refused (not retried) for this long: a broken engine
@@ -53,6 +67,9 @@ RELAUNCH_PAUSE_S = 5.0
 #: (or until the data changes): a client retrying it would otherwise kill the engine, and
 #: make everyone wait for a reload, on every attempt.
 RUNAWAY_MEMORY_S = 600.0
+#: Stack of each engine thread: the parser recurses once per nesting level, and a deep
+#: stack costs only address space until it is used.
+THREAD_STACK_BYTES = 64 << 20
 
 
 def _send(conn: Connection, message: tuple[str, object]) -> None:
@@ -72,12 +89,12 @@ def _serve(conn: Connection, store: OxigraphStore) -> None:
     _send(conn, ("ready", None))
     while True:
         try:
-            job: QueryJob = pickle.loads(conn.recv_bytes())
+            job: Job[object] = pickle.loads(conn.recv_bytes())
         except (EOFError, OSError):
             return
         reply: tuple[str, object]
         try:
-            reply = ("ok", evaluate(store, job))
+            reply = ("ok", job.answer(store))
         except EsskgError as exc:
             reply = ("error", exc)
         except Exception:  # a bug: reported to the server, which answers 500
@@ -85,7 +102,25 @@ def _serve(conn: Connection, store: OxigraphStore) -> None:
         _send(conn, reply)
 
 
-def _engine_main(conns: list[Connection], source_fd: int, union_default: bool) -> NoReturn:
+def _data_size() -> int:
+    """Bytes of the process's data segment and private mappings (what RLIMIT_DATA counts)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmData:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _cap_memory(extra: int) -> None:
+    """Let the process grow by ``extra`` bytes beyond the loaded data, no more."""
+    if extra > 0 and os.path.exists("/proc/self/status"):
+        limit = _data_size() + extra
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+
+
+def _engine_main(
+    conns: list[Connection], source_fd: int, union_default: bool, memory: int
+) -> NoReturn:
     """The engine's whole life: load the data, then serve every connection. Never returns."""
     code = 0
     try:
@@ -105,9 +140,15 @@ def _engine_main(conns: list[Connection], source_fd: int, union_default: bool) -
                 with contextlib.suppress(OSError):
                     _send(conn, ("failed", f"{type(exc).__name__}: {exc}"))
             raise
-        for conn in conns[1:]:
-            threading.Thread(target=_serve, args=(conn, store), daemon=True).start()
-        _serve(conns[0], store)
+        threading.stack_size(THREAD_STACK_BYTES)
+        _cap_memory(memory + THREAD_STACK_BYTES * len(conns))
+        threads = [
+            threading.Thread(target=_serve, args=(conn, store), daemon=True) for conn in conns
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     except BaseException:  # the process boundary: nothing may unwind into the parent's frames
         code = 1
     finally:
@@ -125,6 +166,8 @@ class _Engine:
     #: Stopped by the server on purpose (time limit, new data, shutdown): the queries it
     #: was running did nothing wrong and may be tried again on the next engine.
     retired: bool = False
+    #: Died under the jobs it was running (memory ceiling, crash, killed from outside).
+    died: bool = False
 
 
 class QueryEngine(Executor):
@@ -134,7 +177,7 @@ class QueryEngine(Executor):
         self,
         store: OxigraphStore,
         threads: int,
-        timeout: float,
+        limits: Limits,
         snapshot: Path | None = None,
     ) -> None:
         """``snapshot``: the store's quads as an N-Quads file, loaded instead of a dump of
@@ -144,7 +187,9 @@ class QueryEngine(Executor):
         self._store = store
         self._snapshot = snapshot
         self._threads = threads
-        self._timeout = timeout
+        self._limits = limits
+        self._timeout = limits.timeout
+        self._slots = ClientSlots(limits.client_queries)
         self.write_lock = threading.Lock()
         self._cond = threading.Condition()
         self._engine: _Engine | None = None
@@ -152,8 +197,13 @@ class QueryEngine(Executor):
         self._failure: str | None = None
         self._failed_at = 0.0
         self._closed = False
-        #: (query text, dataset) of queries stopped at the limit → when they were stopped
-        self._runaways: dict[tuple[object, ...], float] = {}
+        #: jobs stopped at the limit, or under which an engine died twice → when
+        self._runaways: dict[Hashable, float] = {}
+        #: jobs under which an engine died once → when (they may have been bystanders)
+        self._crashes: dict[Hashable, float] = {}
+        #: held by such a job while it runs again, so that suspects run one at a time and a
+        #: second death names its cause
+        self._quarantine = threading.Lock()
         with self._cond:
             self._launch()
 
@@ -170,7 +220,7 @@ class QueryEngine(Executor):
             read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child, which never returns
-            _engine_main(theirs, read_fd, self._store.union_default)
+            _engine_main(theirs, read_fd, self._store.union_default, self._limits.memory_bytes)
         os.close(read_fd)
         for conn in theirs:
             conn.close()
@@ -310,7 +360,7 @@ class QueryEngine(Executor):
             else:
                 conn.close()
 
-    def _refuse_known_runaway(self, key: tuple[object, ...]) -> None:
+    def _refuse_known_runaway(self, key: Hashable) -> None:
         with self._cond:
             stopped = self._runaways.get(key)
             if stopped is None:
@@ -320,52 +370,87 @@ class QueryEngine(Executor):
                 del self._runaways[key]
                 return
         raise QueryTimeout(
-            f"the same query passed the {self._timeout:g} s limit {ago:.0f} s ago; it is not "
-            "run again until the data changes or ten minutes have passed"
+            f"the same query was stopped {ago:.0f} s ago (past the {self._timeout:g} s limit, "
+            "or it stopped the query engine); it is not run again until the data changes or "
+            "ten minutes have passed"
         )
 
-    def run(self, job: QueryJob) -> Answer:
-        key = (job.text, job.default_graphs, job.named_graphs, job.base_iri)
-        self._refuse_known_runaway(key)
-        deadline = time.monotonic() + self._timeout
-        payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
-        while True:
-            engine, conn = self._acquire(deadline)
-            try:
-                conn.send_bytes(payload)
-                if not conn.poll(max(0.0, deadline - time.monotonic())):
-                    self._replace(engine)  # the work stops for real
-                    with self._cond:
-                        now = time.monotonic()
-                        self._runaways = {
-                            k: t for k, t in self._runaways.items() if now - t < RUNAWAY_MEMORY_S
-                        }
-                        self._runaways[key] = now
-                    raise QueryTimeout(
-                        f"the query was stopped after the {self._timeout:g} s limit "
-                        "(setting ESSKG_QUERY_TIMEOUT)"
-                    )
-                status, value = _receive(conn)
-            except (EOFError, OSError) as exc:
-                if engine.retired:
-                    continue  # stopped for another query or new data: try the next one
-                self._replace(engine)
-                raise StoreUnavailable(f"the query engine failed: {exc}") from exc
-            finally:
-                self._release(engine, conn)
-            if status == "ok":
-                assert isinstance(value, Answer)
-                return value
-            if status == "error":
-                assert isinstance(value, EsskgError)
-                raise value
-            raise RuntimeError(f"the query engine failed:\n{value}")
+    def _remember(self, table: dict[Hashable, float], key: Hashable) -> None:
+        """Note ``key`` in ``table`` (caller holds the lock), forgetting old entries."""
+        now = time.monotonic()
+        for old in [k for k, t in table.items() if now - t >= RUNAWAY_MEMORY_S]:
+            del table[old]
+        table[key] = now
 
-    def _replace(self, engine: _Engine) -> None:
+    def _engine_died_under(self, key: Hashable) -> bool:
+        """Count a death of the engine under ``key``; True once it is the second."""
+        with self._cond:
+            if key in self._crashes:
+                del self._crashes[key]
+                self._remember(self._runaways, key)
+                return True
+            self._remember(self._crashes, key)
+            return False
+
+    def run(self, job: Job[T]) -> T:
+        key = job.memo_key
+        self._refuse_known_runaway(key)
+        wait_until = time.monotonic() + self._timeout
+        payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        with self._slots.hold(job.client, wait_until):
+            while True:
+                with self._quarantine if self._suspect(key) else contextlib.nullcontext():
+                    answer = self._attempt(key, payload, wait_until)
+                if answer is not None:
+                    status, value = answer
+                    if status == "ok":
+                        return value  # type: ignore[return-value]
+                    if status == "error":
+                        assert isinstance(value, EsskgError)
+                        raise value
+                    raise RuntimeError(f"the query engine failed:\n{value}")
+
+    def _suspect(self, key: Hashable) -> bool:
+        with self._cond:
+            return key in self._crashes
+
+    def _attempt(
+        self, key: Hashable, payload: bytes, wait_until: float
+    ) -> tuple[str, object] | None:
+        """Send the job once; None when it must be sent again (its engine was replaced)."""
+        engine, conn = self._acquire(wait_until)
+        deadline = time.monotonic() + self._timeout  # running time, not queueing
+        try:
+            conn.send_bytes(payload)
+            if not conn.poll(max(0.0, deadline - time.monotonic())):
+                self._replace(engine)  # the work stops for real
+                with self._cond:
+                    self._remember(self._runaways, key)
+                raise QueryTimeout(
+                    f"the query was stopped after the {self._timeout:g} s limit "
+                    "(setting ESSKG_QUERY_TIMEOUT)"
+                )
+            return _receive(conn)
+        except (EOFError, OSError) as exc:
+            if engine.retired and not engine.died:
+                return None  # stopped for another query or new data: try the next one
+            self._replace(engine, died=True)
+            if self._engine_died_under(key):
+                raise QueryCrashed(
+                    "the query engine stopped twice while running this request (past its "
+                    "memory ceiling, setting ESSKG_QUERY_MEMORY_MB, or a crash); it is "
+                    f"refused for ten minutes: {exc or type(exc).__name__}"
+                ) from exc
+            return None  # perhaps a bystander: once more, on a fresh engine
+        finally:
+            self._release(engine, conn)
+
+    def _replace(self, engine: _Engine, *, died: bool = False) -> None:
         """Kill ``engine`` and start loading its successor now, not at the next query."""
         with self._cond:
             if engine.retired:
                 return
+            engine.died = died
             self._retire(engine)
             if not self._closed and self._engine is None:
                 self._launch()
@@ -376,6 +461,7 @@ class QueryEngine(Executor):
             if self._closed:
                 return
             self._runaways.clear()  # on other data the same query may well finish
+            self._crashes.clear()
             if self._engine is not None:
                 self._retire(self._engine)
             self._failure = None

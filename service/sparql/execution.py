@@ -12,10 +12,12 @@ from __future__ import annotations
 import errno
 import os
 import threading
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from service.errors import (
     EvaluationError,
@@ -25,7 +27,29 @@ from service.errors import (
     StoreUnavailable,
 )
 from service.formats import Format
+from service.sparql.fairness import ClientSlots
 from service.store.base import QueryKind, Store
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Job(Protocol[T_co]):
+    """Work the query engine does on its copy of the data: a query, or a dry-run write.
+
+    Jobs are pickled to the engine process, so they carry data only; ``answer`` runs there.
+    """
+
+    @property
+    def client(self) -> str:
+        """The client's address, for its share of the engine (``service.sparql.fairness``)."""
+
+    @property
+    def memo_key(self) -> Hashable:
+        """What identifies the same work sent again (a query refused once it ran away)."""
+
+    def answer(self, store: Store) -> T_co:
+        """Do the work on ``store`` and return what the server sends back."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +64,14 @@ class QueryJob:
     named_graphs: tuple[str, ...] | None = None
     base_iri: str | None = None
     calls_service: bool = False
+    client: str = ""
+
+    @property
+    def memo_key(self) -> Hashable:
+        return (self.text, self.default_graphs, self.named_graphs, self.base_iri)
+
+    def answer(self, store: Store) -> Answer:
+        return evaluate(store, self)
 
 
 @dataclass
@@ -93,7 +125,7 @@ class Executor(ABC):
     write_lock: threading.Lock
 
     @abstractmethod
-    def run(self, job: QueryJob) -> Answer:
+    def run(self, job: Job[T]) -> T:
         """Answer ``job`` or raise a typed error (QueryTimeout past the limit)."""
 
     def refresh(self) -> None:  # noqa: B027 - nothing to do for in-process execution
@@ -123,21 +155,34 @@ class InProcessExecutor(Executor):
     disabled (``query_workers=0``); a slow query then only ends when the engine finishes.
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, limits: Limits | None = None) -> None:
         self._store = store
+        self._limits = limits or Limits()
+        self._slots = ClientSlots(self._limits.client_queries)
         self.write_lock = threading.Lock()
 
-    def run(self, job: QueryJob) -> Answer:
-        return evaluate(self._store, job)
+    def run(self, job: Job[T]) -> T:
+        with self._slots.hold(job.client, time.monotonic() + self._limits.timeout):
+            return job.answer(self._store)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What bounds the work of queries: settings ``QUERY_TIMEOUT``, ``CLIENT_QUERIES`` and
+    ``QUERY_MEMORY_MB``."""
+
+    timeout: float = 30.0
+    client_queries: int = 2
+    memory_bytes: int = 1536 << 20
 
 
 def make_executor(
-    store: Store, workers: int, timeout: float, snapshot: Path | None = None
+    store: Store, workers: int, limits: Limits, snapshot: Path | None = None
 ) -> Executor:
     """The query engine when the store is embedded and fork exists, else in-process."""
     from service.sparql.engine import QueryEngine
     from service.store.oxigraph import OxigraphStore
 
     if workers > 0 and hasattr(os, "fork") and isinstance(store, OxigraphStore):
-        return QueryEngine(store, workers, timeout, snapshot)
-    return InProcessExecutor(store)
+        return QueryEngine(store, workers, limits, snapshot)
+    return InProcessExecutor(store, limits)

@@ -21,7 +21,6 @@ from service.errors import QuerySyntaxError, StoreUnavailable
 from service.formats import NQUADS, Format
 from service.sparql.binding import bind_variables
 from service.sparql.updates import GraphEdit, replace_graphs_update
-from service.store.capped import capped_solutions
 from service.store.base import (
     Quad,
     QueryKind,
@@ -31,6 +30,7 @@ from service.store.base import (
     Term,
     Triple,
 )
+from service.store.capped import capped_solutions
 from service.store.terms import (
     graph_name_to_oxigraph,
     quad_to_oxigraph,

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph
@@ -96,10 +95,7 @@ def _update_parses(text: str) -> bool:
 def _redrawn(text: str) -> str:
     """The text with each lexed IRI, string and comment replaced (see the module docstring)."""
     out: list[str] = []
-    count = 0
-    for token in scan_tokens(text):
-        kind, value = token
-        count += 1
+    for count, (kind, value) in enumerate(scan_tokens(text)):
         if kind == "iri":
             out.append(f"<urn:esskg:lexed:{count}>")
         elif kind == "string":

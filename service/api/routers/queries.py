@@ -24,7 +24,7 @@ from service.api.negotiation import (
 )
 from service.api.result_cache import CACHEABLE
 from service.api.routers.sparql import LIMIT, TRUNCATED
-from service.api.runtime import app_state
+from service.api.runtime import app_state, client_address
 from service.formats import RDF_FORMATS, RESULTS_JSON, TURTLE, Format, serialize_graph
 from service.queries.catalogue import CannedQuery, Catalogue
 from service.queries.describe import describe
@@ -109,6 +109,7 @@ def run_query(request: Request, store: Store, query: CannedQuery) -> Response:
             formats={query.kind: answer_format, QueryKind.SELECT: answer_format},
             accept=accept,
             row_cap=state.settings.result_limit,
+            client=client_address(request),
         )
         return state.executor.run(job)
 

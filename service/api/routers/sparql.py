@@ -16,10 +16,10 @@ from service.api.negotiation import body_response, choose_format
 from service.api.result_cache import CACHEABLE
 from service.api.routers import meta as meta_views
 from service.api.routing import add_method_routes
-from service.api.runtime import AppState, app_state
+from service.api.runtime import AppState, app_state, client_address
 from service.errors import NotAcceptable
 from service.formats import Format
-from service.sparql.execution import QueryJob
+from service.sparql.execution import Answer, QueryJob
 from service.sparql.protocol import Operation, SparqlRequest, check_sizes, decode, parse_params
 from service.sparql.safety import (
     check_nesting,
@@ -117,8 +117,9 @@ async def run_query(request: Request, state: AppState, decoded: SparqlRequest) -
         named_graphs=tuple(decoded.named_graphs) if decoded.has_dataset else None,
         base_iri=endpoint_iri(request),
         calls_service=bool(found.services),
+        client=client_address(request),
     )
-    answer = await anyio.to_thread.run_sync(state.executor.run, job)
+    answer: Answer = await anyio.to_thread.run_sync(state.executor.run, job)
     headers = dict(cache_headers)
     headers[CACHEABLE.decode()] = "1"
     if answer.truncated:
