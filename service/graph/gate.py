@@ -7,12 +7,13 @@ from other graphs (``sh:class`` of a resource described elsewhere) sees it. Only
 well are the graphs that changed, and the refreshed inferred graph, replaced in the real
 store in one transaction. Anything else leaves the store exactly as it was.
 
-Writes are serialised (one lock). After each commit the app replaces its query engine, so
-every query started after the commit sees it.
+Writes are serialised (one lock); a dry run takes no lock (it reads a snapshot). After each
+commit the app replaces its query engine, so every query started after the commit sees it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -166,7 +167,7 @@ class WriteGate:
         ``touched``: the only graphs the write can change (a Graph Store operation names
         its one graph), so the others are not compared; ``None`` for any (an update).
         """
-        with self._lock:
+        with self._lock if commit else contextlib.nullcontext():
             before = (
                 self._store
                 if isinstance(self._store, OxigraphStore)

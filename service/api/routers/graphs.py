@@ -26,9 +26,10 @@ from service.api.negotiation import body_response, choose_format
 from service.api.problems import shapes_report_response
 from service.api.routers.sparql import endpoint_iri, read_body
 from service.api.routing import add_method_routes
-from service.api.runtime import AppState, app_state
+from service.api.runtime import AppState, app_state, client_address
 from service.errors import BadRequest, GraphNotFound, UnsupportedMediaType
 from service.formats import Format, rdf_format_for_media_type, serialize_graph
+from service.graph.dry_run import DryRun
 from service.graph.gate import ShapesViolation, WriteResult, parse_payload
 from service.sparql.protocol import check_sizes
 from service.store.base import QueryKind, Triple
@@ -173,15 +174,24 @@ async def validate_payload(request: Request) -> Response:
     """Adds the payload to ``?graph=`` (or a scratch graph) in a candidate copy and checks it.
 
     Public, like any read: nothing is committed. Answers 200 with the report either way;
-    ``conforms`` says whether a write would pass.
+    ``conforms`` says whether a write would pass. Runs as a job of the query engine, with
+    a query's limits and without the write lock (``service.graph.dry_run``).
     """
     state = app_state(request)
     named, name = _target(request, required=False)
     if not named:
         name = f"{state.settings.public_base}graph/validate/{uuid.uuid4()}"
     triples = await _payload(request, state, name or endpoint_iri(request))
+    settings = state.settings
+    job = DryRun(
+        {name: tuple(triples)},
+        reason=settings.infer_on_write,
+        reasoner=settings.reasoner,
+        validator=settings.validator,
+        client=client_address(request),
+    )
     try:
-        result = await anyio.to_thread.run_sync(state.gate.dry_run, {name: triples})
+        result: WriteResult = await anyio.to_thread.run_sync(state.executor.run, job)
     except ShapesViolation as exc:
         return shapes_report_response(request, exc, status_code=200)
     assert result.outcome is not None
