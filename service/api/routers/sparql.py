@@ -28,6 +28,7 @@ from service.sparql.safety import (
     scan,
     with_using,
 )
+from service.sparql.update_check import check_update_parses
 from service.store.base import QueryKind
 
 router = APIRouter(tags=["sparql"])
@@ -136,6 +137,8 @@ async def run_update(request: Request, state: AppState, decoded: SparqlRequest) 
     check_update(found, state.settings.allowed_service_hosts)
     text = with_using(decoded.text, found, decoded.default_graphs, decoded.named_graphs)
     base = endpoint_iri(request)
+    timeout = state.settings.query_timeout
+    await anyio.to_thread.run_sync(check_update_parses, text, base, timeout)
     await anyio.to_thread.run_sync(lambda: state.gate.update(text, base_iri=base))
     return Response(status_code=204)
 
