@@ -13,6 +13,7 @@ the text.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import os
 import pickle
 import select
@@ -27,6 +28,7 @@ from service.netguard import GuardUnavailable, protect
 
 def _child(text: str, base_iri: str | None, out: int) -> None:  # pragma: no cover - child
     report: tuple[str, str, int | None, int | None] | None = None
+    faulthandler.disable()  # a crash here is expected and answered; no dump on stderr
     try:
         with contextlib.suppress(GuardUnavailable):
             protect([])
