@@ -101,6 +101,19 @@ class BadRequest(EsskgError):
 
 
 @dataclass
+class InvalidIri(EsskgError):
+    """A client-supplied string that should name an RDF resource but is no IRI the engine
+    takes; ``parameter`` says where the request carried it (``graph``, ``path``…)."""
+
+    parameter: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.parameter}: not an absolute IRI ({self.reason})"
+
+
+@dataclass
 class UnsupportedMediaType(EsskgError):
     """A request body whose Content-Type (or charset) the endpoint does not take."""
 

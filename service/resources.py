@@ -14,6 +14,7 @@ from rdflib import Literal, URIRef
 
 from service.namespaces import INFERRED_GRAPH
 from service.store.base import QueryResult, Row, Store, Term
+from service.store.terms import checked_iri
 
 _DESCRIBE = """
 CONSTRUCT { ?r ?p ?o . ?o ?p2 ?o2 . ?s ?pi ?r }
@@ -49,8 +50,9 @@ SELECT ?label WHERE { ?r rdfs:label ?label }
 
 
 def resource_iri(public_base: str, path: str) -> URIRef:
-    """The persistent IRI of the resource served under ``/id/<path>``."""
-    return URIRef(f"{public_base}id/{path}")
+    """The persistent IRI of the resource served under ``/id/<path>`` (:class:`InvalidIri`
+    when the path cannot be part of one: a space, a control character, a bad escape)."""
+    return URIRef(checked_iri(f"{public_base}id/{path}", "path"))
 
 
 def exists(store: Store, iri: URIRef) -> bool:

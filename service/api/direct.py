@@ -39,8 +39,12 @@ class DirectDispatch:
         self.fastapi_app = fastapi_app
 
     def _error_handler(self, exc: Exception) -> ErrorHandler | None:
+        """The handler of a typed error; None for a bug, which the framework's outermost
+        layer answers (and hands on to the server's log), as on any other route."""
         handlers = self.fastapi_app.exception_handlers
         for cls in type(exc).__mro__:
+            if cls is Exception:
+                return None
             if cls in handlers:
                 found: ErrorHandler = handlers[cls]
                 return found
@@ -60,7 +64,7 @@ class DirectDispatch:
         except Exception as exc:
             handler = self._error_handler(exc)
             if handler is None:
-                raise  # a bug: the framework's outer layer answers 500
+                raise
             answer = handler(request, exc)
             response = await answer if inspect.isawaitable(answer) else answer
         await response(scope, receive, send)

@@ -2,12 +2,15 @@
 
 Routers raise the domain's typed errors and never choose a status code for a failure; the
 handlers installed here turn each into ``application/problem+json``. Anything not listed
-is a bug and surfaces as FastAPI's plain 500, never disguised as a client error.
+is a bug: a problem+json 500 (never disguised as a client error, never Starlette's plain
+text) whose traceback is logged under the id the body gives as ``instance``.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import uuid
 from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
@@ -23,6 +26,7 @@ from service.errors import (
     EvaluationError,
     Forbidden,
     GraphNotFound,
+    InvalidIri,
     NotAcceptable,
     PayloadTooLarge,
     ProtectedGraph,
@@ -44,6 +48,8 @@ from service.formats import JSONLD, TURTLE, serialize_graph
 from service.graph.gate import ShapesViolation
 from service.queries.params import InvalidParameter
 
+logger = logging.getLogger("esskg.api")
+
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://w3id.org/esskg/problems/"
 
@@ -53,6 +59,7 @@ STATUS: dict[type[EsskgError], tuple[int, str, str]] = {
     RdfSyntaxError: (400, "rdf-syntax", "The RDF payload does not parse"),
     BadRequest: (400, "bad-request", "The request breaks the SPARQL protocol"),
     EvaluationError: (400, "evaluation", "The request could not be carried out"),
+    InvalidIri: (400, "invalid-iri", "Not a valid IRI"),
     Unauthorized: (401, "unauthorized", "A bearer token is required to write"),
     Forbidden: (403, "forbidden", "This token may not write"),
     WritesDisabled: (403, "writes-disabled", "Writes are disabled on this service"),
@@ -74,11 +81,14 @@ STATUS: dict[type[EsskgError], tuple[int, str, str]] = {
 }
 
 
+INTERNAL = (500, "internal", "Internal error")
+
+
 def status_for(exc: EsskgError) -> tuple[int, str, str]:
     for cls in type(exc).__mro__:
         if cls in STATUS:
             return STATUS[cls]
-    return 500, "internal", "Internal error"
+    return INTERNAL
 
 
 def problem_response(
@@ -117,6 +127,8 @@ def _extra(exc: EsskgError) -> tuple[dict[str, Any], dict[str, str]]:
         extra.update(line=exc.line, column=exc.column)
     elif isinstance(exc, InvalidParameter):
         extra.update(parameter=exc.name, expected=exc.expected)
+    elif isinstance(exc, InvalidIri):
+        extra["parameter"] = exc.parameter
     elif isinstance(exc, NotAcceptable):
         extra["available"] = exc.available
     elif isinstance(exc, PayloadTooLarge | UriTooLong):
@@ -136,9 +148,36 @@ def error_response(exc: EsskgError) -> Response:
     return problem_response(status, title, str(exc), slug=slug, extra=extra, headers=headers)
 
 
+def internal_error_response(request: Request, exc: BaseException) -> Response:
+    """A bug's answer: its traceback goes to the log, an id to find it goes to the client."""
+    incident = f"urn:uuid:{uuid.uuid4()}"
+    logger.error(
+        "unexpected error %s answering %s %s",
+        incident,
+        request.method,
+        request.url.path,
+        exc_info=exc,
+    )
+    status, slug, title = INTERNAL
+    return problem_response(
+        status,
+        title,
+        "an unexpected error; it was logged under the id given as 'instance'",
+        slug=slug,
+        extra={"instance": incident},
+    )
+
+
 async def _esskg_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, EsskgError)
+    if status_for(exc) is INTERNAL:
+        return internal_error_response(request, exc)
     return error_response(exc)
+
+
+async def _internal_handler(request: Request, exc: Exception) -> Response:
+    """Starlette's outermost layer calls this for any exception no other handler took."""
+    return internal_error_response(request, exc)
 
 
 async def _http_handler(request: Request, exc: Exception) -> Response:
@@ -206,3 +245,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(EsskgError, _esskg_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
+    app.add_exception_handler(Exception, _internal_handler)

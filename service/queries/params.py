@@ -18,8 +18,9 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from service.errors import EsskgError
+from service.errors import EsskgError, InvalidIri
 from service.store.base import Term
+from service.store.terms import checked_iri
 
 #: Prefixes a header may use in ``class``/``subclass_of`` declarations.
 PREFIXES: dict[str, str] = {
@@ -36,11 +37,12 @@ PREFIXES: dict[str, str] = {
 
 MAX_STRING = 200
 MAX_IRI = 500
-_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`\x00-\x20]+$")
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
-_INTEGER = re.compile(r"^[+-]?[0-9]{1,18}$")
-_DECIMAL = re.compile(r"^[+-]?([0-9]{1,18}(\.[0-9]{0,12})?|\.[0-9]{1,12})$")
-_YEAR = re.compile(r"^[0-9]{4}$")
+# Exact lexical forms, matched whole (``fullmatch``: ``$`` would let a final newline by).
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
+_DECIMAL = re.compile(r"[+-]?([0-9]{1,18}(\.[0-9]{0,12})?|\.[0-9]{1,12})")
+_YEAR = re.compile(r"[0-9]{4}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # xsd:date without a time zone
 
 
 class ParamType(StrEnum):
@@ -123,7 +125,7 @@ def expand(name: str) -> str:
 
 def parse_param_spec(name: str, raw: object, default: object, enumerated: bool) -> ParamSpec:
     """A :class:`ParamSpec` from one ``params`` entry of a header."""
-    if not re.match(r"^[a-z][a-z0-9_]*$", name) or name in ("page", "per_page", "format"):
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or name in ("page", "per_page", "format"):
         raise ValueError("names are lower-case words, and page/per_page/format are reserved")
     if not isinstance(raw, dict):
         raise ValueError("a declaration is a mapping with at least 'type' and 'description'")
@@ -183,15 +185,18 @@ def to_term(spec: ParamSpec, value: str) -> Term:
         raise refuse()
     kind = spec.type
     if kind is ParamType.IRI:
-        if len(value) > MAX_IRI or not _IRI.match(value):
+        if len(value) > MAX_IRI:
             raise refuse()
-        return URIRef(value)
+        try:
+            return URIRef(checked_iri(value, spec.name))
+        except InvalidIri as exc:
+            raise refuse() from exc
     if kind is ParamType.STRING:
         if len(value) > MAX_STRING or not value.strip():
             raise refuse()
         return Literal(value)
     if kind is ParamType.LANGUAGE:
-        if not _LANGUAGE.match(value):
+        if not _LANGUAGE.fullmatch(value):
             raise refuse()
         return Literal(value.lower())
     if kind is ParamType.BOOLEAN:
@@ -199,24 +204,26 @@ def to_term(spec: ParamSpec, value: str) -> Term:
             raise refuse()
         return Literal(value == "true")
     if kind is ParamType.INTEGER:
-        if not _INTEGER.match(value):
+        if not _INTEGER.fullmatch(value):
             raise refuse()
         number = int(value)
         _check_range(spec, number, refuse)
         return Literal(number, datatype=XSD.integer)
     if kind is ParamType.DECIMAL:
-        if not _DECIMAL.match(value):
+        if not _DECIMAL.fullmatch(value):
             raise refuse()
         try:
             return Literal(Decimal(value), datatype=XSD.decimal)
         except InvalidOperation as exc:  # pragma: no cover - the pattern forbids it
             raise refuse() from exc
     if kind is ParamType.YEAR:
-        if not _YEAR.match(value):
+        if not _YEAR.fullmatch(value):
             raise refuse()
         _check_range(spec, int(value), refuse)
         return Literal(value, datatype=XSD.gYear)
     if kind is ParamType.DATE:
+        if not _DATE.fullmatch(value):  # fromisoformat also takes 20200101 and 2020-W01-1
+            raise refuse()
         try:
             return Literal(date.fromisoformat(value), datatype=XSD.date)
         except ValueError as exc:
@@ -240,7 +247,7 @@ def json_schema(spec: ParamSpec, enum: list[str] | None = None) -> dict[str, Any
     elif kind is ParamType.STRING:
         schema = {"type": "string", "minLength": 1, "maxLength": MAX_STRING}
     elif kind is ParamType.LANGUAGE:
-        schema = {"type": "string", "pattern": _LANGUAGE.pattern}
+        schema = {"type": "string", "pattern": f"^{_LANGUAGE.pattern}$"}
     elif kind is ParamType.BOOLEAN:
         schema = {"type": "boolean"}
     elif kind is ParamType.INTEGER:

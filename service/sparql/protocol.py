@@ -13,6 +13,7 @@ from enum import StrEnum
 from urllib.parse import parse_qsl
 
 from service.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, UriTooLong
+from service.store.terms import checked_iri
 
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
@@ -137,15 +138,20 @@ def decode(
     raise UnsupportedMediaType(content_type or "")
 
 
+def _graph_iris(params: Sequence[tuple[str, str]], name: str) -> list[str]:
+    """Every value of a dataset parameter, each an IRI the engine takes (else 400)."""
+    return [checked_iri(value, name) for value in _all(params, name)]
+
+
 def _dataset(request: SparqlRequest, params: Sequence[tuple[str, str]]) -> SparqlRequest:
     if request.operation is Operation.QUERY:
-        request.default_graphs = _all(params, "default-graph-uri")
-        request.named_graphs = _all(params, "named-graph-uri")
+        request.default_graphs = _graph_iris(params, "default-graph-uri")
+        request.named_graphs = _graph_iris(params, "named-graph-uri")
         if _all(params, "using-graph-uri") or _all(params, "using-named-graph-uri"):
             raise BadRequest("using-graph-uri/using-named-graph-uri apply to updates only")
     else:
-        request.default_graphs = _all(params, "using-graph-uri")
-        request.named_graphs = _all(params, "using-named-graph-uri")
+        request.default_graphs = _graph_iris(params, "using-graph-uri")
+        request.named_graphs = _graph_iris(params, "using-named-graph-uri")
         if _all(params, "default-graph-uri") or _all(params, "named-graph-uri"):
             raise BadRequest("default-graph-uri/named-graph-uri apply to queries only")
     request.format_param = _one(params, "format")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
+from service.errors import InvalidIri
 from service.store.base import Quad, Term, Triple
 
 _XSD_STRING = str(XSD.string)
@@ -26,6 +29,39 @@ def to_oxigraph(term: Term) -> OxTerm:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
     raise TypeError(f"not an RDF term: {term!r}")
+
+
+#: Characters refused in a client's IRI even where the engine would take them: controls
+#: (Cc), format characters (Cf: zero-width and bidirectional marks, which RFC 3987 §4.1
+#: forbids in IRIs), surrogates (Cs) and every kind of space (Zs, Zl, Zp). RFC 3987's
+#: ``ucschar`` lets U+00A0 or U+2028 through, but nobody means them in a name, and readers
+#: of SPARQL text that stop an IRI at whitespace would then read something else.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zs", "Zl", "Zp"})
+_UNNAMED = {"Cc": "a control character", "Cs": "a lone surrogate"}
+
+
+def checked_iri(value: str, parameter: str) -> str:
+    """``value`` if it is an absolute IRI that the engine takes, else :class:`InvalidIri`.
+
+    The one check for every string a client sends to name a resource (query parameters,
+    graph names, resource paths, dataset parameters): it asks the engine itself, so that
+    nothing the service lets through can fail later, deep in a query, as a 500.
+    """
+    for char in value:
+        category = unicodedata.category(char)
+        if category in _REFUSED_CATEGORIES:
+            name = unicodedata.name(char, _UNNAMED.get(category, "unnamed"))
+            raise InvalidIri(parameter, value, f"U+{ord(char):04X} ({name}) is not allowed")
+    try:
+        ox.NamedNode(value)
+    except ValueError as exc:
+        raise InvalidIri(parameter, value, _printable(str(exc))) from exc
+    return value
+
+
+def _printable(message: str) -> str:
+    """The engine's message with any character it quotes spelled as an escape."""
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in message)
 
 
 def to_rdflib(term: object) -> Term:

@@ -14,7 +14,7 @@ import uuid
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 import anyio.to_thread
 from fastapi import APIRouter, Request, Response
@@ -33,6 +33,7 @@ from service.graph.dry_run import DryRun
 from service.graph.gate import ShapesViolation, WriteResult, parse_payload
 from service.sparql.protocol import check_sizes
 from service.store.base import QueryKind, Triple
+from service.store.terms import checked_iri
 
 router = APIRouter(tags=["graphs"])
 
@@ -50,15 +51,11 @@ def _target(request: Request, *, required: bool = True) -> tuple[bool, str | Non
     if request.path_params.get("path"):  # direct identification: the URL is the graph IRI
         if graphs or default:
             raise BadRequest("a /graphs/… URL names its graph itself: drop ?graph= and ?default")
-        return True, str(request.url.replace(query=None, fragment=None))
+        return True, checked_iri(str(request.url.replace(query=None, fragment=None)), "path")
     if len(graphs) > 1 or (graphs and default):
         raise BadRequest("name one graph: either ?graph=IRI or ?default")
     if graphs:
-        iri = graphs[0]
-        parts = urlsplit(iri)
-        if not parts.scheme or any(c in iri for c in '<>"{}|^`\\ \n\t'):
-            raise BadRequest(f"?graph= must be an absolute IRI, not {iri!r}")
-        return True, iri
+        return True, checked_iri(graphs[0], "graph")
     if default:
         return True, DEFAULT
     if required:
