@@ -57,7 +57,9 @@ def test_errors_go_through_the_installed_problem_handlers(client: TestClient) ->
     assert response.json()["type"] == "https://w3id.org/esskg/problems/syntax"
 
 
-def test_a_bug_is_a_plain_500(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bug_is_a_problem_500_as_on_any_route(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(job: QueryJob) -> None:
         raise RuntimeError("a bug")
 
@@ -67,6 +69,8 @@ def test_a_bug_is_a_plain_500(client: TestClient, monkeypatch: pytest.MonkeyPatc
         "/sparql", params={"query": "ASK {}"}, headers={"Cache-Control": "no-cache"}
     )
     assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"] == "https://w3id.org/esskg/problems/internal"
     assert "a bug" not in response.text
 
 

@@ -1,0 +1,223 @@
+"""No client value can make the service answer 500: a table of hostile values sent to every
+route parameter that becomes an RDF term, an IRI or a choice.
+
+Each value is spelled as it travels (percent-encoded bytes, raw brackets), so that what the
+app receives is exactly what a client can send: every ASCII control character, DEL,
+U+FFFD, Unicode spaces and format characters, lone surrogates and bytes that are not
+UTF-8, bad escapes, broken IPv6 literals, very long values. Every answer must be below 500,
+and every refusal ``application/problem+json``; a value that is not an IRI is refused as
+such (400, or 422 for a canned query's typed parameter) wherever an IRI is expected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from service.api.app import create_app
+from service.queries.catalogue import Catalogue
+from service.queries.params import ParamType
+from service.store.base import Store
+from service.store.oxigraph import OxigraphStore
+from tests.conftest import REPO, settings_for
+
+TOKEN = "hostile-token"
+AUTH = {"authorization": f"Bearer {TOKEN}"}
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+TRIPLE = b"<http://example.org/s> <http://example.org/p> <http://example.org/o> ."
+IRI = "http%3A%2F%2Fexample.org%2Fa"  # a valid IRI, percent-encoded as a parameter value
+
+#: Characters and byte sequences, percent-encoded as they travel in a URL.
+FRAGMENTS = [
+    *(f"%{code:02X}" for code in range(0x20)),  # every ASCII control character
+    "%7F",  # DEL
+    "%C2%80",  # U+0080, a C1 control
+    "%20",  # space
+    "%EF%BF%BD",  # U+FFFD, what undecodable bytes become
+    "%C2%A0",  # U+00A0 no-break space
+    "%E2%80%A8",  # U+2028 line separator
+    "%E3%80%80",  # U+3000 ideographic space
+    "%E2%80%8B",  # U+200B zero-width space
+    "%E2%80%AE",  # U+202E right-to-left override
+    "%EF%BB%BF",  # U+FEFF byte-order mark
+    "%ED%A0%80",  # a lone high surrogate, UTF-8-style
+    "%ED%BF%BF",  # a lone low surrogate
+    "%FF",  # not UTF-8 at all
+    "%C3",  # a truncated sequence
+    "%25zz",  # an escape that is no escape, once decoded
+    "%25",  # a lone percent sign, once decoded
+    *(f"%{ord(c):02X}" for c in '<>"{}|\\^`'),  # excluded from IRIs by RFC 3987
+]
+
+#: Values that are no IRI; each must be refused where an IRI is expected.
+NOT_IRIS = [
+    *(IRI + fragment for fragment in FRAGMENTS),  # trailing: 'http://e/a\n' and the like
+    *(IRI + fragment + "b" for fragment in FRAGMENTS),
+    "%25zz",
+    "relative",
+    "",
+    "http://[::1/",
+    "http://[::1",
+    "http://[x]/",
+    "http://]/",
+    "http://[::1]]/",
+    "http://[::1]:x/",
+    "http%3A%2F%2F%5B%3A%3A1%2F",  # http://[::1/ percent-encoded
+]
+
+#: Values that may well be valid somewhere, but not everywhere.
+ODD = [
+    "http%3A%2F%2Fexample.org%2F" + "a" * 5000,
+    "a" * 20_000,
+    "%00",
+    "%0A",
+    "2020%0A",
+    "%2B1",
+    "-0",
+    "9" * 40,
+    "1e999",
+    "true%0A",
+    "fr%0A",
+    "2020-01-01%0A",
+    "20200101",
+    "2020-W01-1",
+]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One place a client value lands: a method, a URL template (``{v}``) and a body."""
+
+    method: str
+    url: str
+    iri: bool  # does the parameter name a resource?
+    body: bytes = b""
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def send(self, client: TestClient, value: str) -> Response:
+        url = self.url.replace("{v}", value)
+        body = self.body.replace(b"{v}", value.encode())
+        return client.request(self.method, url, content=body or None, headers=dict(self.headers))
+
+
+def canned_targets(catalogue: Catalogue) -> list[Target]:
+    """Every declared parameter of every canned query, and the reserved ones."""
+    targets = []
+    for query in catalogue:
+        names = [(p.name, p.type is ParamType.IRI) for p in query.header.params]
+        names += [("format", False)]
+        if query.paginated:
+            names += [("page", False), ("per_page", False)]
+        targets += [Target("GET", f"/queries/{query.id}?{n}={{v}}", iri) for n, iri in names]
+    return targets
+
+
+READ_TARGETS = [
+    Target("GET", "/graphs?graph={v}", iri=True),
+    Target("HEAD", "/graphs?graph={v}", iri=True),
+    Target("GET", "/graphs/x{v}", iri=False),
+    Target("GET", "/id/x/{v}", iri=False),
+    Target("GET", "/data/x/{v}", iri=False),
+    Target("GET", "/data/x/{v}.ttl", iri=False),
+    Target("GET", "/page/x/{v}", iri=False),
+    Target("GET", "/sparql?query=ASK%7B%7D&default-graph-uri={v}", iri=True),
+    Target("GET", "/sparql?query=ASK%7B%7D&named-graph-uri={v}", iri=True),
+    Target(
+        "POST",
+        "/sparql",
+        iri=True,
+        body=b"query=ASK%7B%7D&named-graph-uri={v}",
+        headers=(*FORM.items(),),
+    ),
+    Target("GET", "/sparql?query=SELECT%20*%20%7B%3Fs%20%3Fp%20{v}%7D", iri=False),
+    Target("GET", "/sparql?format={v}", iri=False),
+    Target("GET", "/.well-known/void?format={v}", iri=False),
+    Target("GET", "/dump?format={v}", iri=False),
+    Target("GET", "/queries?format={v}", iri=False),
+]
+
+WRITE_TARGETS = [
+    Target("PUT", "/graphs?graph={v}", True, TRIPLE, (("content-type", "text/turtle"),)),
+    Target("POST", "/graphs?graph={v}", True, TRIPLE, (("content-type", "text/turtle"),)),
+    Target("DELETE", "/graphs?graph={v}", iri=True),
+    Target("PUT", "/graphs/x{v}", False, TRIPLE, (("content-type", "text/turtle"),)),
+    Target("POST", "/validate?graph={v}", True, TRIPLE, (("content-type", "text/turtle"),)),
+    Target(
+        "POST",
+        "/sparql?using-graph-uri={v}",
+        True,
+        b"DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        (("content-type", "application/sparql-update"),),
+    ),
+    Target(
+        "POST",
+        "/sparql",
+        True,
+        b"update=CLEAR%20SILENT%20DEFAULT&using-named-graph-uri={v}",
+        tuple(FORM.items()),
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def reader(shipped_store: Store) -> Iterator[TestClient]:
+    """The app as deployed (query engine process, answer cache) over the shipped graph."""
+    app = create_app(settings_for(REPO), store=shipped_store)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def writer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """An app that takes writes, over a store of its own."""
+    root: Path = tmp_path_factory.mktemp("hostile")
+    settings = settings_for(root, write_token=TOKEN, infer_on_write=False, query_workers=0)
+    with TestClient(
+        create_app(settings, OxigraphStore.in_memory()), raise_server_exceptions=False
+    ) as client:
+        client.headers.update(AUTH)
+        yield client
+
+
+def check(target: Target, value: str, response: Response) -> str | None:
+    """What is wrong with the answer, if anything."""
+    status = response.status_code
+    where = f"{target.method} {target.url} with {value[:60]!r}: {status}"
+    if status >= 500:
+        return f"{where} {response.text[:200]}"
+    media = response.headers.get("content-type", "")
+    if status >= 400 and media != "application/problem+json":
+        return f"{where} as {media!r}"
+    if target.iri and value in NOT_IRIS and status not in (400, 422):
+        return f"{where}: a value that is no IRI must be refused"
+    return None
+
+
+def sweep(client: TestClient, targets: list[Target]) -> list[str]:
+    problems = []
+    for target in targets:
+        for value in (*NOT_IRIS, *ODD):
+            problem = check(target, value, target.send(client, value))
+            if problem is not None:
+                problems.append(problem)
+    return problems
+
+
+def test_no_read_parameter_answers_500_or_plain_text(
+    reader: TestClient, shipped_store: Store
+) -> None:
+    before = shipped_store.count()
+    catalogue = Catalogue.load(REPO / "queries")
+    problems = sweep(reader, [*READ_TARGETS, *canned_targets(catalogue)])
+    assert not problems, "\n".join(problems[:40])
+    assert shipped_store.count() == before
+
+
+def test_no_write_parameter_answers_500_or_plain_text(writer: TestClient) -> None:
+    problems = sweep(writer, WRITE_TARGETS)
+    assert not problems, "\n".join(problems[:40])
