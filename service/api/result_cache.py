@@ -2,11 +2,20 @@
 
 Researchers re-run the same canned questions and applications look the same resources up
 again and again; between two writes the answer cannot change. So an answer the app marks
-cacheable is kept, keyed by the data version and everything that shapes the response
-(method, path, query string, ``Accept``, and for POST the body and its type), and served
-again without touching the router or the query engine. Any commit changes the
+cacheable is kept, keyed by the data version and everything that shapes the response, and
+served again without touching the router or the query engine. Any commit changes the
 version, so a stale answer is never served; the least recently used entries leave when the
 cache is over its byte budget.
+
+What shapes a response (:func:`request_key`): the method, path and query string; for POST
+the body and its type; every value of ``Accept``; and the origin the app writes absolute
+URLs with (pagination ``Link`` headers, the endpoint IRI that relative IRIs in a query
+resolve against, the service description): the scheme (which a trusted proxy's
+``X-Forwarded-Proto`` may have set), ``Host``, the server address and the root path. The
+forwarded headers (``Forwarded``, ``X-Forwarded-Host``/``-Proto``/``-Port``/``-Prefix``)
+are keyed on too, although the app reads none of them itself, so that a proxy layer that
+honours them cannot let one client's forged value reach another. Every value of a repeated
+header counts: the app reads the first, a key on the last would be a poisoning vector.
 
 It is a plain ASGI layer so that a hit costs a dictionary look-up, not the framework's
 request handling. A client that wants a fresh evaluation says so the standard way,
@@ -32,7 +41,37 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _BYPASS = (b"authorization", b"if-none-match", b"if-modified-since", b"range")
-_KEY_HEADERS = (b"accept", b"content-type")
+_KEY_HEADERS = (
+    b"accept",
+    b"content-type",
+    b"host",
+    b"forwarded",
+    b"x-forwarded-host",
+    b"x-forwarded-proto",
+    b"x-forwarded-port",
+    b"x-forwarded-prefix",
+)
+
+
+def request_key(scope: Scope, version: str, body: bytes) -> tuple[Any, ...]:
+    """Everything a cacheable answer may depend on, as a hashable key (see the module)."""
+    found: dict[bytes, list[bytes]] = {}
+    for name, value in scope["headers"]:
+        name = name.lower()
+        if name in _KEY_HEADERS:
+            found.setdefault(name, []).append(value)
+    server = scope.get("server")  # a (host, port) pair, which some servers give as a list
+    return (
+        version,
+        scope.get("method"),
+        scope.get("scheme"),
+        tuple(server) if server is not None else None,
+        scope.get("root_path", ""),
+        scope["path"],
+        scope.get("query_string", b""),
+        *(tuple(found.get(name, ())) for name in _KEY_HEADERS),
+        body,
+    )
 
 
 class ResultCache:
@@ -101,14 +140,8 @@ class ResultCacheMiddleware:
         if method == "POST" and scope["path"] not in self.post_paths:
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
         version = self.version()
-        if (
-            version is None
-            or any(name in headers for name in _BYPASS)
-            or b"no-cache" in headers.get(b"cache-control", b"")
-            or b"no-store" in headers.get(b"cache-control", b"")
-        ):
+        if version is None or _bypasses(scope):
             await self.app(scope, _replay(receive, None), _strip_mark(send))
             return
         body = b""
@@ -117,14 +150,7 @@ class ResultCacheMiddleware:
             if not complete:
                 await self.app(scope, _replay(receive, body, more=True), _strip_mark(send))
                 return
-        key = (
-            version,
-            method,
-            scope["path"],
-            scope.get("query_string", b""),
-            *(headers.get(name, b"") for name in _KEY_HEADERS),
-            body,
-        )
+        key = request_key(scope, version, body)
         entry = self.cache.get(key)
         if entry is not None:
             stored_headers, stored_body = entry
@@ -156,6 +182,19 @@ class ResultCacheMiddleware:
             await send(message)
 
         return capture
+
+
+def _bypasses(scope: Scope) -> bool:
+    """Requests that always reach the app: authorised, conditional, ranged, or asking for a
+    fresh evaluation (in any of their ``Cache-Control`` headers)."""
+    control = b""
+    for name, value in scope["headers"]:
+        name = name.lower()
+        if name in _BYPASS:
+            return True
+        if name == b"cache-control":
+            control += b"," + value.lower()
+    return b"no-cache" in control or b"no-store" in control
 
 
 def _without_mark(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:

@@ -113,7 +113,7 @@ def service_description(request: Request, state: AppState) -> Response:
     accept = request.headers.get("accept")
     fmt_param = request.query_params.get("format")
     endpoint = str(request.url.replace(query=None, fragment=None))
-    headers = state.version.headers("sd", accept or "", fmt_param or "")
+    headers = state.version.headers("sd", accept or "", fmt_param or "", endpoint)
     if (cached := not_modified(request, headers)) is not None:
         return cached
     headers["Vary"] = "Accept"
@@ -231,10 +231,11 @@ def void(request: Request) -> Response:
     accept = request.headers.get("accept")
     fmt_param = request.query_params.get("format")
     fmt = choose_format(accept, fmt_param, QueryKind.GRAPH)
-    headers = state.version.headers("void", fmt.name)
+    base = base_url(request)
+    headers = state.version.headers("void", fmt.name, base)  # the links name this host
     if (cached := not_modified(request, headers)) is not None:
         return cached
-    body = serialize_graph(_void_graph(state, base_url(request)), fmt)
+    body = serialize_graph(_void_graph(state, base), fmt)
     return body_response(body, fmt, headers=headers)
 
 

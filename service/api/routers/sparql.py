@@ -102,9 +102,11 @@ async def run_query(request: Request, state: AppState, decoded: SparqlRequest) -
     if found.form is not None and formats[found.form] is None:
         choose_format(accept, decoded.format_param, found.form)  # raises the detailed 406
 
+    base_iri = endpoint_iri(request)
     cache_headers: dict[str, str] = {}
     if request.method in ("GET", "HEAD"):
-        cache_headers = state.version.headers("sparql", request.url.query, accept or "")
+        # The base IRI is part of the representation: relative IRIs resolve against it.
+        cache_headers = state.version.headers("sparql", request.url.query, accept or "", base_iri)
         if (cached := not_modified(request, cache_headers)) is not None:
             return cached
 
@@ -116,7 +118,7 @@ async def run_query(request: Request, state: AppState, decoded: SparqlRequest) -
         row_cap=cap,
         default_graphs=tuple(decoded.default_graphs) if decoded.has_dataset else None,
         named_graphs=tuple(decoded.named_graphs) if decoded.has_dataset else None,
-        base_iri=endpoint_iri(request),
+        base_iri=base_iri,
         calls_service=bool(found.services),
         client=client_address(request),
     )
