@@ -51,7 +51,7 @@ def _target(request: Request, *, required: bool = True) -> tuple[bool, str | Non
     if request.path_params.get("path"):  # direct identification: the URL is the graph IRI
         if graphs or default:
             raise BadRequest("a /graphs/… URL names its graph itself: drop ?graph= and ?default")
-        return True, checked_iri(str(request.url.replace(query=None, fragment=None)), "path")
+        return True, endpoint_iri(request)
     if len(graphs) > 1 or (graphs and default):
         raise BadRequest("name one graph: either ?graph=IRI or ?default")
     if graphs:

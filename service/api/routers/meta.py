@@ -108,11 +108,10 @@ all named graphs. See also <a href="/.well-known/void">VoID</a> and the
     return page.encode("utf-8")
 
 
-def service_description(request: Request, state: AppState) -> Response:
+def service_description(request: Request, state: AppState, endpoint: str) -> Response:
     """A bare GET of ``/sparql``: HTML for browsers, the Service Description otherwise."""
     accept = request.headers.get("accept")
     fmt_param = request.query_params.get("format")
-    endpoint = str(request.url.replace(query=None, fragment=None))
     headers = state.version.headers("sd", accept or "", fmt_param or "", endpoint)
     if (cached := not_modified(request, headers)) is not None:
         return cached

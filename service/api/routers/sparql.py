@@ -30,6 +30,7 @@ from service.sparql.safety import (
 )
 from service.sparql.update_check import check_update_parses
 from service.store.base import QueryKind
+from service.store.terms import checked_iri
 
 router = APIRouter(tags=["sparql"])
 
@@ -52,8 +53,10 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 def endpoint_iri(request: Request) -> str:
-    """The endpoint's own URL: the base IRI of requests (the protocol allows it)."""
-    return str(request.url.replace(query=None, fragment=None))
+    """The endpoint's own URL: the base IRI of requests (the protocol allows it), and the
+    graph a ``/graphs/…`` URL names. Its host and path come from the client, so it passes
+    the same IRI check as any other name a client sends (400 naming the ``url``)."""
+    return checked_iri(str(request.url.replace(query=None, fragment=None)), "url")
 
 
 async def sparql(request: Request) -> Response:
@@ -73,7 +76,9 @@ async def sparql(request: Request) -> Response:
     params = parse_params(request.url.query)
     decoded = decode(request.method, params, request.headers.get("content-type"), body)
     if decoded.operation is Operation.DESCRIBE_SERVICE:
-        return await anyio.to_thread.run_sync(meta_views.service_description, request, state)
+        return await anyio.to_thread.run_sync(
+            meta_views.service_description, request, state, endpoint_iri(request)
+        )
     if decoded.operation is Operation.QUERY:
         return await run_query(request, state, decoded)
     return await run_update(request, state, decoded)

@@ -54,10 +54,11 @@ FRAGMENTS = [
     *(f"%{ord(c):02X}" for c in '<>"{}|\\^`'),  # excluded from IRIs by RFC 3987
 ]
 
-#: Values that are no IRI; each must be refused where an IRI is expected.
+#: Values that are no IRI; each must be refused where an IRI is expected. A fragment ends the
+#: value (where ``$`` in a pattern lets a final newline by) or sits inside it.
 NOT_IRIS = [
-    *(IRI + fragment for fragment in FRAGMENTS),  # trailing: 'http://e/a\n' and the like
-    *(IRI + fragment + "b" for fragment in FRAGMENTS),
+    *(IRI + fragment for fragment in FRAGMENTS),
+    *(IRI + fragment + "b" for fragment in ("%0A", "%20", "%7F", "%C2%A0", "%25zz")),
     "%25zz",
     "relative",
     "",
@@ -89,6 +90,11 @@ ODD = [
 ]
 
 
+#: Host headers, as sent: Starlette falls back to the server's address for what is no host,
+#: but takes percent signs, which can make the request's own URL (the base IRI) no IRI.
+HOSTS = ["%zz", "a%", "%", "[::1", "[v1.x]", "x:99999999999", "a b", "a\x7fb", "é", "x\x00"]
+
+
 @dataclass(frozen=True)
 class Target:
     """One place a client value lands: a method, a URL template (``{v}``) and a body."""
@@ -102,18 +108,23 @@ class Target:
     def send(self, client: TestClient, value: str) -> Response:
         url = self.url.replace("{v}", value)
         body = self.body.replace(b"{v}", value.encode())
-        return client.request(self.method, url, content=body or None, headers=dict(self.headers))
+        headers = [(k, v.replace("{v}", value).encode("latin-1")) for k, v in self.headers]
+        return client.request(self.method, url, content=body or None, headers=headers)
 
 
 def canned_targets(catalogue: Catalogue) -> list[Target]:
-    """Every declared parameter of every canned query, and the reserved ones."""
-    targets = []
-    for query in catalogue:
-        names = [(p.name, p.type is ParamType.IRI) for p in query.header.params]
-        names += [("format", False)]
-        if query.paginated:
-            names += [("page", False), ("per_page", False)]
-        targets += [Target("GET", f"/queries/{query.id}?{n}={{v}}", iri) for n, iri in names]
+    """Every declared parameter of every canned query; the reserved ones (one router code
+    path for all queries) on one paginated query."""
+    targets = [
+        Target("GET", f"/queries/{query.id}?{spec.name}={{v}}", spec.type is ParamType.IRI)
+        for query in catalogue
+        for spec in query.header.params
+    ]
+    paged = next(query for query in catalogue if query.paginated)
+    targets += [
+        Target("GET", f"/queries/{paged.id}?{name}={{v}}", iri=False)
+        for name in ("format", "page", "per_page")
+    ]
     return targets
 
 
@@ -141,6 +152,19 @@ READ_TARGETS = [
     Target("GET", "/queries?format={v}", iri=False),
 ]
 
+HOST_TARGETS = [
+    Target("GET", url, iri=False, headers=(("host", "{v}"),))
+    for url in (
+        "/sparql",
+        "/sparql?query=SELECT%20*%20%7BBIND(%3Crelative%3E%20AS%20%3Fx)%7D",
+        "/queries",
+        "/queries/spaser/list-spasers-by-authority-type?per_page=1",
+        "/.well-known/void",
+        "/graphs/x",
+        "/id/collectivite/cu-dunkerque",
+    )
+]
+
 WRITE_TARGETS = [
     Target("PUT", "/graphs?graph={v}", True, TRIPLE, (("content-type", "text/turtle"),)),
     Target("POST", "/graphs?graph={v}", True, TRIPLE, (("content-type", "text/turtle"),)),
@@ -160,6 +184,21 @@ WRITE_TARGETS = [
         True,
         b"update=CLEAR%20SILENT%20DEFAULT&using-named-graph-uri={v}",
         tuple(FORM.items()),
+    ),
+]
+
+TURTLE_HOST = (("content-type", "text/turtle"), ("host", "{v}"))
+WRITE_HOST_TARGETS = [
+    Target("PUT", "/graphs/x", False, TRIPLE, TURTLE_HOST),
+    Target("PUT", "/graphs?default", False, TRIPLE, TURTLE_HOST),
+    Target("POST", "/graphs", False, TRIPLE, TURTLE_HOST),
+    Target("POST", "/validate", False, TRIPLE, TURTLE_HOST),
+    Target(
+        "POST",
+        "/sparql",
+        False,
+        b"INSERT DATA { <http://example.org/s> <http://example.org/p> <relative> }",
+        (("content-type", "application/sparql-update"), ("host", "{v}")),
     ),
 ]
 
@@ -198,10 +237,10 @@ def check(target: Target, value: str, response: Response) -> str | None:
     return None
 
 
-def sweep(client: TestClient, targets: list[Target]) -> list[str]:
+def sweep(client: TestClient, targets: list[Target], values: list[str]) -> list[str]:
     problems = []
     for target in targets:
-        for value in (*NOT_IRIS, *ODD):
+        for value in values:
             problem = check(target, value, target.send(client, value))
             if problem is not None:
                 problems.append(problem)
@@ -213,11 +252,13 @@ def test_no_read_parameter_answers_500_or_plain_text(
 ) -> None:
     before = shipped_store.count()
     catalogue = Catalogue.load(REPO / "queries")
-    problems = sweep(reader, [*READ_TARGETS, *canned_targets(catalogue)])
+    problems = sweep(reader, [*READ_TARGETS, *canned_targets(catalogue)], [*NOT_IRIS, *ODD])
+    problems += sweep(reader, HOST_TARGETS, HOSTS)
     assert not problems, "\n".join(problems[:40])
     assert shipped_store.count() == before
 
 
 def test_no_write_parameter_answers_500_or_plain_text(writer: TestClient) -> None:
-    problems = sweep(writer, WRITE_TARGETS)
+    problems = sweep(writer, WRITE_TARGETS, [*NOT_IRIS, *ODD])
+    problems += sweep(writer, WRITE_HOST_TARGETS, HOSTS)
     assert not problems, "\n".join(problems[:40])
