@@ -76,6 +76,12 @@ def test_results_are_negotiated(client: TestClient) -> None:
     ("url", "parameter", "expected"),
     [
         ("/queries/spaser/list-targets-by-plan?year=twenty", "year", "a year"),
+        ("/queries/spaser/list-targets-by-plan?year=2020%0A", "year", "a year"),
+        ("/queries/spaser/list-targets-by-plan?plan=http://x/a%0A", "plan", "PolicyPlan"),
+        ("/queries/spaser/list-targets-by-plan?plan=http://[::1/", "plan", "PolicyPlan"),
+        ("/queries/spaser/list-targets-by-plan?plan=http://x/%25zz", "plan", "PolicyPlan"),
+        ("/queries/spaser/list-targets-by-plan?plan=http://x/%EF%BF%BD", "plan", "PolicyPlan"),
+        ("/queries/search/find-resources-by-label?lang=fr%0A", "lang", "language"),
         ("/queries/spaser/list-targets-by-plan?plan=not%20an%20iri", "plan", "PolicyPlan"),
         (
             "/queries/spaser/list-targets-by-plan?plan=https://w3id.org/esskg/id/collectivite/cu-dunkerque",

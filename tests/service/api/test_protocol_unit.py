@@ -11,7 +11,13 @@ from urllib.parse import quote
 
 import pytest
 
-from service.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, UriTooLong
+from service.errors import (
+    BadRequest,
+    InvalidIri,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    UriTooLong,
+)
 from service.sparql.protocol import (
     FORM,
     QUERY,
@@ -196,6 +202,24 @@ def test_update_dataset_parameters_are_the_using_ones() -> None:
         f"&using-named-graph-uri={quote(G2, safe='')}",
     )
     assert (decoded.default_graphs, decoded.named_graphs) == ([G1], [G2])
+
+
+@pytest.mark.parametrize(
+    ("name", "operation"),
+    [
+        ("default-graph-uri", "query=ASK%7B%7D"),
+        ("named-graph-uri", "query=ASK%7B%7D"),
+        ("using-graph-uri", "update=CLEAR%20ALL"),
+        ("using-named-graph-uri", "update=CLEAR%20ALL"),
+    ],
+)
+@pytest.mark.parametrize("value", ["http%3A%2F%2Fe%2Fg%0A", "http://[::1/", "%25zz", "g"])
+def test_dataset_parameters_that_are_no_iri_are_refused_by_name(
+    name: str, operation: str, value: str
+) -> None:
+    with pytest.raises(InvalidIri) as refused:
+        post(FORM, f"{operation}&{name}={quote(G1, safe='')}&{name}={value}".encode())
+    assert refused.value.parameter == name
 
 
 def test_using_parameters_on_a_query_are_400() -> None:
