@@ -143,19 +143,15 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from service.api.app import create_app
+    from service.api.server import server_config
 
     settings = settings.model_copy(update={"host": args.host, "port": args.port})
-    # No access log: formatting a line per request costs more than a cached answer does.
-    config = uvicorn.Config(
-        "service.api.app:create_app", log_level="info", access_log=False, factory=True
-    )
-    config.host, config.port = settings.host, settings.port
+    config = server_config("service.api.app:create_app", settings.host, settings.port)
     listening = config.bind_socket()  # before the guard: no Internet socket is made after it
     if settings.network_guard:
         guard = protect_network(settings)
         print(f"network guard: {guard.mode}, allowed {list(guard.allowed) or 'none'}")
     config.app = create_app(settings)
-    config.factory = False
     uvicorn.Server(config).run(sockets=[listening])
     return 0
 

@@ -206,3 +206,39 @@ class UriTooLong(EsskgError):
 
     def __str__(self) -> str:
         return f"the request URL is longer than {self.limit} bytes; send the query by POST"
+
+
+# Errors of the HTTP server itself and of conditional writes ----------------------------------
+
+
+@dataclass
+class MalformedRequest(EsskgError):
+    """Bytes that do not parse as an HTTP/1.1 request (or a body longer than announced,
+    whose surplus is read as the next request)."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class IncompleteBody(EsskgError):
+    """The client ended the connection before the body it announced was whole."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class PreconditionFailed(EsskgError):
+    """An ``If-Match``/``If-None-Match`` condition of a write is false: someone else changed
+    the graph since the client read it (or it exists when the client said it must not)."""
+
+    message: str
+    current: str | None = None  # the graph's ETag now, or None when it does not exist
+
+    def __str__(self) -> str:
+        return self.message

@@ -17,6 +17,7 @@ from service.api.direct import DirectDispatch
 from service.api.result_cache import ResultCache, ResultCacheMiddleware
 from service.api.routers import graphs, health, meta, queries, resources, sparql
 from service.api.runtime import AppState
+from service.api.whole_body import WholeBody
 from service.graph.build import SNAPSHOT, current_build, read_manifest
 from service.graph.gate import WriteGate
 from service.queries.catalogue import Catalogue
@@ -127,6 +128,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         expose_headers=["ETag", "Last-Modified", "ESSKG-Result-Truncated", "ESSKG-Result-Limit"],
         max_age=600,
     )
+    # Outermost (added last): no layer below sees a request before its body is whole.
+    app.add_middleware(WholeBody, limit=settings.max_body_bytes)
     app.include_router(health.router)
     app.include_router(sparql.router)
     app.include_router(graphs.router)

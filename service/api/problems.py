@@ -27,8 +27,11 @@ from service.errors import (
     Forbidden,
     GraphNotFound,
     InvalidIri,
+    IncompleteBody,
+    MalformedRequest,
     NotAcceptable,
     PayloadTooLarge,
+    PreconditionFailed,
     ProtectedGraph,
     QueryCrashed,
     QueryRefused,
@@ -60,6 +63,8 @@ STATUS: dict[type[EsskgError], tuple[int, str, str]] = {
     BadRequest: (400, "bad-request", "The request breaks the SPARQL protocol"),
     EvaluationError: (400, "evaluation", "The request could not be carried out"),
     InvalidIri: (400, "invalid-iri", "Not a valid IRI"),
+    MalformedRequest: (400, "malformed-request", "The request is not well-formed HTTP/1.1"),
+    IncompleteBody: (400, "incomplete-body", "The request body is shorter than announced"),
     Unauthorized: (401, "unauthorized", "A bearer token is required to write"),
     Forbidden: (403, "forbidden", "This token may not write"),
     WritesDisabled: (403, "writes-disabled", "Writes are disabled on this service"),
@@ -67,6 +72,7 @@ STATUS: dict[type[EsskgError], tuple[int, str, str]] = {
     QueryRefused: (403, "refused", "The request would fetch a remote URL"),
     GraphNotFound: (404, "graph-not-found", "No such graph"),
     NotAcceptable: (406, "not-acceptable", "No acceptable serialisation"),
+    PreconditionFailed: (412, "precondition-failed", "The graph changed since it was read"),
     PayloadTooLarge: (413, "too-large", "The request is too large"),
     UriTooLong: (414, "uri-too-long", "The request URL is too long"),
     UnsupportedMediaType: (415, "unsupported-media-type", "Unsupported request Content-Type"),
@@ -137,6 +143,8 @@ def _extra(exc: EsskgError) -> tuple[dict[str, Any], dict[str, str]]:
         headers["Retry-After"] = "1"
     elif isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = 'Bearer realm="esskg"'
+    elif isinstance(exc, PreconditionFailed) and exc.current is not None:
+        headers["ETag"] = exc.current
     elif isinstance(exc, Forbidden):
         headers["WWW-Authenticate"] = 'Bearer realm="esskg", error="invalid_token"'
     return extra, headers

@@ -30,6 +30,8 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from service.api.whole_body import replay_body
+
 #: Set by a route on a response that may be cached; never sent to the client.
 CACHEABLE = b"esskg-cacheable"
 STATUS_HEADER = b"esskg-cache"
@@ -142,13 +144,13 @@ class ResultCacheMiddleware:
             return
         version = self.version()
         if version is None or _bypasses(scope):
-            await self.app(scope, _replay(receive, None), _strip_mark(send))
+            await self.app(scope, replay_body(receive, None), _strip_mark(send))
             return
         body = b""
         if method == "POST":
             body, complete = await _read_body(receive, self.max_post_body)
             if not complete:
-                await self.app(scope, _replay(receive, body, more=True), _strip_mark(send))
+                await self.app(scope, replay_body(receive, body, more=True), _strip_mark(send))
                 return
         key = request_key(scope, version, body)
         entry = self.cache.get(key)
@@ -157,7 +159,7 @@ class ResultCacheMiddleware:
             await send({"type": "http.response.start", "status": 200, "headers": stored_headers})
             await send({"type": "http.response.body", "body": stored_body})
             return
-        replay = _replay(receive, body if method == "POST" else None)
+        replay = replay_body(receive, body if method == "POST" else None)
         await self.app(scope, replay, self._store(key, send))
 
     def _store(self, key: tuple[Any, ...], send: Send) -> Send:
@@ -223,18 +225,3 @@ async def _read_body(receive: Receive, limit: int) -> tuple[bytes, bool]:
             return b"".join(chunks), True
         if size > limit:
             return b"".join(chunks), False
-
-
-def _replay(receive: Receive, prefix: bytes | None, *, more: bool = False) -> Receive:
-    """Hand the app the body this layer already read, then whatever is left of it."""
-    if prefix is None:
-        return receive
-    pending: list[bytes] = [prefix]
-
-    async def replayed() -> Message:
-        if pending:
-            chunk = pending.pop()
-            return {"type": "http.request", "body": chunk, "more_body": more}
-        return await receive()
-
-    return replayed

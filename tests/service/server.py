@@ -15,6 +15,7 @@ import httpx
 import uvicorn
 
 from service.api.app import create_app
+from service.api.server import server_config
 from service.settings import Settings
 from service.store.base import Store
 from tests.service.engines import free_port, wait_until
@@ -35,9 +36,7 @@ def _answers(url: str) -> Callable[[], bool]:
 def live_server(settings: Settings, store: Store | None = None) -> Iterator[str]:
     """Serve ``create_app(settings, store)`` in a thread; yields the base URL."""
     port = free_port()
-    config = uvicorn.Config(
-        create_app(settings, store), host="127.0.0.1", port=port, log_level="warning"
-    )
+    config = server_config(create_app(settings, store), "127.0.0.1", port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
