@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import BNode, Literal, URIRef
 
@@ -14,6 +15,9 @@ from service.formats import RDF_FORMATS, RESULT_FORMATS, Format
 from service.netguard import Guard, GuardUnavailable, hosts_of_urls, protect
 from service.settings import Settings, get_settings
 from service.store.base import QueryKind, QueryResult, Store, Term
+
+if TYPE_CHECKING:
+    from service.graph.contributions import Contribution
 
 TABLE = "table"
 
@@ -64,15 +68,38 @@ def cmd_build(settings: Settings, _: argparse.Namespace) -> int:
         print(f"  {size:>8}  {name}")
     timings = ", ".join(f"{k} {v:.2f}s" for k, v in manifest.timings.items())
     print(f"{manifest.warnings} warning(s); {timings}")
+    _print_carried(settings, result.carried)
+    for hidden in result.hidden:
+        print(f"  note: {hidden.label} is replaced by the graph written over HTTP")
     print(f"store: {settings.resolve(settings.store_path)} -> {result.folder}")
     return 0
 
 
-def cmd_validate(settings: Settings, args: argparse.Namespace) -> int:
-    from service.graph.check import check_sources
-    from service.graph.sources import discover, extra_data_files
+def _print_carried(settings: Settings, carried: Sequence[Contribution]) -> None:
+    folder = settings.resolve(settings.contributions_path)
+    print(f"{len(carried)} graph(s) written over HTTP, from {folder}:")
+    for contribution in carried:
+        name = contribution.graph or "(default graph)"
+        print(f"  {contribution.triples:>8}  {name}  [{contribution.path.name}]")
 
-    sources = discover(settings.root) + extra_data_files(list(args.files), settings.root)
+
+def cmd_export_contributions(settings: Settings, args: argparse.Namespace) -> int:
+    """A backup of every graph written over HTTP: copy the files back to restore."""
+    from service.graph.contributions import Contributions
+
+    carried = Contributions(settings.resolve(settings.contributions_path)).export(args.folder)
+    print(f"exported {len(carried)} graph(s) to {args.folder}")
+    for contribution in carried:
+        print(f"  {contribution.triples:>8}  {contribution.graph or '(default graph)'}")
+    return 0
+
+
+def cmd_validate(settings: Settings, args: argparse.Namespace) -> int:
+    from service.graph.build import build_inputs
+    from service.graph.check import check_sources
+    from service.graph.sources import extra_data_files
+
+    sources = build_inputs(settings).sources + extra_data_files(list(args.files), settings.root)
     checked = check_sources(sources, reasoner=settings.reasoner, validator=settings.validator)
     for problem in checked.warnings:
         print(problem.describe(), file=sys.stderr)
@@ -193,6 +220,11 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser("push", help="publish the current build to the remote SPARQL engine")
 
+    export = sub.add_parser(
+        "export-contributions", help="copy every graph written over HTTP into a folder (backup)"
+    )
+    export.add_argument("folder", type=Path, help="where the files go (created if missing)")
+
     serve = sub.add_parser("serve", help="start the HTTP service")
     serve.add_argument("--host", default=get_settings().host)
     serve.add_argument("--port", type=int, default=get_settings().port)
@@ -204,6 +236,7 @@ COMMANDS = {
     "validate": cmd_validate,
     "query": cmd_query,
     "push": cmd_push,
+    "export-contributions": cmd_export_contributions,
     "serve": cmd_serve,
 }
 

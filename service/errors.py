@@ -238,7 +238,6 @@ class PreconditionFailed(EsskgError):
     the graph since the client read it (or it exists when the client said it must not)."""
 
     message: str
-    current: str | None = None  # the graph's ETag now, or None when it does not exist
 
     def __str__(self) -> str:
         return self.message

@@ -70,6 +70,10 @@ class Settings(BaseSettings):
         description="esskg serve: let the kernel refuse every outbound connection but to the "
         "allowed hosts (and a remote engine). Linux only; false runs without it.",
     )
+    contributions_path: Path = Field(
+        default=Path("data/contributions"),
+        description="Where each graph written over HTTP is kept as a file every build reads.",
+    )
     keep_builds: int = Field(default=2, ge=1, description="Previous builds kept on disk.")
     reasoner: Literal["rules", "owlrl"] = Field(
         default="rules",

@@ -19,6 +19,7 @@ from service.api.routers import graphs, health, meta, queries, resources, sparql
 from service.api.runtime import AppState
 from service.api.whole_body import WholeBody
 from service.graph.build import SNAPSHOT, current_build, read_manifest
+from service.graph.contributions import Contributions
 from service.graph.gate import WriteGate
 from service.queries.catalogue import Catalogue
 from service.settings import Settings, get_settings
@@ -58,6 +59,8 @@ def runtime_for(settings: Settings, store: Store, *, store_given: bool) -> AppSt
         version.bump()
         executor.refresh()
 
+    contributions = Contributions(settings.resolve(settings.contributions_path))
+    contributions.recover()
     gate = WriteGate(
         store,
         reason=settings.infer_on_write,
@@ -66,6 +69,7 @@ def runtime_for(settings: Settings, store: Store, *, store_given: bool) -> AppSt
         lock=executor.write_lock,
         before_commit=changing,
         on_commit=committed,
+        contributions=contributions,
     )
     return AppState(settings, store, executor, gate, version)
 

@@ -26,8 +26,8 @@ from service.errors import (
     EvaluationError,
     Forbidden,
     GraphNotFound,
-    InvalidIri,
     IncompleteBody,
+    InvalidIri,
     MalformedRequest,
     NotAcceptable,
     PayloadTooLarge,
@@ -143,8 +143,6 @@ def _extra(exc: EsskgError) -> tuple[dict[str, Any], dict[str, str]]:
         headers["Retry-After"] = "1"
     elif isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = 'Bearer realm="esskg"'
-    elif isinstance(exc, PreconditionFailed) and exc.current is not None:
-        headers["ETag"] = exc.current
     elif isinstance(exc, Forbidden):
         headers["WWW-Authenticate"] = 'Bearer realm="esskg", error="invalid_token"'
     return extra, headers

@@ -152,4 +152,3 @@ def server_config(app: Any, host: str, port: int, *, log_level: str = "info") ->
         log_level=log_level,
         access_log=False,
     )
-

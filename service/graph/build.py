@@ -18,8 +18,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from service.errors import BuildFailed
 from service.graph.check import check_sources
-from service.graph.sources import discover
+from service.graph.contributions import (
+    Contribution,
+    Contributions,
+    hidden_sources,
+    with_contributions,
+)
+from service.graph.sources import SourceFile, discover
 from service.graph.validate import Problem
 from service.namespaces import INFERRED_GRAPH
 from service.settings import Settings
@@ -49,6 +56,46 @@ class BuildResult:
     manifest: BuildManifest
     folder: Path
     warnings: list[Problem]
+    #: the graphs written over HTTP that this build carried, and the source files they replace
+    carried: list[Contribution] = field(default_factory=list)
+    hidden: list[SourceFile] = field(default_factory=list)
+
+
+@dataclass
+class BuildInputs:
+    """The files a build reads: the project's, with the contributions in place of the
+    graphs they replace (``service.graph.contributions``)."""
+
+    sources: list[SourceFile]
+    carried: list[Contribution]
+    hidden: list[SourceFile]
+
+
+def build_inputs(settings: Settings) -> BuildInputs:
+    contributions = Contributions(settings.resolve(settings.contributions_path))
+    carried = contributions.load()
+    found = discover(settings.root, skip=contributions.folder)
+    return BuildInputs(
+        with_contributions(found, carried, settings.root),
+        carried,
+        hidden_sources(found, carried),
+    )
+
+
+def _naming_contributions(failed: BuildFailed, carried: list[Contribution]) -> BuildFailed:
+    """A contribution is never dropped to make a build pass: the build fails and says which
+    contribution the problems are in, so that it can be fixed (or the shapes)."""
+    named = [c for c in carried if c.path.name in failed.report]
+    if not named:
+        return failed
+    lines = [
+        f"  {c.path.name}: the graph <{c.graph or 'default'}> written over HTTP" for c in named
+    ]
+    note = (
+        "\nThese problems are in contributions (kept, never dropped): fix the data (a new PUT "
+        "on the running service, or the file), or the shapes, then build again.\n"
+    )
+    return BuildFailed(failed.report + note + "\n".join(lines), failed.problems)
 
 
 def builds_folder(settings: Settings) -> Path:
@@ -87,8 +134,12 @@ def _prune(settings: Settings, keep: Path) -> None:
 def build(settings: Settings) -> BuildResult:
     """Check every source file and, only if all is well, publish a new store."""
     started = time.perf_counter()
-    sources = discover(settings.root)
-    checked = check_sources(sources, reasoner=settings.reasoner, validator=settings.validator)
+    inputs = build_inputs(settings)
+    sources = inputs.sources
+    try:
+        checked = check_sources(sources, reasoner=settings.reasoner, validator=settings.validator)
+    except BuildFailed as failed:
+        raise _naming_contributions(failed, inputs.carried) from None
     timings = dict(checked.timings)
 
     load_started = time.perf_counter()
@@ -126,4 +177,4 @@ def build(settings: Settings) -> BuildResult:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     _prune(settings, folder)
-    return BuildResult(manifest=manifest, folder=folder, warnings=checked.warnings)
+    return BuildResult(manifest, folder, checked.warnings, inputs.carried, inputs.hidden)

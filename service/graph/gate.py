@@ -7,8 +7,11 @@ from other graphs (``sh:class`` of a resource described elsewhere) sees it. Only
 well are the graphs that changed, and the refreshed inferred graph, replaced in the real
 store in one transaction. Anything else leaves the store exactly as it was.
 
-Writes are serialised (one lock); a dry run takes no lock (it reads a snapshot). After each
-commit the app replaces its query engine, so every query started after the commit sees it.
+Writes are serialised (one lock); a dry run takes no lock (it reads a snapshot). A write's
+precondition (``If-Match``) is checked under that lock, so two editors cannot both win.
+Each committed graph is first made durable as a contribution file
+(``service.graph.contributions``), so every later build carries it. After each commit the
+app replaces its query engine, so every query started after the commit sees it.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from service.errors import (
 from service.errors import QuerySyntaxError as _QuerySyntaxError
 from service.formats import Format
 from service.graph.check import Reasoner, run_reasoner
+from service.graph.contributions import Contributions
 from service.graph.reason import Inference
 from service.graph.validate import ValidationOutcome, Validator, validate
 from service.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
@@ -41,6 +45,9 @@ from service.store.terms import triple_to_rdflib
 
 #: Graphs only the build writes; the inferred graph is refreshed by the gate itself.
 PROTECTED = frozenset({ONTOLOGY_GRAPH, SHAPES_GRAPH, INFERRED_GRAPH})
+
+#: Looks at the store before a write, under the write lock, and raises to refuse it.
+Precondition = Callable[[Store], None] | None
 
 
 def _has_blank_node(triple: ox.Triple) -> bool:
@@ -104,10 +111,11 @@ class WriteGate:
         lock: threading.Lock | None = None,
         before_commit: Callable[[], None] | None = None,
         on_commit: Callable[[], None] | None = None,
+        contributions: Contributions | None = None,
     ) -> None:
         """``before_commit`` runs once a write has passed, just before it is committed (so
         a crash between the two cannot leave anything claiming the old state is current);
-        ``on_commit`` runs after."""
+        ``on_commit`` runs after; ``contributions`` keeps each committed graph as a file."""
         self._store = store
         self._reason = reason
         self._reasoner: Reasoner = reasoner
@@ -115,21 +123,33 @@ class WriteGate:
         self._lock = lock or threading.Lock()
         self._before_commit = before_commit
         self._on_commit = on_commit
+        self._contributions = contributions
 
     # -- the operations --------------------------------------------------------------------
 
-    def put_graph(self, name: str | None, triples: Iterable[Triple]) -> WriteResult:
+    def put_graph(
+        self, name: str | None, triples: Iterable[Triple], precondition: Precondition = None
+    ) -> WriteResult:
         content = list(triples)
-        return self._write(lambda c: c.put_graph(name, content), target=name, touched=[name])
+        return self._write(
+            lambda c: c.put_graph(name, content), target=name, touched=[name], check=precondition
+        )
 
-    def post_graph(self, name: str | None, triples: Iterable[Triple]) -> WriteResult:
+    def post_graph(
+        self, name: str | None, triples: Iterable[Triple], precondition: Precondition = None
+    ) -> WriteResult:
         content = list(triples)
-        return self._write(lambda c: c.post_graph(name, content), target=name, touched=[name])
+        return self._write(
+            lambda c: c.post_graph(name, content), target=name, touched=[name], check=precondition
+        )
 
-    def delete_graph(self, name: str | None) -> WriteResult:
-        if name is not None and not self._store.has_graph(name):
-            raise GraphNotFound(f"no graph <{name}>")
-        return self._write(lambda c: c.delete_graph(name), target=name, touched=[name])
+    def delete_graph(self, name: str | None, precondition: Precondition = None) -> WriteResult:
+        def apply(candidate: OxigraphStore) -> None:
+            if name is not None and not candidate.has_graph(name):
+                raise GraphNotFound(f"no graph <{name}>")
+            candidate.delete_graph(name)
+
+        return self._write(apply, target=name, touched=[name], check=precondition)
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> WriteResult:
         def apply(candidate: OxigraphStore) -> None:
@@ -161,11 +181,14 @@ class WriteGate:
         target: str | None = None,
         touched: Collection[str | None] | None = None,
         commit: bool = True,
+        check: Precondition = None,
     ) -> WriteResult:
         """Apply the write to a copy, check the copy, then commit the graphs that changed.
 
         ``touched``: the only graphs the write can change (a Graph Store operation names
         its one graph), so the others are not compared; ``None`` for any (an update).
+        ``check`` sees the store as it is before the write, under the lock, and raises to
+        refuse it (a precondition).
         """
         with self._lock if commit else contextlib.nullcontext():
             before = (
@@ -173,6 +196,8 @@ class WriteGate:
                 if isinstance(self._store, OxigraphStore)
                 else OxigraphStore.copy_of(self._store)
             )
+            if check is not None:
+                check(before)
             created = target is not None and not before.has_graph(target)
             candidate = OxigraphStore.copy_of(before)
             apply(candidate)
@@ -192,10 +217,28 @@ class WriteGate:
                     self._refresh_inferred(before, inference, replacements, edits)
                 if self._before_commit is not None:
                     self._before_commit()
-                self._store.replace_graphs(replacements, edits)
+                self._commit(before, replacements, edits)
         if commit and self._on_commit is not None:
             self._on_commit()
         return WriteResult(changed, created=created, outcome=outcome)
+
+    def _commit(
+        self,
+        before: OxigraphStore,
+        replacements: dict[str | None, Iterable[Triple] | None],
+        edits: dict[str | None, GraphEdit],
+    ) -> None:
+        """The contribution files first, then the store: what a 2xx acknowledges is in both.
+        If the store refuses the commit, the files go back to what they were."""
+        graphs = {name: content for name, content in replacements.items() if name not in PROTECTED}
+        if self._contributions is not None:
+            self._contributions.record(graphs)
+        try:
+            self._store.replace_graphs(replacements, edits)
+        except BaseException:
+            if self._contributions is not None:
+                self._contributions.record({name: self._content(before, name) for name in graphs})
+            raise
 
     @staticmethod
     def _refresh_inferred(

@@ -19,7 +19,7 @@ from rdflib import Graph
 from service.errors import RdfSyntaxError
 from service.formats import rdf_format_for_path
 from service.graph.sources import Role, SourceFile
-from service.store.terms import triple_to_rdflib
+from service.store.terms import graph_name_to_oxigraph, triple_to_rdflib
 
 
 class _Graphs(dict[Role, Graph]):
@@ -60,7 +60,7 @@ class ParsedSources:
     def subject_files(self) -> dict[str, set[str]]:
         """Which files describe each subject: only a failing build's report needs it."""
         found: dict[str, set[str]] = defaultdict(set)
-        label = {s.graph: s.label for s in self.files if s.role is Role.DATA}
+        label = {s.graph or "": s.label for s in self.files if s.role is Role.DATA}
         for quad in self.data_quads:
             graph = quad.graph_name
             name = graph.value if isinstance(graph, ox.NamedNode) else ""
@@ -79,7 +79,7 @@ def _node_key(node: ox.NamedNode | ox.BlankNode | ox.Triple) -> str:
 def parse_file(source: SourceFile) -> list[ox.Quad]:
     """Quads of one file; triples outside a named graph go to the file's own graph."""
     fmt = rdf_format_for_path(source.path)
-    own_graph = ox.NamedNode(source.graph)
+    own_graph = graph_name_to_oxigraph(source.graph)
     try:
         parsed = list(ox.parse(path=str(source.path), format=fmt.oxigraph_rdf, base_iri=None))
     except SyntaxError as exc:

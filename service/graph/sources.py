@@ -30,7 +30,7 @@ class Role(StrEnum):
 class SourceFile:
     path: Path
     role: Role
-    graph: str
+    graph: str | None  # None: the store's default graph (a contribution written to ?default)
     label: str  # the path as the user knows it, relative to the project root
 
     def __str__(self) -> str:
@@ -61,8 +61,9 @@ def _label(path: Path, root: Path) -> str:
         return str(path)
 
 
-def discover(root: Path) -> list[SourceFile]:
-    """Every RDF file of ``ontology/``, ``shapes/`` and ``data/`` under ``root``, sorted."""
+def discover(root: Path, skip: Path | None = None) -> list[SourceFile]:
+    """Every RDF file of ``ontology/``, ``shapes/`` and ``data/`` under ``root``, sorted;
+    ``skip``: a folder of ``data/`` read otherwise (the contributions)."""
     found: list[SourceFile] = []
     for path in _files(root / "ontology"):
         found.append(SourceFile(path, Role.ONTOLOGY, ONTOLOGY_GRAPH, _label(path, root)))
@@ -70,6 +71,8 @@ def discover(root: Path) -> list[SourceFile]:
         found.append(SourceFile(path, Role.SHAPES, SHAPES_GRAPH, _label(path, root)))
     data = root / "data"
     for path in _files(data):
+        if skip is not None and path.is_relative_to(skip):
+            continue
         graph = graph_for_data_file(path.relative_to(data))
         found.append(SourceFile(path, Role.DATA, graph, _label(path, root)))
     return found

@@ -12,11 +12,11 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from service.store.base import Triple
-from service.store.terms import ntriples_term
+from service.store.terms import ntriples
 
 
 def _triples_block(triples: Iterable[Triple]) -> str:
-    return "\n".join(" ".join(ntriples_term(t) for t in triple) + " ." for triple in triples)
+    return ntriples(triples).rstrip("\n")
 
 
 def _graph_block(name: str | None, body: str) -> str:

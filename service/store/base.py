@@ -7,6 +7,7 @@ because the engine writes its own formats far faster than a Python round trip wo
 
 from __future__ import annotations
 
+import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from enum import StrEnum
@@ -26,6 +27,14 @@ Row = dict[str, Term]
 
 #: Marks the store's default graph where a graph name is expected.
 DEFAULT_GRAPH: None = None
+
+
+def digest_lines(lines: Iterable[str]) -> str | None:
+    """The digest of a set of N-Triples lines, whatever their order; None for no line."""
+    ordered = sorted(lines)
+    if not ordered:
+        return None
+    return hashlib.sha256("\n".join(ordered).encode("utf-8")).hexdigest()
 
 
 class QueryKind(StrEnum):
@@ -135,6 +144,13 @@ class Store(ABC):
 
     def has_graph(self, name: str) -> bool:
         return name in self.graph_names()
+
+    def graph_digest(self, name: str | None) -> str | None:
+        """A digest of one graph's content (None when it is empty): equal triples, equal
+        digest, so an ETag made from it says whether the graph changed, whoever changed it."""
+        from service.store.terms import ntriples  # that module imports this one
+
+        return digest_lines(ntriples(self.get_graph(name)).splitlines())  # type: ignore[arg-type]
 
     def select(self, sparql: str, **kwargs: object) -> list[Row]:
         return list(self.query(sparql, **kwargs).rows())  # type: ignore[arg-type]

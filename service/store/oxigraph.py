@@ -29,6 +29,7 @@ from service.store.base import (
     Store,
     Term,
     Triple,
+    digest_lines,
 )
 from service.store.capped import capped_solutions
 from service.store.terms import (
@@ -291,6 +292,12 @@ class OxigraphStore(Store):
         graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.DefaultGraph()]
         graphs += [g for g in self._memory.named_graphs() if g.value not in skip]
         return [q for g in graphs for q in self._memory.quads_for_pattern(None, None, None, g)]
+
+    def graph_digest(self, name: str | None) -> str | None:
+        """In engine terms: no rdflib object per triple."""
+        pattern = graph_name_to_oxigraph(name)
+        quads = self._memory.quads_for_pattern(None, None, None, pattern)
+        return digest_lines(str(quad.triple) for quad in quads)
 
     def get_graph(self, name: str | None) -> Graph:
         graph = Graph()

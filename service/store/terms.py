@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
@@ -108,3 +109,8 @@ def quad_to_oxigraph(quad: Quad) -> ox.Quad:
 def ntriples_term(term: Term) -> str:
     """The N-Triples spelling of a term, safe to embed in SPARQL ``INSERT DATA``."""
     return str(to_oxigraph(term))
+
+
+def ntriples(triples: Iterable[Triple]) -> str:
+    """Triples as N-Triples lines: for update text and for the contribution files alike."""
+    return "".join(" ".join(ntriples_term(t) for t in triple) + " .\n" for triple in triples)

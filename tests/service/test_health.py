@@ -56,19 +56,25 @@ class _HeldAfterStart(OxigraphStore):
         super().write_nquads(out)
 
 
-def test_health_is_503_while_the_query_engine_reloads(mini_settings: Settings) -> None:
+def test_health_stays_200_and_ready_is_503_while_the_query_engine_reloads(
+    mini_settings: Settings,
+) -> None:
     store = _HeldAfterStart(ox.Store())
     try:
         with TestClient(create_app(mini_settings, store=store)) as client:
-            assert client.get("/health").status_code == 200  # start-up waited for the load
+            assert client.get("/health/ready").status_code == 200  # start-up waited
             client.app.state.runtime.executor.refresh()  # type: ignore[attr-defined]
-            loading = client.get("/health")
+            alive = client.get("/health")
+            assert alive.status_code == 200
+            assert alive.json()["engine"] == "loading"
+            loading = client.get("/health/ready")
             assert loading.status_code == 503
             assert loading.json()["status"] == "loading"
             assert loading.headers["retry-after"] == "5"
             store.gate.set()
             client.app.state.runtime.executor.wait_ready()  # type: ignore[attr-defined]
-            assert client.get("/health").status_code == 200
+            assert client.get("/health/ready").json() == {"status": "ready"}
+            assert client.get("/health").json()["engine"] == "ready"
     finally:
         store.gate.set()
 

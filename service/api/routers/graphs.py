@@ -22,6 +22,7 @@ from rdflib import URIRef
 
 from service.api.auth import require_writer
 from service.api.caching import not_modified
+from service.api.conditional import check_preconditions, graph_etag
 from service.api.negotiation import body_response, choose_format
 from service.api.problems import shapes_report_response
 from service.api.routers.sparql import endpoint_iri, read_body
@@ -30,9 +31,9 @@ from service.api.runtime import AppState, app_state, client_address
 from service.errors import BadRequest, GraphNotFound, UnsupportedMediaType
 from service.formats import Format, rdf_format_for_media_type, serialize_graph
 from service.graph.dry_run import DryRun
-from service.graph.gate import ShapesViolation, WriteResult, parse_payload
+from service.graph.gate import Precondition, ShapesViolation, WriteResult, parse_payload
 from service.sparql.protocol import check_sizes
-from service.store.base import QueryKind, Triple
+from service.store.base import QueryKind, Store, Triple
 from service.store.terms import checked_iri
 
 router = APIRouter(tags=["graphs"])
@@ -77,7 +78,8 @@ def read_graph(request: Request) -> Response:
     fmt = choose_format(
         request.headers.get("accept"), request.query_params.get("format"), QueryKind.GRAPH
     )
-    headers = state.version.headers("graphs", name or "", fmt.name)
+    headers = state.version.headers()
+    headers["ETag"] = graph_etag(state.store.graph_digest(name), fmt.name)
     if (cached := not_modified(request, headers)) is not None:
         return cached
     body = b"" if request.method == "HEAD" else _serialize(state, name, fmt)
@@ -137,6 +139,21 @@ def _written(result: WriteResult, location: str | None = None) -> Response:
     return Response(status_code=204)
 
 
+def _precondition(request: Request, name: str | None) -> Precondition:
+    """``If-Match``/``If-None-Match`` of a write, checked by the gate under its lock."""
+    if_match = request.headers.get("if-match")
+    if_none_match = request.headers.get("if-none-match")
+    if if_match is None and if_none_match is None:
+        return None
+
+    def check(store: Store) -> None:
+        digest = store.graph_digest(name)
+        exists = name is None or digest is not None
+        check_preconditions(if_match, if_none_match, digest, exists=exists)
+
+    return check
+
+
 async def write_graph(request: Request) -> Response:
     state = app_state(request)
     settings = state.settings
@@ -150,19 +167,22 @@ async def write_graph(request: Request) -> Response:
     named, name = _target(request, required=request.method != "POST")
     gate = state.gate
     if request.method == "DELETE":
-        await anyio.to_thread.run_sync(gate.delete_graph, name)
+        condition = _precondition(request, name)
+        await anyio.to_thread.run_sync(gate.delete_graph, name, condition)
         return Response(status_code=204)
     if request.method == "POST" and not named:
         name = f"{settings.public_base}graph/upload/{uuid.uuid4()}"
         triples = await _payload(request, state, name)
-        result = await anyio.to_thread.run_sync(gate.put_graph, name, triples)
+        condition = _precondition(request, name)
+        result = await anyio.to_thread.run_sync(gate.put_graph, name, triples, condition)
         result.created = True
         return _written(result, location=name)
     triples = await _payload(request, state, name or endpoint_iri(request))
+    condition = _precondition(request, name)
     if request.method == "PUT":
-        result = await anyio.to_thread.run_sync(gate.put_graph, name, triples)
+        result = await anyio.to_thread.run_sync(gate.put_graph, name, triples, condition)
     else:
-        result = await anyio.to_thread.run_sync(gate.post_graph, name, triples)
+        result = await anyio.to_thread.run_sync(gate.post_graph, name, triples, condition)
     return _written(result)
 
 

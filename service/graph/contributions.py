@@ -1,0 +1,172 @@
+"""Contributions: each graph an HTTP write changed, kept as a file that every build reads.
+
+A write that got a 2xx is part of every later build. ``esskg build`` makes a new store from
+files, so the write gate hands each graph it commits to :meth:`Contributions.record`, which
+writes the graph's whole new content to its own file, ``data/contributions/<slug>.nt``
+(setting ``ESSKG_CONTRIBUTIONS_PATH``), before the store commits. That file is the canonical
+copy: the build reads it in place of whatever source file fills the same graph, and
+``esskg export-contributions DIR`` copies them all (copy them back to restore).
+
+A file is N-Triples whose first line names its graph (``# graph: <IRI>``, or
+``# graph: default``); a file with no triples says the graph is empty, so a graph deleted
+over HTTP stays deleted even when a source file would fill it.
+
+Crash safety: each file is written under a temporary name and flushed to disk; then a
+commit note listing the renames is written and flushed; then the renames are done and the
+note removed. A crash before the note leaves the old files; after it, :meth:`recover`
+(run by the build and at start-up) finishes the renames. So a write that changes several
+graphs (a SPARQL Update) is in the files whole or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from service.graph.sources import Role, SourceFile
+from service.store.base import Triple
+from service.store.terms import ntriples
+
+SUFFIX = ".nt"
+_HEADER = "# graph: "
+_DEFAULT = "default"
+_NOTE = ".commit.json"
+_TEMPORARY = ".tmp"
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One contributed graph and the file that holds it."""
+
+    path: Path
+    graph: str | None  # None: the store's default graph
+    triples: int
+
+    def source(self, root: Path) -> SourceFile:
+        try:
+            label = str(self.path.relative_to(root))
+        except ValueError:
+            label = str(self.path)
+        return SourceFile(self.path, Role.DATA, self.graph, label)
+
+
+def file_name(graph: str | None) -> str:
+    """A readable, unique name: the IRI's last segments, then a digest of the whole IRI."""
+    if graph is None:
+        return _DEFAULT + SUFFIX
+    readable = re.sub(r"[^a-z0-9]+", "-", "-".join(graph.lower().split("/")[-2:])).strip("-")
+    digest = hashlib.sha256(graph.encode("utf-8")).hexdigest()[:12]
+    return f"{readable[:60]}-{digest}{SUFFIX}"
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_flushed(path: Path, data: bytes) -> None:
+    with open(path, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def _document(graph: str | None, triples: Iterable[Triple]) -> bytes:
+    header = f"{_HEADER}{_DEFAULT if graph is None else '<' + graph + '>'}\n"
+    return (header + ntriples(triples)).encode("utf-8")
+
+
+class Contributions:
+    """The folder of contributed graphs."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def record(self, graphs: Mapping[str | None, Iterable[Triple] | None]) -> None:
+        """Make these graphs' new contents durable, all or none (``None``: now empty)."""
+        if not graphs:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        renames: list[tuple[str, str]] = []
+        for graph, triples in graphs.items():
+            final = self.folder / file_name(graph)
+            temporary = final.with_name(final.name + _TEMPORARY)
+            _write_flushed(temporary, _document(graph, triples or ()))
+            renames.append((temporary.name, final.name))
+        note = self.folder / _NOTE
+        _write_flushed(note.with_name(note.name + _TEMPORARY), json.dumps(renames).encode())
+        os.replace(note.with_name(note.name + _TEMPORARY), note)
+        _fsync_folder(self.folder)
+        self._finish(renames)
+
+    def _finish(self, renames: list[tuple[str, str]]) -> None:
+        for temporary, final in renames:
+            if (self.folder / temporary).exists():
+                os.replace(self.folder / temporary, self.folder / final)
+        _fsync_folder(self.folder)
+        (self.folder / _NOTE).unlink(missing_ok=True)
+
+    def recover(self) -> None:
+        """Finish a commit a crash interrupted; drop the files of one that never began."""
+        if not self.folder.is_dir():
+            return
+        note = self.folder / _NOTE
+        if note.exists():
+            pairs = json.loads(note.read_text("utf-8"))
+            self._finish([(str(temporary), str(final)) for temporary, final in pairs])
+        for stray in self.folder.glob("*" + _TEMPORARY):
+            stray.unlink()
+
+    def load(self) -> list[Contribution]:
+        """Every contributed graph, in file-name order."""
+        self.recover()
+        if not self.folder.is_dir():
+            return []
+        found = []
+        for path in sorted(self.folder.glob("*" + SUFFIX)):
+            with open(path, encoding="utf-8") as text:
+                header = text.readline()
+                count = sum(1 for line in text if line.strip() and not line.startswith("#"))
+            found.append(Contribution(path, _graph_named(header, path), count))
+        return found
+
+    def export(self, target: Path) -> list[Contribution]:
+        """Copy every contribution into ``target`` (a backup; copy back to restore)."""
+        target.mkdir(parents=True, exist_ok=True)
+        carried = self.load()
+        for contribution in carried:
+            shutil.copy2(contribution.path, target / contribution.path.name)
+        return carried
+
+
+def _graph_named(header: str, path: Path) -> str | None:
+    if not header.startswith(_HEADER):
+        raise ValueError(f"{path}: the first line must name the graph ('{_HEADER}<IRI>')")
+    name = header[len(_HEADER) :].strip()
+    if name == _DEFAULT:
+        return None
+    return name.removeprefix("<").removesuffix(">")
+
+
+def with_contributions(
+    sources: list[SourceFile], carried: list[Contribution], root: Path
+) -> list[SourceFile]:
+    """The build's files: a contributed graph replaces the source files that fill it."""
+    replaced = {c.graph for c in carried}
+    kept = [s for s in sources if s.role is not Role.DATA or s.graph not in replaced]
+    return kept + [c.source(root) for c in carried if c.triples]
+
+
+def hidden_sources(sources: list[SourceFile], carried: list[Contribution]) -> list[SourceFile]:
+    """Source files whose graph a contribution replaces: the build says so."""
+    replaced = {c.graph for c in carried}
+    return [s for s in sources if s.role is Role.DATA and s.graph in replaced]
