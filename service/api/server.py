@@ -17,9 +17,10 @@ So :class:`WholeBodyProtocol` keeps httptools and changes four things:
   its head is given again, without ``Upgrade``/``HTTP2-Settings``, to a fresh parser, with
   every byte that followed it, so the body and any later request parse as usual;
 - ``CONNECT`` (which llhttp also treats as an upgrade) is refused with 400;
-- bytes that do not parse (a body longer than its ``Content-Length`` leaves its surplus to
-  be read as the next request) get a 400 problem, and a request that completed in the same
-  read is dropped before its handler starts;
+- bytes that do not parse get a 400 problem, and a request that completed in the same read
+  is dropped before its handler starts: so a body longer than its ``Content-Length``, whose
+  surplus is read as the next request (or as bytes after ``Connection: close``, which uvicorn
+  has llhttp ignore and this protocol does not), is refused whole when it comes in one read;
 - a client that ends its side of the connection before the body it announced is whole
   gets a 400 problem (the handler, held by ``service.api.whole_body``, never runs); one
   that ends its side after a whole request still gets the answer.
@@ -44,11 +45,18 @@ from service.errors import EsskgError, IncompleteBody, MalformedRequest
 _OFFER_HEADERS = frozenset({b"upgrade", b"http2-settings"})
 
 
+def _strict_parser(protocol: HttpToolsProtocol) -> httptools.HttpRequestParser:
+    """llhttp as it is by default: uvicorn lets it ignore bytes after a request that said
+    ``Connection: close``, which hides a body longer than its ``Content-Length``."""
+    return httptools.HttpRequestParser(protocol)
+
+
 class WholeBodyProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol, serving upgrade offers whole and refusing cut bodies."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.parser = _strict_parser(self)
         #: Requests whose handler was scheduled during the current read and has not run yet.
         self._fresh: list[asyncio.Task[None]] = []
 
@@ -92,8 +100,7 @@ class WholeBodyProtocol(HttpToolsProtocol):
             if name not in _OFFER_HEADERS:
                 head += [name, b": ", value, b"\r\n"]
         head.append(b"\r\n")
-        self.parser = httptools.HttpRequestParser(self)
-        self.parser.set_dangerous_leniencies(lenient_data_after_close=True)
+        self.parser = _strict_parser(self)
         self._feed(b"".join(head) + rest)
 
     def _start_asgi_task(self, *args: Any, **kwargs: Any) -> None:

@@ -1,0 +1,307 @@
+"""The HTTP server (``service.api.server``) against a real ``esskg serve``, on raw sockets.
+
+Clients that offer a cleartext HTTP/2 upgrade (the JDK's HttpClient under Apache Jena,
+``curl --http2``) must have their whole body served over HTTP/1.1, whether it comes in the
+head's TCP segment or a later one; a body cut short or longer than announced is refused
+with a 400 problem before any handler runs, and nothing is committed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from service.graph.build import build
+from service.settings import Settings
+from service.store.oxigraph import OxigraphStore
+from tests.conftest import FIXTURES, settings_for
+from tests.service.server import live_server, serve_process
+
+TOKEN = "upgrade-token"
+EX = "http://example.org/"
+#: What the JDK's HttpClient and curl --http2 add to every cleartext request.
+OFFER = (
+    b"Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+    b"HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n"
+)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("server") / "project"
+    shutil.copytree(FIXTURES / "mini", root)
+    build(settings_for(root))
+    with serve_process(root, ESSKG_WRITE_TOKEN=TOKEN, ESSKG_INFER_ON_WRITE="false") as base:
+        yield base
+
+
+def _port(base: str) -> int:
+    return int(base.rsplit(":", 1)[1])
+
+
+def _exchange(base: str, head: bytes, body: bytes, *, split: bool, shut: bool = False) -> bytes:
+    """Send a request on a fresh connection; the body with the head or 0.3 s later."""
+    with socket.create_connection(("127.0.0.1", _port(base)), timeout=30) as sock:
+        if split:
+            sock.sendall(head)
+            time.sleep(0.3)
+            sock.sendall(body)
+        else:
+            sock.sendall(head + body)
+        if shut:
+            sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+def _request(
+    method: str, target: str, content_type: str, body: bytes, *, offer: bool = True
+) -> bytes:
+    return (
+        f"{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: Bearer {TOKEN}\r\nContent-Type: {content_type}\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n".encode()
+        + (OFFER if offer else b"")
+        + b"\r\n"
+    )
+
+
+def _status_and_body(answer: bytes) -> tuple[int, dict[str, str], bytes]:
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    return int(lines[0].split()[1]), headers, body
+
+
+def _triples(base: str, graph: str) -> set[str]:
+    response = httpx.get(
+        f"{base}/graphs",
+        params={"graph": graph},
+        headers={"Accept": "application/n-triples"},
+        timeout=30,
+    )
+    if response.status_code == 404:
+        return set()
+    assert response.status_code == 200, response.text
+    return {str(t) for t in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)}
+
+
+def _document(graph: str, n: int) -> tuple[bytes, set[str]]:
+    lines = [f'<{EX}s{i}> <{EX}p> "valeur {i} à {graph[-6:]}" .' for i in range(n)]
+    expected = {line.removesuffix(" .") for line in lines}
+    return "\n".join(lines).encode(), expected
+
+
+@pytest.mark.parametrize("split", [False, True], ids=["same-segment", "later-segment"])
+def test_graph_store_put_and_post_offering_h2c_store_the_whole_body(
+    served: str, split: bool
+) -> None:
+    graph = f"{EX}upgrade/gsp-{split}"
+    body, expected = _document(graph, 300)
+    target = f"/graphs?graph={quote(graph, safe='')}"
+    put = _exchange(
+        served, _request("PUT", target, "application/n-triples", body), body, split=split
+    )
+    assert _status_and_body(put)[0] == 201
+    assert _triples(served, graph) == expected
+    more, added = _document(graph + "-more", 5)
+    post = _exchange(
+        served, _request("POST", target, "application/n-triples", more), more, split=split
+    )
+    assert _status_and_body(post)[0] == 204
+    assert _triples(served, graph) == expected | added
+
+
+@pytest.mark.parametrize("split", [False, True], ids=["same-segment", "later-segment"])
+def test_direct_and_new_graph_writes_offering_h2c_store_the_whole_body(
+    served: str, split: bool
+) -> None:
+    direct = f"http://127.0.0.1/graphs/upgrade-direct-{split}"  # the Host sent, then the path
+    body, expected = _document(direct, 50)
+    put = _exchange(
+        served,
+        _request("PUT", f"/graphs/upgrade-direct-{split}", "application/n-triples", body),
+        body,
+        split=split,
+    )
+    assert _status_and_body(put)[0] == 201
+    assert _triples(served, direct) == expected
+
+    body, expected = _document("new-graph", 20)
+    created = _exchange(
+        served, _request("POST", "/graphs", "application/n-triples", body), body, split=split
+    )
+    status, headers, _ = _status_and_body(created)
+    assert status == 201
+    assert _triples(served, headers["location"]) == expected
+
+
+@pytest.mark.parametrize("split", [False, True], ids=["same-segment", "later-segment"])
+@pytest.mark.parametrize("form", [False, True], ids=["direct", "form"])
+def test_sparql_update_offering_h2c_runs_the_whole_update(
+    served: str, split: bool, form: bool
+) -> None:
+    graph = f"{EX}upgrade/update-{split}-{form}"
+    data, expected = _document(graph, 100)
+    update = f"INSERT DATA {{ GRAPH <{graph}> {{ {data.decode()} }} }}"
+    if form:
+        body = ("update=" + quote(update, safe="")).encode()
+        media = "application/x-www-form-urlencoded"
+    else:
+        body, media = update.encode(), "application/sparql-update"
+    answer = _exchange(served, _request("POST", "/sparql", media, body), body, split=split)
+    assert _status_and_body(answer)[0] == 204
+    assert _triples(served, graph) == expected
+
+
+@pytest.mark.parametrize("split", [False, True], ids=["same-segment", "later-segment"])
+@pytest.mark.parametrize("form", [False, True], ids=["direct", "form"])
+def test_a_long_post_query_offering_h2c_is_answered(served: str, split: bool, form: bool) -> None:
+    padding = "# " + "x" * 3000 + "\n"  # Jena switches to POST above about 2 KB
+    query = padding + "ASK { GRAPH ?g { ?s ?p ?o } }"
+    if form:
+        body = ("query=" + quote(query, safe="")).encode()
+        media = "application/x-www-form-urlencoded"
+    else:
+        body, media = query.encode(), "application/sparql-query"
+    head = _request("POST", "/sparql", media, body).replace(
+        b"\r\n\r\n", b"\r\nAccept: application/sparql-results+json\r\n\r\n"
+    )
+    status, _, answer = _status_and_body(_exchange(served, head, body, split=split))
+    assert status == 200
+    assert json.loads(answer) == {"head": {}, "boolean": True}
+
+
+def test_the_connection_serves_later_requests_after_an_upgrade_offer(served: str) -> None:
+    graph = f"{EX}upgrade/keep-alive"
+    body, expected = _document(graph, 3)
+    first = _request("PUT", f"/graphs?graph={quote(graph, safe='')}", "application/n-triples", body)
+    first = first.replace(b"Connection: close\r\n", b"")
+    second = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    answer = _exchange(served, first + body + second, b"", split=False)
+    assert answer.count(b"HTTP/1.1 ") == 2
+    assert b"HTTP/1.1 201 " in answer and b"HTTP/1.1 200 " in answer
+    assert _triples(served, graph) == expected
+
+
+def _assert_refused(answer: bytes, slug: str) -> None:
+    status, headers, body = _status_and_body(answer)
+    assert status == 400
+    assert headers["content-type"] == "application/problem+json"
+    assert json.loads(body)["type"] == f"https://w3id.org/esskg/problems/{slug}"
+
+
+@pytest.mark.parametrize("offer", [False, True], ids=["plain", "h2c-offer"])
+def test_a_body_shorter_than_its_content_length_is_refused_and_nothing_is_committed(
+    served: str, offer: bool
+) -> None:
+    graph = f"{EX}upgrade/short-{offer}"
+    body, expected = _document(graph, 10)
+    target = f"/graphs?graph={quote(graph, safe='')}"
+    put = _exchange(
+        served, _request("PUT", target, "application/n-triples", body), body, split=False
+    )
+    assert _status_and_body(put)[0] == 201
+    cut = body[: len(body) // 2]  # ends mid-triple, and a whole-triple cut would do the same
+    head = _request("PUT", target, "application/n-triples", body, offer=offer)
+    _assert_refused(_exchange(served, head, cut, split=True, shut=True), "incomplete-body")
+    assert _triples(served, graph) == expected
+
+
+def test_a_chunked_body_without_its_last_chunk_is_refused(served: str) -> None:
+    graph = f"{EX}upgrade/chunked"
+    body, _ = _document(graph, 10)
+    head = _request("PUT", f"/graphs?graph={quote(graph, safe='')}", "application/n-triples", b"")
+    head = head.replace(b"Content-Length: 0", b"Transfer-Encoding: chunked")
+    chunk = f"{len(body):x}\r\n".encode() + body + b"\r\n"  # and no "0\r\n\r\n"
+    _assert_refused(_exchange(served, head, chunk, split=True, shut=True), "incomplete-body")
+    assert _triples(served, graph) == set()
+
+
+@pytest.mark.parametrize("close", [False, True], ids=["keep-alive", "close"])
+def test_a_body_longer_than_its_content_length_is_refused_before_any_handler_runs(
+    served: str, close: bool
+) -> None:
+    graph = f"{EX}upgrade/long-{close}"
+    body, _ = _document(graph, 10)
+    head = _request("PUT", f"/graphs?graph={quote(graph, safe='')}", "application/n-triples", body)
+    head = head.replace(f"Content-Length: {len(body)}".encode(), b"Content-Length: 40")
+    if not close:
+        head = head.replace(b"Connection: close\r\n", b"")
+    _assert_refused(_exchange(served, head, body, split=False), "malformed-request")
+    assert _triples(served, graph) == set()
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_curl_http2_put_post_and_update_store_what_they_sent(served: str, tmp_path: Path) -> None:
+    graph = f"{EX}upgrade/curl"
+    body, expected = _document(graph, 2000)  # above curl's 1 MB Expect: 100-continue threshold
+    more, added = _document(graph + "-post", 7)
+    update_data, updated = _document(graph + "-update", 7)
+    files = {"put.nt": body, "post.nt": more}
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+    (tmp_path / "update.ru").write_text(
+        f"INSERT DATA {{ GRAPH <{graph}> {{ {update_data.decode()} }} }}", "utf-8"
+    )
+    auth = ["-H", f"Authorization: Bearer {TOKEN}"]
+    url = f"{served}/graphs?graph={quote(graph, safe='')}"
+    for method, name, media, target in (
+        ("PUT", "put.nt", "application/n-triples", url),
+        ("POST", "post.nt", "application/n-triples", url),
+        ("POST", "update.ru", "application/sparql-update", f"{served}/sparql"),
+    ):
+        command = ["curl", "--http2", "-sS", "-o", "/dev/null", "-w", "%{http_code}"]
+        command += ["-X", method, *auth, "-H", f"Content-Type: {media}"]
+        command += ["--data-binary", f"@{tmp_path / name}", target]
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        assert done.stdout in ("201", "204"), (method, name, done.stdout, done.stderr)
+    assert _triples(served, graph) == expected | added | updated
+
+
+class _Broken(OxigraphStore):
+    """A store whose count fails like a bug would: the app's 500 path."""
+
+    def count(self, graph: str | None = None, *, all_graphs: bool = True) -> int:
+        raise RuntimeError("a bug in the store")
+
+
+def test_a_bug_is_a_500_problem_and_is_logged_with_its_traceback(
+    mini_settings: Settings,
+) -> None:
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger = logging.getLogger("uvicorn.error")
+    with live_server(mini_settings, _Broken(ox.Store())) as base:
+        logger.addHandler(handler)  # once the server has set its logging up
+        try:
+            response = httpx.get(f"{base}/health", timeout=10)
+        finally:
+            logger.removeHandler(handler)
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"] == "https://w3id.org/esskg/problems/internal"
+    assert "a bug in the store" not in response.text
+    logged = [r for r in records if r.exc_info is not None]
+    assert logged, [r.getMessage() for r in records]
+    assert "a bug in the store" in str(logged[0].exc_info[1])  # type: ignore[index]
