@@ -52,6 +52,13 @@ def live_server(settings: Settings, store: Store | None = None) -> Iterator[str]
 @contextmanager
 def serve_process(root: Path, **env: str) -> Iterator[str]:
     """Run ``esskg serve`` on the project built under ``root``; yields the base URL."""
+    with server_process(root, **env) as (base, _):
+        yield base
+
+
+@contextmanager
+def server_process(root: Path, **env: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``esskg serve`` as :func:`serve_process`, with its process (a test may kill it)."""
     port = free_port()
     environment = dict(
         os.environ,
@@ -68,7 +75,8 @@ def serve_process(root: Path, **env: str) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until(_answers(base + "/health"), lambda: process.poll() is None, 30, "esskg serve")
-        yield base
+        yield base, process
     finally:
-        process.terminate()
+        if process.poll() is None:
+            process.terminate()
         process.wait(timeout=10)

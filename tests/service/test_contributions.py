@@ -1,0 +1,255 @@
+"""A write that got a 2xx is part of every later build, and survives ``kill -9``.
+
+Against a real ``esskg serve`` and the real ``esskg build``: upload, build, restart, and the
+graph is there triple for triple; a build whose new shapes the upload breaks fails, names
+it and keeps it; a server killed at any point of a large write restarts with the old graph
+or the new one, whole, and never without a write it acknowledged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from service import cli
+from service.errors import BuildFailed
+from service.graph.build import build, current_build
+from service.graph.contributions import Contributions, file_name
+from service.namespaces import partner_graph
+from tests.conftest import settings_for
+from tests.service.server import server_process
+
+TOKEN = "contrib-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+PARTNER = partner_graph("reseau-test")
+UPLOAD = """
+@prefix ess: <https://w3id.org/esskg/def#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix res: <https://w3id.org/esskg/id/> .
+res:spaser\\/partenaire a ess:SPASER ; rdfs:label "SPASER partenaire"@fr, "partner SPASER"@en ;
+    ess:adoptedBy res:collectivite\\/ville-paris ;
+    rdfs:seeAlso [ rdfs:label "fiche du réseau"@fr ] .
+"""
+BREAKING_SHAPE = """
+@prefix ess: <https://w3id.org/esskg/def#> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix shp: <https://w3id.org/esskg/shapes#> .
+shp:SPASERYearShape a sh:NodeShape ; sh:targetClass ess:SPASER ;
+    sh:property [ sh:path ess:adoptionYear ; sh:minCount 1 ;
+                  sh:message "Un SPASER a une année d'adoption."@fr ] .
+"""
+
+
+def _turtle(text: str) -> Graph:
+    return Graph().parse(data=text, format="turtle")
+
+
+def _fetch(base: str, graph: str) -> Graph | None:
+    response = httpx.get(
+        f"{base}/graphs", params={"graph": graph}, headers={"Accept": "text/turtle"}, timeout=30
+    )
+    if response.status_code == 404:
+        return None
+    assert response.status_code == 200, response.text
+    return _turtle(response.text)
+
+
+def _put(base: str, graph: str, body: bytes, media: str = "text/turtle") -> httpx.Response:
+    return httpx.put(
+        f"{base}/graphs",
+        params={"graph": graph},
+        content=body,
+        headers={**AUTH, "Content-Type": media},
+        timeout=120,
+    )
+
+
+def _env() -> dict[str, str]:
+    return {"ESSKG_WRITE_TOKEN": TOKEN}
+
+
+def test_an_upload_survives_a_build_and_a_restart_triple_for_triple(
+    mini_project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(settings_for(mini_project))
+    with server_process(mini_project, **_env()) as (base, _):
+        assert _put(base, PARTNER, UPLOAD.encode()).status_code == 201
+    monkeypatch.setenv("ESSKG_ROOT", str(mini_project))
+    monkeypatch.setenv("ESSKG_STORE_PATH", str(mini_project / "var" / "store"))
+    cli.get_settings.cache_clear()
+    try:
+        assert cli.main(["build"]) == 0
+    finally:
+        cli.get_settings.cache_clear()
+    out = capsys.readouterr().out
+    assert f"       6  {PARTNER}  [{file_name(PARTNER)}]" in out
+    with server_process(mini_project, **_env()) as (base, _):
+        stored = _fetch(base, PARTNER)
+    assert stored is not None
+    assert isomorphic(stored, _turtle(UPLOAD))
+
+
+def test_a_graph_deleted_over_http_stays_deleted_after_a_build(
+    mini_project: Path,
+) -> None:
+    settings = settings_for(mini_project)
+    build(settings)
+    page_a = "https://w3id.org/esskg/graph/source/page-a"
+    with server_process(mini_project, **_env()) as (base, _):
+        deleted = httpx.delete(f"{base}/graphs", params={"graph": page_a}, headers=AUTH)
+        assert deleted.status_code == 204
+    result = build(settings)
+    assert page_a not in result.manifest.graphs
+    assert [s.label for s in result.hidden] == ["data/sources/page-a.ttl"]
+    assert [(c.graph, c.triples) for c in result.carried] == [(page_a, 0)]
+
+
+def test_a_build_whose_new_shapes_an_upload_breaks_fails_naming_it_and_keeps_it(
+    mini_project: Path,
+) -> None:
+    settings = settings_for(mini_project)
+    first = build(settings)
+    with server_process(mini_project, **_env()) as (base, _):
+        assert _put(base, PARTNER, UPLOAD.encode()).status_code == 201
+    (mini_project / "shapes" / "year.ttl").write_text(BREAKING_SHAPE, "utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        build(settings)
+    report = failed.value.report
+    assert f"data/contributions/{file_name(PARTNER)}" in report
+    assert f"the graph <{PARTNER}> written over HTTP" in report
+    assert "spaser/partenaire" in report
+    assert current_build(settings) == first.folder  # the store served is untouched
+    kept = Contributions(settings.resolve(settings.contributions_path)).load()
+    assert [(c.graph, c.triples) for c in kept] == [(PARTNER, 6)]
+
+
+def test_export_contributions_copies_every_graph_written(
+    mini_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = settings_for(mini_project)
+    build(settings)
+    with server_process(mini_project, **_env()) as (base, _):
+        assert _put(base, PARTNER, UPLOAD.encode()).status_code == 201
+        default = b"<http://example.org/s> <http://example.org/p> <http://example.org/o> ."
+        assert httpx.put(
+            f"{base}/graphs?default",
+            content=default,
+            headers={**AUTH, "Content-Type": "application/n-triples"},
+        ).is_success
+    target = tmp_path / "backup"
+    assert cli.cmd_export_contributions(settings, _Args(target)) == 0
+    assert "exported 2 graph(s)" in capsys.readouterr().out
+    assert sorted(p.name for p in target.iterdir()) == sorted(["default.nt", file_name(PARTNER)])
+    restored = Graph().parse(target / file_name(PARTNER), format="nt")
+    assert isomorphic(restored, _turtle(UPLOAD))
+
+
+class _Args:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+
+def test_a_commit_cut_after_its_note_is_finished_on_recovery(tmp_path: Path) -> None:
+    """The on-disk protocol: temporary files flushed, then the note; a crash after the note
+    must leave the new files once recovered, a crash before it the old ones."""
+    folder = tmp_path / "contributions"
+    contributions = Contributions(folder)
+    contributions.record({"http://example.org/a": [], "http://example.org/b": []})
+    names = [file_name("http://example.org/a"), file_name("http://example.org/b")]
+    for name in names:  # as a second commit would leave them, stopped after its note
+        (folder / (name + ".tmp")).write_text(
+            f"# graph: <http://example.org/{name[0]}>\n<http://x/s> <http://x/p> <http://x/o> .\n"
+        )
+    (folder / ".commit.json").write_text(json.dumps([[n + ".tmp", n] for n in names]))
+    assert [c.triples for c in Contributions(folder).load()] == [1, 1]
+    assert not list(folder.glob("*.tmp")) and not (folder / ".commit.json").exists()
+    (folder / (names[0] + ".tmp")).write_text("cut before the note")  # never committed
+    assert [c.triples for c in Contributions(folder).load()] == [1, 1]
+    assert not list(folder.glob("*.tmp"))
+
+
+def _large(round_: int, size: int) -> tuple[bytes, set[str]]:
+    lines = [
+        f"<http://example.org/r{round_}/s{i}> <http://www.w3.org/2000/01/rdf-schema#label> "
+        f'"élément {i} du tour {round_}"@fr'
+        for i in range(size)
+    ]
+    return " .\n".join(lines).encode() + b" .\n", set(lines)
+
+
+def _lines(document: bytes) -> set[str]:
+    """A graph without blank nodes as a set of N-Triples lines, parsed by the engine."""
+    return {str(t) for t in ox.parse(document, format=ox.RdfFormat.N_TRIPLES)}
+
+
+def _fetch_lines(base: str) -> set[str]:
+    response = httpx.get(
+        f"{base}/graphs",
+        params={"graph": PARTNER},
+        headers={"Accept": "application/n-triples"},
+        timeout=60,
+    )
+    assert response.status_code == 200, response.text
+    return _lines(response.content)
+
+
+def _put_in_thread(base: str, body: bytes, outcome: list[int]) -> threading.Thread:
+    def send() -> None:
+        try:
+            outcome.append(_put(base, PARTNER, body, "application/n-triples").status_code)
+        except httpx.HTTPError:
+            outcome.append(0)
+
+    thread = threading.Thread(target=send, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.slow
+def test_kill_9_during_a_large_write_leaves_the_old_graph_or_the_new_one_whole(
+    mini_project: Path,
+) -> None:
+    settings = settings_for(mini_project)
+    build(settings)
+    size = 10_000
+    body, current = _large(0, size)
+    with ExitStack() as servers:
+        base, process = servers.enter_context(server_process(mini_project, **_env()))
+        started = time.monotonic()
+        assert _put(base, PARTNER, body, "application/n-triples").status_code == 201
+        duration = time.monotonic() - started
+        # kill points spread over the write (body sent, checked, committed), then at once
+        # after the answer (None): the acknowledged write must be there after the restart
+        for round_, fraction in enumerate((0.1, 0.4, 0.7, 0.9, None), start=1):
+            body, new = _large(round_, size)
+            outcome: list[int] = []
+            thread = _put_in_thread(base, body, outcome)
+            if fraction is None:
+                thread.join(timeout=60)
+                assert outcome == [204]
+            else:
+                time.sleep(duration * fraction)
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+            thread.join(timeout=30)
+            acknowledged = outcome in ([201], [204])
+            base, process = servers.enter_context(server_process(mini_project, **_env()))
+            stored = _fetch_lines(base)
+            assert stored in (new, current), f"round {round_}: neither the old graph nor the new"
+            (kept,) = Contributions(settings.resolve(settings.contributions_path)).load()
+            on_file = _lines(kept.path.read_bytes())
+            assert on_file in (new, current), f"round {round_}: the file is cut"
+            if acknowledged:
+                assert stored == new == on_file, f"round {round_}: an acknowledged write is lost"
+            current = stored
