@@ -212,32 +212,24 @@ class UriTooLong(EsskgError):
 
 
 @dataclass
-class MalformedRequest(EsskgError):
+class _Refusal(EsskgError):
+    """A refusal whose message is all there is to say."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class MalformedRequest(_Refusal):
     """Bytes that do not parse as an HTTP/1.1 request (or a body longer than announced,
     whose surplus is read as the next request)."""
 
-    message: str
 
-    def __str__(self) -> str:
-        return self.message
-
-
-@dataclass
-class IncompleteBody(EsskgError):
+class IncompleteBody(_Refusal):
     """The client ended the connection before the body it announced was whole."""
 
-    message: str
 
-    def __str__(self) -> str:
-        return self.message
-
-
-@dataclass
-class PreconditionFailed(EsskgError):
+class PreconditionFailed(_Refusal):
     """An ``If-Match``/``If-None-Match`` condition of a write is false: someone else changed
     the graph since the client read it (or it exists when the client said it must not)."""
-
-    message: str
-
-    def __str__(self) -> str:
-        return self.message

@@ -99,6 +99,12 @@ def _triples(base: str, graph: str) -> set[str]:
     return {str(t) for t in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)}
 
 
+def _write(served: str, method: str, target: str, body: bytes, *, split: bool = False) -> int:
+    """The status of an N-Triples write that offers h2c."""
+    head = _request(method, target, "application/n-triples", body)
+    return _status_and_body(_exchange(served, head, body, split=split))[0]
+
+
 def _document(graph: str, n: int) -> tuple[bytes, set[str]]:
     lines = [f'<{EX}s{i}> <{EX}p> "valeur {i} à {graph[-6:]}" .' for i in range(n)]
     expected = {line.removesuffix(" .") for line in lines}
@@ -112,16 +118,10 @@ def test_graph_store_put_and_post_offering_h2c_store_the_whole_body(
     graph = f"{EX}upgrade/gsp-{split}"
     body, expected = _document(graph, 300)
     target = f"/graphs?graph={quote(graph, safe='')}"
-    put = _exchange(
-        served, _request("PUT", target, "application/n-triples", body), body, split=split
-    )
-    assert _status_and_body(put)[0] == 201
+    assert _write(served, "PUT", target, body, split=split) == 201
     assert _triples(served, graph) == expected
     more, added = _document(graph + "-more", 5)
-    post = _exchange(
-        served, _request("POST", target, "application/n-triples", more), more, split=split
-    )
-    assert _status_and_body(post)[0] == 204
+    assert _write(served, "POST", target, more, split=split) == 204
     assert _triples(served, graph) == expected | added
 
 
@@ -131,13 +131,7 @@ def test_direct_and_new_graph_writes_offering_h2c_store_the_whole_body(
 ) -> None:
     direct = f"http://127.0.0.1/graphs/upgrade-direct-{split}"  # the Host sent, then the path
     body, expected = _document(direct, 50)
-    put = _exchange(
-        served,
-        _request("PUT", f"/graphs/upgrade-direct-{split}", "application/n-triples", body),
-        body,
-        split=split,
-    )
-    assert _status_and_body(put)[0] == 201
+    assert _write(served, "PUT", f"/graphs/upgrade-direct-{split}", body, split=split) == 201
     assert _triples(served, direct) == expected
 
     body, expected = _document("new-graph", 20)
@@ -211,10 +205,7 @@ def test_a_body_shorter_than_its_content_length_is_refused_and_nothing_is_commit
     graph = f"{EX}upgrade/short-{offer}"
     body, expected = _document(graph, 10)
     target = f"/graphs?graph={quote(graph, safe='')}"
-    put = _exchange(
-        served, _request("PUT", target, "application/n-triples", body), body, split=False
-    )
-    assert _status_and_body(put)[0] == 201
+    assert _write(served, "PUT", target, body) == 201
     cut = body[: len(body) // 2]  # ends mid-triple, and a whole-triple cut would do the same
     head = _request("PUT", target, "application/n-triples", body, offer=offer)
     _assert_refused(_exchange(served, head, cut, split=True, shut=True), "incomplete-body")
