@@ -25,8 +25,8 @@ So :class:`WholeBodyProtocol` keeps httptools and changes four things:
   gets a 400 problem (the handler, held by ``service.api.whole_body``, never runs); one
   that ends its side after a whole request still gets the answer.
 
-Every error the server writes itself is ``application/problem+json``; the app's own 500s
-are problems too (``service.api.problems``) and are logged with their traceback by uvicorn.
+Every error the server writes itself is ``application/problem+json``, as the app's are
+(``service.api.problems``, whose 500s are logged with their traceback).
 """
 
 from __future__ import annotations
