@@ -96,6 +96,10 @@ def _triples(base: str, graph: str) -> set[str]:
     return {str(t) for t in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)}
 
 
+def _target(graph: str) -> str:
+    return f"/graphs?graph={quote(graph, safe='')}"
+
+
 def _write(served: str, method: str, target: str, body: bytes, *, split: bool = False) -> int:
     """The status of an N-Triples write that offers h2c."""
     head = _request(method, target, "application/n-triples", body)
@@ -114,11 +118,10 @@ def test_graph_store_put_and_post_offering_h2c_store_the_whole_body(
 ) -> None:
     graph = f"{EX}upgrade/gsp-{split}"
     body, expected = _document(graph, 300)
-    target = f"/graphs?graph={quote(graph, safe='')}"
-    assert _write(served, "PUT", target, body, split=split) == 201
+    assert _write(served, "PUT", _target(graph), body, split=split) == 201
     assert _triples(served, graph) == expected
     more, added = _document(graph + "-more", 5)
-    assert _write(served, "POST", target, more, split=split) == 204
+    assert _write(served, "POST", _target(graph), more, split=split) == 204
     assert _triples(served, graph) == expected | added
 
 
@@ -179,7 +182,7 @@ def test_a_long_post_query_offering_h2c_is_answered(served: str, split: bool, fo
 def test_the_connection_serves_later_requests_after_an_upgrade_offer(served: str) -> None:
     graph = f"{EX}upgrade/keep-alive"
     body, expected = _document(graph, 3)
-    first = _request("PUT", f"/graphs?graph={quote(graph, safe='')}", "application/n-triples", body)
+    first = _request("PUT", _target(graph), "application/n-triples", body)
     first = first.replace(b"Connection: close\r\n", b"")
     second = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
     answer = _exchange(served, first + body + second, b"", split=False)
@@ -201,7 +204,7 @@ def test_a_body_shorter_than_its_content_length_is_refused_and_nothing_is_commit
 ) -> None:
     graph = f"{EX}upgrade/short-{offer}"
     body, expected = _document(graph, 10)
-    target = f"/graphs?graph={quote(graph, safe='')}"
+    target = _target(graph)
     assert _write(served, "PUT", target, body) == 201
     cut = body[: len(body) // 2]  # ends mid-triple, and a whole-triple cut would do the same
     head = _request("PUT", target, "application/n-triples", body, offer=offer)
@@ -212,7 +215,7 @@ def test_a_body_shorter_than_its_content_length_is_refused_and_nothing_is_commit
 def test_a_chunked_body_without_its_last_chunk_is_refused(served: str) -> None:
     graph = f"{EX}upgrade/chunked"
     body, _ = _document(graph, 10)
-    head = _request("PUT", f"/graphs?graph={quote(graph, safe='')}", "application/n-triples", b"")
+    head = _request("PUT", _target(graph), "application/n-triples", b"")
     head = head.replace(b"Content-Length: 0", b"Transfer-Encoding: chunked")
     chunk = f"{len(body):x}\r\n".encode() + body + b"\r\n"  # and no "0\r\n\r\n"
     _assert_refused(_exchange(served, head, chunk, split=True, shut=True), "incomplete-body")
@@ -225,7 +228,7 @@ def test_a_body_longer_than_its_content_length_is_refused_before_any_handler_run
 ) -> None:
     graph = f"{EX}upgrade/long-{close}"
     body, _ = _document(graph, 10)
-    head = _request("PUT", f"/graphs?graph={quote(graph, safe='')}", "application/n-triples", body)
+    head = _request("PUT", _target(graph), "application/n-triples", body)
     head = head.replace(f"Content-Length: {len(body)}".encode(), b"Content-Length: 40")
     if not close:
         head = head.replace(b"Connection: close\r\n", b"")
