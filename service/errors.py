@@ -67,6 +67,51 @@ class RdfSyntaxError(EsskgError):
 
 
 @dataclass
+class RdfRefused(EsskgError):
+    """An RDF document in a form the service will not parse, whatever its syntax: a DOCTYPE
+    (entities), RDF/XML not in UTF-8, nesting past the limit, RDF 1.2 triple terms."""
+
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.message} (line {self.line})" if self.line is not None else self.message
+
+
+@dataclass
+class ParseMemoryExceeded(EsskgError):
+    """Parsing a client's RDF needed more memory than its parser process may take."""
+
+    limit: int
+
+    def __str__(self) -> str:
+        return (
+            f"parsing the RDF payload needed more than {self.limit} bytes of memory "
+            "(setting ESSKG_PARSE_MEMORY_BYTES)"
+        )
+
+
+@dataclass
+class ParseTimeout(EsskgError):
+    """Parsing a client's RDF passed the time limit and its parser process was stopped."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
+class ParserCrashed(EsskgError):
+    """The parser process died on a client's RDF (the server itself is unharmed)."""
+
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass
 class UnsupportedFormat(EsskgError):
     """No serialisation is known for the requested media type or file extension."""
 

@@ -116,6 +116,19 @@ class Settings(BaseSettings):
         description="Deepest nesting of brackets a client's query, update or RDF may use.",
     )
     max_url_bytes: int = Field(default=16_384, gt=0, description="Longest request query string.")
+    max_nesting: int = Field(
+        default=128,
+        gt=0,
+        description=(
+            "Deepest nesting a client RDF document may have: brackets in Turtle and TriG, "
+            "objects and arrays in JSON-LD, elements in RDF/XML."
+        ),
+    )
+    parse_memory_bytes: int = Field(
+        default=512_000_000,
+        gt=0,
+        description="Memory the process parsing one request's RDF may take beyond the server's.",
+    )
     infer_on_write: bool = Field(
         default=True, description="Refresh the inferred graph after every committed write."
     )

@@ -30,6 +30,9 @@ from service.errors import (
     InvalidIri,
     MalformedRequest,
     NotAcceptable,
+    ParseMemoryExceeded,
+    ParserCrashed,
+    ParseTimeout,
     PayloadTooLarge,
     PreconditionFailed,
     ProtectedGraph,
@@ -37,6 +40,7 @@ from service.errors import (
     QueryRefused,
     QuerySyntaxError,
     QueryTimeout,
+    RdfRefused,
     RdfSyntaxError,
     RemoteFetchFailed,
     StoreUnavailable,
@@ -60,6 +64,7 @@ PROBLEM_BASE = "https://w3id.org/esskg/problems/"
 STATUS: dict[type[EsskgError], tuple[int, str, str]] = {
     QuerySyntaxError: (400, "syntax", "The SPARQL request does not parse"),
     RdfSyntaxError: (400, "rdf-syntax", "The RDF payload does not parse"),
+    RdfRefused: (400, "rdf-refused", "The RDF payload takes a form this service refuses"),
     BadRequest: (400, "bad-request", "The request breaks the SPARQL protocol"),
     EvaluationError: (400, "evaluation", "The request could not be carried out"),
     InvalidIri: (400, "invalid-iri", "Not a valid IRI"),
@@ -75,15 +80,18 @@ STATUS: dict[type[EsskgError], tuple[int, str, str]] = {
     PreconditionFailed: (412, "precondition-failed", "The graph changed since it was read"),
     PayloadTooLarge: (413, "too-large", "The request is too large"),
     UriTooLong: (414, "uri-too-long", "The request URL is too long"),
+    ParseMemoryExceeded: (413, "parse-memory", "The RDF payload needs too much memory to parse"),
     UnsupportedMediaType: (415, "unsupported-media-type", "Unsupported request Content-Type"),
     UnsupportedFormat: (415, "unsupported-media-type", "Unsupported RDF format"),
     RemoteFetchFailed: (502, "remote-failed", "An allow-listed remote source failed"),
     ShapesViolation: (422, "shapes-violation", "The write violates the shapes"),
     InvalidParameter: (422, "invalid-parameter", "Invalid query parameter"),
+    ParserCrashed: (422, "parser-crashed", "The RDF parser failed on this payload"),
     TooManyQueries: (429, "too-many-queries", "This client has too many queries running"),
     QueryTimeout: (503, "timeout", "The query ran past the time limit"),
     QueryCrashed: (503, "engine-crashed", "The query stopped the query engine"),
     StoreUnavailable: (503, "unavailable", "The store is unavailable"),
+    ParseTimeout: (503, "parse-timeout", "The RDF payload took too long to parse"),
 }
 
 
@@ -131,13 +139,15 @@ def _extra(exc: EsskgError) -> tuple[dict[str, Any], dict[str, str]]:
         extra.update(message=exc.message, line=exc.line, column=exc.column)
     elif isinstance(exc, RdfSyntaxError):
         extra.update(line=exc.line, column=exc.column)
+    elif isinstance(exc, RdfRefused):
+        extra["line"] = exc.line
     elif isinstance(exc, InvalidParameter):
         extra.update(parameter=exc.name, expected=exc.expected)
     elif isinstance(exc, InvalidIri):
         extra["parameter"] = exc.parameter
     elif isinstance(exc, NotAcceptable):
         extra["available"] = exc.available
-    elif isinstance(exc, PayloadTooLarge | UriTooLong):
+    elif isinstance(exc, PayloadTooLarge | UriTooLong | ParseMemoryExceeded):
         extra["limit"] = exc.limit
     elif isinstance(exc, QueryTimeout):
         headers["Retry-After"] = "1"

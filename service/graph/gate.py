@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -29,7 +29,6 @@ from service.errors import (
     EvaluationError,
     GraphNotFound,
     ProtectedGraph,
-    RdfSyntaxError,
 )
 from service.errors import QuerySyntaxError as _QuerySyntaxError
 from service.formats import Format
@@ -38,6 +37,7 @@ from service.graph.contributions import Contributions
 from service.graph.reason import Inference
 from service.graph.validate import ValidationOutcome, Validator, validate
 from service.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
+from service.parsing.isolated import ParseLimits, parse_documents
 from service.sparql.updates import GraphEdit
 from service.store.base import Store, Triple
 from service.store.oxigraph import OxigraphStore
@@ -79,17 +79,16 @@ class WriteResult:
     outcome: ValidationOutcome | None = None
 
 
-def parse_payload(body: bytes, fmt: Format, base_iri: str | None) -> list[Triple]:
-    """Triples of an uploaded document, parsed by the engine (exact error positions).
+def parse_payload(
+    documents: Sequence[tuple[Format, bytes]], base_iri: str | None, *, limits: ParseLimits
+) -> list[Triple]:
+    """Triples of uploaded documents (one request's), parsed by the engine within ``limits``
+    in a separate process (``service.parsing.isolated``; exact error positions).
 
     Dataset formats are accepted for their default graph only: a GSP request names one graph.
     """
-    try:
-        quads = list(ox.parse(body, format=fmt.oxigraph_rdf, base_iri=base_iri))
-    except SyntaxError as exc:
-        raise RdfSyntaxError(str(exc.msg or exc), "<request body>", exc.lineno, exc.offset) from exc
     triples = []
-    for quad in quads:
+    for quad in parse_documents(documents, base_iri, limits):
         if not isinstance(quad.graph_name, ox.DefaultGraph):
             raise EvaluationError(
                 "the payload names graphs of its own; send a graph's triples to its ?graph="

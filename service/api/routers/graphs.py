@@ -14,6 +14,7 @@ import uuid
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from functools import partial
 from urllib.parse import parse_qsl
 
 import anyio.to_thread
@@ -32,6 +33,7 @@ from service.errors import BadRequest, GraphNotFound, UnsupportedMediaType
 from service.formats import Format, rdf_format_for_media_type, serialize_graph
 from service.graph.dry_run import DryRun
 from service.graph.gate import Precondition, ShapesViolation, WriteResult, parse_payload
+from service.parsing.isolated import ParseLimits
 from service.sparql.protocol import check_sizes
 from service.store.base import QueryKind, Store, Triple
 from service.store.terms import checked_iri
@@ -108,13 +110,6 @@ def _parts(content_type: str, body: bytes) -> list[tuple[str, bytes]]:
     return parts
 
 
-def _parse_all(documents: list[tuple[Format, bytes]], base_iri: str) -> list[Triple]:
-    triples: list[Triple] = []
-    for fmt, body in documents:
-        triples.extend(parse_payload(body, fmt, base_iri))
-    return triples
-
-
 async def _payload(request: Request, state: AppState, base_iri: str) -> list[Triple]:
     """The triples a write sends: one RDF document, or (POST only) one per multipart part."""
     content_type = request.headers.get("content-type") or ""
@@ -129,7 +124,10 @@ async def _payload(request: Request, state: AppState, base_iri: str) -> list[Tri
     else:
         fmt = rdf_format_for_media_type(content_type)
         documents = [(fmt, await read_body(request, state.settings.max_body_bytes))]
-    return await anyio.to_thread.run_sync(_parse_all, documents, base_iri)
+    limits = ParseLimits.from_settings(state.settings)
+    return await anyio.to_thread.run_sync(
+        partial(parse_payload, documents, base_iri, limits=limits)
+    )
 
 
 def _written(result: WriteResult, location: str | None = None) -> Response:
