@@ -117,7 +117,7 @@ class Settings(BaseSettings):
     )
     max_url_bytes: int = Field(default=16_384, gt=0, description="Longest request query string.")
     max_nesting: int = Field(
-        default=128,
+        default=64,
         gt=0,
         description=(
             "Deepest nesting a client RDF document may have: brackets in Turtle and TriG, "

@@ -85,13 +85,13 @@ def element_depth(body: bytes, limit: int) -> Depth:
     for token in _MARKUP.finditer(body):
         kind = token.lastgroup
         if kind == "open":
-            if token.group().endswith(b"/>"):
-                continue
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-                if depth > limit:
-                    return Depth(depth, token.start())
+            empty = token.group().endswith(b"/>")
+            if depth + 1 > deepest:
+                deepest = depth + 1
+                if deepest > limit:
+                    return Depth(deepest, token.start())
+            if not empty:
+                depth += 1
         elif kind == "close":
             depth = max(0, depth - 1)
         elif kind == "unterminated":

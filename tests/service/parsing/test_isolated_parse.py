@@ -1,0 +1,149 @@
+"""The parser process: engine quads back through a pipe, and every way it can fail is a typed
+error in a caller that keeps running, keeps its memory, and is left with no child."""
+
+from __future__ import annotations
+
+import os
+import resource
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from service.errors import (
+    ParseMemoryExceeded,
+    ParserCrashed,
+    ParseTimeout,
+    PayloadTooLarge,
+    RdfRefused,
+    RdfSyntaxError,
+)
+from service.formats import JSONLD, NTRIPLES, RDFXML, TURTLE
+from service.parsing.isolated import ParseLimits, parse_documents
+
+LIMITS = ParseLimits(max_nesting=64, timeout=10, memory_bytes=200_000_000, max_output_bytes=10**8)
+#: No nesting limit, so that what only the process bounds reaches the engine.
+UNGUARDED = ParseLimits(
+    max_nesting=10**9, timeout=10, memory_bytes=200_000_000, max_output_bytes=10**8
+)
+
+DEEP_TRIPLE_TERMS = (
+    b"<http://e/s> <http://e/p> "
+    + b"<<( <http://e/s> <http://e/p> " * 100_000
+    + b"1"
+    + b" )>>" * 100_000
+    + b" ."
+)
+DEEP_JSONLD = (
+    b'{"@id": "http://e/s", "http://e/p": ' + b'{"http://e/p": ' * 10_000 + b"1" + b"}" * 10_001
+)
+RDF = 'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:e="http://e/"'
+DEEP_RDFXML = (
+    f'<rdf:RDF {RDF}><rdf:Description rdf:about="http://e/s">'
+    + '<e:p rdf:parseType="Resource">' * 60_000
+    + "</e:p>" * 60_000
+    + "</rdf:Description></rdf:RDF>"
+).encode()
+
+
+def _children() -> set[int]:
+    """Processes whose parent is this one (read from /proc: no other portable way)."""
+    me, found = os.getpid(), set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == me:
+            found.add(int(stat.parent.name))
+    return found
+
+
+@pytest.fixture
+def no_child_left() -> Iterator[None]:
+    before = _children()
+    yield
+    assert _children() <= before
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def test_documents_come_back_as_the_engines_quads(no_child_left: None) -> None:
+    turtle = b'<http://e/s> <http://e/p> "caf\xc3\xa9"@fr, 1.50, <http://e/o> .'
+    jsonld = b'{"@id": "http://e/s", "http://e/q": {"@id": "http://e/o"}}'
+    quads = parse_documents([(TURTLE, turtle), (JSONLD, jsonld)], "http://e/", LIMITS)
+    expected = list(ox.parse(turtle, format=ox.RdfFormat.TURTLE)) + list(
+        ox.parse(jsonld, format=ox.RdfFormat.JSON_LD)
+    )
+    assert quads == expected
+
+
+def test_blank_nodes_keep_their_identity_through_the_pipe(no_child_left: None) -> None:
+    body = b"_:b <http://e/p> [ <http://e/q> _:b ] ."
+    quads = parse_documents([(TURTLE, body)], None, LIMITS)
+    by_predicate = {q.predicate.value: q for q in quads}
+    inner = by_predicate["http://e/q"]
+    outer = by_predicate["http://e/p"]
+    assert outer.subject == inner.object
+    assert outer.object == inner.subject
+
+
+def test_a_syntax_error_names_the_part_and_the_position(no_child_left: None) -> None:
+    good = (TURTLE, b"<http://e/s> <http://e/p> 1 .")
+    with pytest.raises(RdfSyntaxError) as one:
+        parse_documents([(TURTLE, b"<http://e/s> <http://e/p> [ 1 .")], None, LIMITS)
+    assert (one.value.source, one.value.line) == ("<request body>", 1)
+    with pytest.raises(RdfSyntaxError) as second:
+        parse_documents([good, (TURTLE, b"\n<http://e/s> <http://e/p> ")], None, LIMITS)
+    assert (second.value.source, second.value.line) == ("<part 2>", 2)
+
+
+def test_triple_terms_are_refused_so_what_comes_back_is_flat(no_child_left: None) -> None:
+    body = b"<http://e/s> <http://e/p> <<( <http://e/s> <http://e/p> <http://e/o> )>> ."
+    with pytest.raises(RdfRefused, match="triple terms"):
+        parse_documents([(NTRIPLES, body)], None, LIMITS)
+
+
+def test_a_parser_that_crashes_is_a_typed_error_and_the_caller_lives(no_child_left: None) -> None:
+    started = time.monotonic()
+    with pytest.raises(ParserCrashed, match="SIGSEGV"):  # the engine's recursion overflows
+        parse_documents([(TURTLE, DEEP_TRIPLE_TERMS)], None, UNGUARDED)
+    assert time.monotonic() - started < 10
+    assert parse_documents([(TURTLE, b"<http://e/s> <http://e/p> 1 .")], None, LIMITS)
+
+
+def test_a_parser_out_of_memory_is_stopped_and_the_caller_stays_small(no_child_left: None) -> None:
+    before = _peak_rss_mb()
+    with pytest.raises(ParseMemoryExceeded) as exceeded:
+        parse_documents([(JSONLD, DEEP_JSONLD)], None, UNGUARDED)
+    assert exceeded.value.limit == UNGUARDED.memory_bytes
+    assert _peak_rss_mb() - before < 50
+
+
+def test_a_parse_past_the_time_limit_is_stopped_at_it(no_child_left: None) -> None:
+    limits = ParseLimits(10**9, timeout=1, memory_bytes=200_000_000, max_output_bytes=10**8)
+    started = time.monotonic()
+    with pytest.raises(ParseTimeout, match="1 s limit"):
+        parse_documents([(RDFXML, DEEP_RDFXML)], None, limits)
+    assert time.monotonic() - started < 3
+
+
+def test_the_nesting_limit_refuses_the_same_bombs_before_the_engine(no_child_left: None) -> None:
+    for fmt, body in ((TURTLE, DEEP_TRIPLE_TERMS), (JSONLD, DEEP_JSONLD), (RDFXML, DEEP_RDFXML)):
+        started = time.monotonic()
+        with pytest.raises(RdfRefused, match="ESSKG_MAX_NESTING"):
+            parse_documents([(fmt, body)], None, LIMITS)
+        assert time.monotonic() - started < 2, fmt.name
+
+
+def test_what_the_parse_gives_back_is_bounded(no_child_left: None) -> None:
+    iri = "http://e/" + "x" * 1000 + "/"
+    body = f"@prefix x: <{iri}> . x:s x:p ".encode() + b", ".join(b"x:o%d" % i for i in range(2000))
+    limits = ParseLimits(64, timeout=10, memory_bytes=200_000_000, max_output_bytes=1_000_000)
+    with pytest.raises(PayloadTooLarge) as too_large:
+        parse_documents([(TURTLE, body + b" .")], None, limits)
+    assert too_large.value.limit == 1_000_000
