@@ -22,6 +22,7 @@ from service.errors import (
 )
 from service.formats import JSONLD, NTRIPLES, RDFXML, TURTLE
 from service.parsing.isolated import ParseLimits, parse_documents
+from tests.service.rdf_bombs import CRASHES, EXHAUSTS_MEMORY, RUNS_FOR_MINUTES
 
 LIMITS = ParseLimits(max_nesting=64, timeout=10, memory_bytes=200_000_000, max_output_bytes=10**8)
 #: No nesting limit, so that what only the process bounds reaches the engine.
@@ -29,23 +30,9 @@ UNGUARDED = ParseLimits(
     max_nesting=10**9, timeout=10, memory_bytes=200_000_000, max_output_bytes=10**8
 )
 
-DEEP_TRIPLE_TERMS = (
-    b"<http://e/s> <http://e/p> "
-    + b"<<( <http://e/s> <http://e/p> " * 100_000
-    + b"1"
-    + b" )>>" * 100_000
-    + b" ."
-)
-DEEP_JSONLD = (
-    b'{"@id": "http://e/s", "http://e/p": ' + b'{"http://e/p": ' * 10_000 + b"1" + b"}" * 10_001
-)
-RDF = 'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:e="http://e/"'
-DEEP_RDFXML = (
-    f'<rdf:RDF {RDF}><rdf:Description rdf:about="http://e/s">'
-    + '<e:p rdf:parseType="Resource">' * 60_000
-    + "</e:p>" * 60_000
-    + "</rdf:Description></rdf:RDF>"
-).encode()
+DEEP_TRIPLE_TERMS = CRASHES[1]
+DEEP_JSONLD = EXHAUSTS_MEMORY[1]
+DEEP_RDFXML = RUNS_FOR_MINUTES[1]
 
 
 def _children() -> set[int]:
@@ -111,7 +98,7 @@ def test_triple_terms_are_refused_so_what_comes_back_is_flat(no_child_left: None
 def test_a_parser_that_crashes_is_a_typed_error_and_the_caller_lives(no_child_left: None) -> None:
     started = time.monotonic()
     with pytest.raises(ParserCrashed, match="SIGSEGV"):  # the engine's recursion overflows
-        parse_documents([(TURTLE, DEEP_TRIPLE_TERMS)], None, UNGUARDED)
+        parse_documents([(NTRIPLES, DEEP_TRIPLE_TERMS)], None, UNGUARDED)
     assert time.monotonic() - started < 10
     assert parse_documents([(TURTLE, b"<http://e/s> <http://e/p> 1 .")], None, LIMITS)
 
@@ -133,7 +120,7 @@ def test_a_parse_past_the_time_limit_is_stopped_at_it(no_child_left: None) -> No
 
 
 def test_the_nesting_limit_refuses_the_same_bombs_before_the_engine(no_child_left: None) -> None:
-    for fmt, body in ((TURTLE, DEEP_TRIPLE_TERMS), (JSONLD, DEEP_JSONLD), (RDFXML, DEEP_RDFXML)):
+    for fmt, body in ((NTRIPLES, DEEP_TRIPLE_TERMS), (JSONLD, DEEP_JSONLD), (RDFXML, DEEP_RDFXML)):
         started = time.monotonic()
         with pytest.raises(RdfRefused, match="ESSKG_MAX_NESTING"):
             parse_documents([(fmt, body)], None, LIMITS)
