@@ -113,17 +113,12 @@ class Settings(BaseSettings):
     max_nesting: int = Field(
         default=128,
         gt=0,
-        description="Deepest nesting of brackets a client's query, update or RDF may use.",
-    )
-    max_url_bytes: int = Field(default=16_384, gt=0, description="Longest request query string.")
-    max_nesting: int = Field(
-        default=64,
-        gt=0,
         description=(
-            "Deepest nesting a client RDF document may have: brackets in Turtle and TriG, "
-            "objects and arrays in JSON-LD, elements in RDF/XML."
+            "Deepest nesting of brackets a client's query, update or RDF may use (in RDF: "
+            "brackets in Turtle, TriG and N-Triples, JSON-LD objects and arrays, XML elements)."
         ),
     )
+    max_url_bytes: int = Field(default=16_384, gt=0, description="Longest request query string.")
     parse_memory_bytes: int = Field(
         default=512_000_000,
         gt=0,

@@ -37,7 +37,8 @@ from service.graph.contributions import Contributions
 from service.graph.reason import Inference
 from service.graph.validate import ValidationOutcome, Validator, validate
 from service.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
-from service.parsing.isolated import ParseLimits, parse_documents
+from service.parsing.isolated import parse_documents
+from service.parsing.limits import ParseLimits
 from service.sparql.updates import GraphEdit
 from service.store.base import Store, Triple
 from service.store.oxigraph import OxigraphStore

@@ -33,7 +33,7 @@ from service.errors import BadRequest, GraphNotFound, UnsupportedMediaType
 from service.formats import Format, rdf_format_for_media_type, serialize_graph
 from service.graph.dry_run import DryRun
 from service.graph.gate import Precondition, ShapesViolation, WriteResult, parse_payload
-from service.parsing.isolated import ParseLimits
+from service.parsing.limits import ParseLimits
 from service.sparql.protocol import check_sizes
 from service.store.base import QueryKind, Store, Triple
 from service.store.terms import checked_iri

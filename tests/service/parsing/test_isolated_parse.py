@@ -21,7 +21,8 @@ from service.errors import (
     RdfSyntaxError,
 )
 from service.formats import JSONLD, NTRIPLES, RDFXML, TURTLE
-from service.parsing.isolated import ParseLimits, parse_documents
+from service.parsing.isolated import parse_documents
+from service.parsing.limits import ParseLimits
 from tests.service.rdf_bombs import CRASHES, EXHAUSTS_MEMORY, RUNS_FOR_MINUTES
 
 LIMITS = ParseLimits(max_nesting=64, timeout=10, memory_bytes=200_000_000, max_output_bytes=10**8)
