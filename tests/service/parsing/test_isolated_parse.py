@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import resource
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -135,3 +136,28 @@ def test_what_the_parse_gives_back_is_bounded(no_child_left: None) -> None:
     with pytest.raises(PayloadTooLarge) as too_large:
         parse_documents([(TURTLE, body + b" .")], None, limits)
     assert too_large.value.limit == 1_000_000
+
+
+def test_when_every_parser_is_busy_a_request_waits_within_its_limit(no_child_left: None) -> None:
+    slow = ParseLimits(10**9, timeout=2, memory_bytes=200_000_000, max_output_bytes=10**8)
+    outcomes: list[BaseException | None] = []
+
+    def runaway() -> None:
+        try:
+            parse_documents([(RDFXML, DEEP_RDFXML)], None, slow)
+        except ParseTimeout as exc:
+            outcomes.append(exc)
+        else:
+            outcomes.append(None)
+
+    busy = [threading.Thread(target=runaway) for _ in range(os.cpu_count() or 2)]
+    for thread in busy:
+        thread.start()
+    time.sleep(0.5)  # every parser slot is taken by a runaway
+    quick = ParseLimits(64, timeout=0.5, memory_bytes=200_000_000, max_output_bytes=10**8)
+    with pytest.raises(ParseTimeout, match="no RDF parser became free"):
+        parse_documents([(TURTLE, b"<http://e/s> <http://e/p> 1 .")], None, quick)
+    for thread in busy:
+        thread.join()
+    assert len(outcomes) == len(busy) and all(outcomes)
+    assert parse_documents([(TURTLE, b"<http://e/s> <http://e/p> 1 .")], None, quick)
