@@ -132,9 +132,7 @@ def test_triple_terms_are_400_not_500(client: TestClient) -> None:
 @pytest.fixture
 def unguarded(tmp_path: Path) -> Iterator[TestClient]:
     """No nesting limit to speak of, and tight bounds: what only the process bounds."""
-    yield from _client(
-        tmp_path, max_nesting=10**9, query_timeout=1.5, parse_memory_bytes=200_000_000
-    )
+    yield from _client(tmp_path, max_nesting=10**9, query_timeout=5, parse_memory_bytes=100_000_000)
 
 
 @pytest.mark.parametrize(
@@ -152,7 +150,7 @@ def test_what_the_parser_process_cannot_survive_is_a_problem_and_changes_nothing
     before = unguarded.get("/dump").content
     started = time.monotonic()
     got, problem = _send(unguarded, "put", *bomb)
-    assert time.monotonic() - started < 8
+    assert time.monotonic() - started < 10
     assert (got, problem["type"].rsplit("/", 1)[1]) == (status, slug)
     assert unguarded.get("/dump").content == before
     assert unguarded.get("/health").status_code == 200

@@ -168,6 +168,8 @@ def test_real_and_w3c_documents_are_well_within_the_default_limit() -> None:
         as_json = ox.serialize(quads, format=ox.RdfFormat.JSON_LD)
         assert as_json is not None
         assert json_depth(as_json, limit).depth <= limit // 4, path
+        if len(body) > 200_000:  # schema.org: rdflib's pretty printer takes seconds on it
+            continue
         with warnings.catch_warnings():  # rdflib: "assertions on rdf:List nodes are ignored"
             warnings.simplefilter("ignore", UserWarning)
             as_xml = Graph().parse(data=body, format="turtle").serialize(format="pretty-xml")

@@ -24,12 +24,12 @@ from service.errors import (
 from service.formats import JSONLD, NTRIPLES, RDFXML, TURTLE
 from service.parsing.isolated import parse_documents
 from service.parsing.limits import ParseLimits
-from tests.service.rdf_bombs import CRASHES, EXHAUSTS_MEMORY, RUNS_FOR_MINUTES
+from tests.service.rdf_bombs import CRASHES, EXHAUSTS_MEMORY, RUNS_FOR_MINUTES, nesting_bombs
 
-LIMITS = ParseLimits(max_nesting=64, timeout=10, memory_bytes=200_000_000, max_output_bytes=10**8)
+LIMITS = ParseLimits(max_nesting=64, timeout=20, memory_bytes=100_000_000, max_output_bytes=10**8)
 #: No nesting limit, so that what only the process bounds reaches the engine.
 UNGUARDED = ParseLimits(
-    max_nesting=10**9, timeout=10, memory_bytes=200_000_000, max_output_bytes=10**8
+    max_nesting=10**9, timeout=20, memory_bytes=100_000_000, max_output_bytes=10**8
 )
 
 DEEP_TRIPLE_TERMS = CRASHES[1]
@@ -107,9 +107,9 @@ def test_a_parser_that_crashes_is_a_typed_error_and_the_caller_lives(no_child_le
 
 def test_a_parser_out_of_memory_is_stopped_and_the_caller_stays_small(no_child_left: None) -> None:
     before = _peak_rss_mb()
-    with pytest.raises(ParseMemoryExceeded) as exceeded:
-        parse_documents([(JSONLD, DEEP_JSONLD)], None, UNGUARDED)
-    assert exceeded.value.limit == UNGUARDED.memory_bytes
+    with pytest.raises(ParseMemoryExceeded) as exceeded:  # within the nesting limit
+        parse_documents([(JSONLD, DEEP_JSONLD)], None, LIMITS)
+    assert exceeded.value.limit == LIMITS.memory_bytes
     assert _peak_rss_mb() - before < 50
 
 
@@ -122,7 +122,8 @@ def test_a_parse_past_the_time_limit_is_stopped_at_it(no_child_left: None) -> No
 
 
 def test_the_nesting_limit_refuses_the_same_bombs_before_the_engine(no_child_left: None) -> None:
-    for fmt, body in ((NTRIPLES, DEEP_TRIPLE_TERMS), (JSONLD, DEEP_JSONLD), (RDFXML, DEEP_RDFXML)):
+    deep_jsonld = nesting_bombs(10_000)["json-ld objects"][1]
+    for fmt, body in ((NTRIPLES, DEEP_TRIPLE_TERMS), (JSONLD, deep_jsonld), (RDFXML, DEEP_RDFXML)):
         started = time.monotonic()
         with pytest.raises(RdfRefused, match="ESSKG_MAX_NESTING"):
             parse_documents([(fmt, body)], None, LIMITS)
