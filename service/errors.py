@@ -79,39 +79,6 @@ class RdfRefused(EsskgError):
 
 
 @dataclass
-class ParseMemoryExceeded(EsskgError):
-    """Parsing a client's RDF needed more memory than its parser process may take."""
-
-    limit: int
-
-    def __str__(self) -> str:
-        return (
-            f"parsing the RDF payload needed more than {self.limit} bytes of memory "
-            "(setting ESSKG_PARSE_MEMORY_BYTES)"
-        )
-
-
-@dataclass
-class ParseTimeout(EsskgError):
-    """Parsing a client's RDF passed the time limit and its parser process was stopped."""
-
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
-
-
-@dataclass
-class ParserCrashed(EsskgError):
-    """The parser process died on a client's RDF (the server itself is unharmed)."""
-
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
-
-
-@dataclass
 class UnsupportedFormat(EsskgError):
     """No serialisation is known for the requested media type or file extension."""
 
@@ -278,3 +245,27 @@ class IncompleteBody(_Refusal):
 class PreconditionFailed(_Refusal):
     """An ``If-Match``/``If-None-Match`` condition of a write is false: someone else changed
     the graph since the client read it (or it exists when the client said it must not)."""
+
+
+# Errors of the process that parses a client's RDF ---------------------------------------------
+
+
+@dataclass
+class ParseMemoryExceeded(EsskgError):
+    """Parsing a client's RDF needed more memory than its parser process may take."""
+
+    limit: int
+
+    def __str__(self) -> str:
+        return (
+            f"parsing the RDF payload needed more than {self.limit} bytes of memory "
+            "(setting ESSKG_PARSE_MEMORY_BYTES)"
+        )
+
+
+class ParseTimeout(_Refusal):
+    """Parsing a client's RDF passed the time limit and its parser process was stopped."""
+
+
+class ParserCrashed(_Refusal):
+    """The parser process died on a client's RDF (the server itself is unharmed)."""

@@ -3,7 +3,7 @@
 The engine's parsers cannot be interrupted or bounded from Python, and a few hundred
 hostile bytes can make one ask for gigabytes, recurse until the stack overflows, or run for
 minutes. A process can be bounded: each request's documents are parsed in a child forked
-for them (``worker``), with its memory capped (``RLIMIT_AS``: what it inherited plus
+for them (``worker``), with its memory capped (``RLIMIT_DATA``: what it inherited plus
 ``ESSKG_PARSE_MEMORY_BYTES``), its CPU time capped (``RLIMIT_CPU``), no core dump, and
 killed at the time limit (``ESSKG_QUERY_TIMEOUT``). The checks of ``guard`` run there
 first, so their own cost is bounded too.
@@ -19,8 +19,8 @@ How a child can end, and what the client gets (the statuses are in ``api/problem
 - past the time limit, or its CPU limit: :class:`ParseTimeout` (503);
 - out of memory (the engine aborts when an allocation fails; the OOM killer), or its
   output past the bound: :class:`ParseMemoryExceeded`, :class:`PayloadTooLarge` (413);
-- any other death (a signal; SIGSEGV when its stack overflows, which the memory bound can
-  also cause): :class:`ParserCrashed` (422). The server never goes down.
+- any other death (a signal; SIGSEGV when deep recursion overflows its stack):
+  :class:`ParserCrashed` (422). The server never goes down.
 
 At most one child per CPU runs at once; a request waits for a free one within the time
 limit, so the memory all parsers may take together is bounded as well.
@@ -180,8 +180,6 @@ def _death(child: _Child, limits: ParseLimits) -> EsskgError:
             )
         if number in (signal.SIGABRT, signal.SIGKILL):  # a failed allocation; the OOM killer
             return ParseMemoryExceeded(limits.memory_bytes)
-        # SIGSEGV: the stack overflowed, in deep recursion or because the memory bound left
-        # it no room to grow; the two cannot be told apart from here
         return ParserCrashed(
             f"the RDF parser stopped on this payload ({signal.Signals(number).name})"
         )

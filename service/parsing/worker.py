@@ -60,9 +60,9 @@ def _confine(keep: int, limits: ParseLimits) -> None:
     _lower(resource.RLIMIT_CORE, 0)
     # SIGXCPU at the soft limit, SIGKILL a second later if it is ignored
     _lower(resource.RLIMIT_CPU, limits.cpu_seconds, limits.cpu_seconds + 1)
-    mapped = _address_space()
-    if mapped is not None:
-        _lower(resource.RLIMIT_AS, mapped + limits.memory_bytes)
+    data = _data_size()
+    if data is not None:
+        _lower(resource.RLIMIT_DATA, data + limits.memory_bytes)
 
 
 def _highest_descriptor() -> int:
@@ -79,14 +79,17 @@ def _lower(which: int, soft: int, hard: int | None = None) -> None:
     resource.setrlimit(which, (soft, hard))
 
 
-def _address_space() -> int | None:
-    """The bytes this process has mapped (it inherited the server's); Linux only."""
+def _data_size() -> int | None:
+    """Bytes of this process's data segment and private mappings, what ``RLIMIT_DATA``
+    counts (it inherited the server's); Linux only. The query engine caps itself alike."""
     try:
-        with open("/proc/self/statm", "rb") as statm:
-            pages = int(statm.read().split()[0])
+        with open("/proc/self/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmData:"):
+                    return int(line.split()[1]) * 1024
     except (OSError, ValueError, IndexError):
         return None
-    return pages * os.sysconf("SC_PAGE_SIZE")
+    return None
 
 
 def _nquads(quads: list[ox.Quad]) -> bytes:
