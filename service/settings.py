@@ -119,6 +119,11 @@ class Settings(BaseSettings):
         ),
     )
     max_url_bytes: int = Field(default=16_384, gt=0, description="Longest request query string.")
+    parse_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds the process parsing one request's RDF may run before it is killed.",
+    )
     parse_memory_bytes: int = Field(
         default=512_000_000,
         gt=0,

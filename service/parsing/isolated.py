@@ -5,7 +5,7 @@ hostile bytes can make one ask for gigabytes, recurse until the stack overflows,
 minutes. A process can be bounded: each request's documents are parsed in a child forked
 for them (``worker``), with its memory capped (``RLIMIT_DATA``: what it inherited plus
 ``ESSKG_PARSE_MEMORY_BYTES``), its CPU time capped (``RLIMIT_CPU``), no core dump, and
-killed at the time limit (``ESSKG_QUERY_TIMEOUT``). The checks of ``guard`` run there
+killed at the time limit (``ESSKG_PARSE_TIMEOUT``). The checks of ``guard`` run there
 first, so their own cost is bounded too.
 
 The child hands back N-Quads without triple terms, flat lines, which the server reads with
@@ -22,8 +22,8 @@ How a child can end, and what the client gets (the statuses are in ``api/problem
 - any other death (a signal; SIGSEGV when deep recursion overflows its stack):
   :class:`ParserCrashed` (422). The server never goes down.
 
-At most one child per CPU runs at once; a request waits for a free one within the time
-limit, so the memory all parsers may take together is bounded as well.
+At most one child per CPU (four at most) runs at once; a request waits for a free one within
+the time limit, so the memory all parsers may take together is bounded as well.
 """
 
 from __future__ import annotations
@@ -54,8 +54,9 @@ from service.formats import NQUADS, Format
 from service.parsing import worker
 from service.parsing.limits import ParseLimits
 
-#: Parsers running at once, process-wide.
-_SLOTS = threading.BoundedSemaphore(os.cpu_count() or 2)
+#: Parsers running at once, process-wide: one per CPU (parsing is CPU-bound), four at most
+#: (together they may take that many times ``ESSKG_PARSE_MEMORY_BYTES``).
+_SLOTS = threading.BoundedSemaphore(min(4, os.cpu_count() or 1))
 _READ = 1 << 16
 
 
@@ -125,7 +126,7 @@ def _collect(fd: int, child: _Child, count: int, limits: ParseLimits, deadline: 
             if remaining <= 0 or not poller.poll(math.ceil(remaining * 1000)):
                 raise ParseTimeout(
                     f"parsing the RDF payload was stopped at the {limits.timeout:g} s limit "
-                    "(setting ESSKG_QUERY_TIMEOUT)"
+                    "(setting ESSKG_PARSE_TIMEOUT)"
                 )
             chunk = os.read(fd, _READ)
             if not chunk:
@@ -176,7 +177,7 @@ def _death(child: _Child, limits: ParseLimits) -> EsskgError:
         if number == signal.SIGXCPU or (number == signal.SIGKILL and cpu >= limits.cpu_seconds):
             return ParseTimeout(
                 f"parsing the RDF payload used up its {limits.cpu_seconds} s of CPU "
-                "(setting ESSKG_QUERY_TIMEOUT)"
+                "(setting ESSKG_PARSE_TIMEOUT)"
             )
         if number in (signal.SIGABRT, signal.SIGKILL):  # a failed allocation; the OOM killer
             return ParseMemoryExceeded(limits.memory_bytes)

@@ -25,7 +25,7 @@ class ParseLimits:
     def from_settings(cls, settings: Settings) -> ParseLimits:
         return cls(
             max_nesting=settings.max_nesting,
-            timeout=settings.query_timeout,
+            timeout=settings.parse_timeout,
             memory_bytes=settings.parse_memory_bytes,
             max_output_bytes=OUTPUT_FACTOR * settings.max_body_bytes,
         )

@@ -44,7 +44,7 @@ def server(
     with server_process(
         root,
         ESSKG_WRITE_TOKEN=TOKEN,
-        ESSKG_QUERY_TIMEOUT="5",
+        ESSKG_PARSE_TIMEOUT="5",
         ESSKG_MAX_NESTING="1000000",
         ESSKG_PARSE_MEMORY_BYTES="100000000",
         ESSKG_INFER_ON_WRITE="false",

@@ -132,7 +132,7 @@ def test_triple_terms_are_400_not_500(client: TestClient) -> None:
 @pytest.fixture
 def unguarded(tmp_path: Path) -> Iterator[TestClient]:
     """No nesting limit to speak of, and tight bounds: what only the process bounds."""
-    yield from _client(tmp_path, max_nesting=10**9, query_timeout=5, parse_memory_bytes=100_000_000)
+    yield from _client(tmp_path, max_nesting=10**9, parse_timeout=5, parse_memory_bytes=100_000_000)
 
 
 @pytest.mark.parametrize(
