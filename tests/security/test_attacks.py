@@ -1,0 +1,427 @@
+"""An attacker's session against a real ``esskg serve`` (issue 10), with no token unless said.
+
+A local listener stands in for an internal host the server can reach. Every case ends with
+the same checks: the listener received nothing, the server still answers ``/health``, and
+the data is what it was. Generated variants send every Unicode white-space and format
+character inside IRIs, strings and comments before ``SERVICE``, ``LOAD``, ``FROM`` and
+``FROM NAMED``, and in the dataset parameters.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from service.graph.build import build
+from tests.conftest import REPO, settings_for
+from tests.service.engines import free_port, wait_until
+
+TOKEN = "attack-test-token"
+AUTH = {"authorization": f"Bearer {TOKEN}"}
+QUERY = {"content-type": "application/sparql-query", "accept": "application/sparql-results+json"}
+UPDATE = {**AUTH, "content-type": "application/sparql-update"}
+ROW_CAP = 1000
+
+#: Every character the engine or a careless lexer might take for white space or ignore.
+SNEAKY = sorted(
+    {
+        chr(c)
+        for c in range(0x110000)
+        if (unicodedata.category(chr(c)) in ("Zs", "Zl", "Zp", "Cf") or chr(c).isspace())
+        and chr(c) not in " \t\r\n"
+        and not 0xD800 <= c <= 0xDFFF
+    }
+)
+
+
+class Listener:
+    """A TCP server standing in for an internal host; it records whoever connects."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.received: list[bytes] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/sparql"
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            conn.settimeout(1)
+            try:
+                self.received.append(conn.recv(65536) or b"<connected>")
+            except OSError:
+                self.received.append(b"<connected>")
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self.sock.close()
+
+
+@dataclass
+class Server:
+    base: str
+    process: subprocess.Popen[bytes]
+    listener: Listener
+    digest: str = ""
+    clients: dict[str, httpx.Client] = field(default_factory=dict)
+
+    def client(self, address: str = "127.0.0.1") -> httpx.Client:
+        """A client sending from its own loopback address (a client of its own)."""
+        if address not in self.clients:
+            transport = httpx.HTTPTransport(local_address=address)
+            self.clients[address] = httpx.Client(
+                base_url=self.base, transport=transport, timeout=60
+            )
+        return self.clients[address]
+
+    def data_digest(self) -> str:
+        dump = self.client().get("/dump", headers={"accept": "application/n-quads"})
+        assert dump.status_code == 200
+        return hashlib.sha256(b"\n".join(sorted(dump.content.splitlines()))).hexdigest()
+
+    def engine_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task")
+        found: list[int] = []
+        for task in children.iterdir():
+            text = (task / "children").read_text().split()
+            found += [int(pid) for pid in text]
+        return found
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp("attacked")
+    for folder in ("ontology", "shapes", "data", "queries"):
+        shutil.copytree(REPO / folder, root / folder)
+    build(settings_for(root))
+    listener = Listener()
+    port = free_port()
+    env = dict(
+        os.environ,
+        ESSKG_ROOT=str(root),
+        ESSKG_STORE_PATH=str(root / "var" / "store"),
+        ESSKG_WRITE_TOKEN=TOKEN,
+        ESSKG_QUERY_TIMEOUT="5",
+        ESSKG_RESULT_LIMIT=str(ROW_CAP),
+        ESSKG_QUERY_MEMORY_MB="400",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        try:
+            return httpx.get(base + "/health", timeout=2).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    wait_until(answers, lambda: process.poll() is None, 60, "esskg serve")
+    served = Server(base, process, listener)
+    served.digest = served.data_digest()
+    try:
+        yield served
+    finally:
+        for client in served.clients.values():
+            client.close()
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        listener.close()
+
+
+@pytest.fixture
+def attacked(server: Server) -> Iterator[Server]:
+    """The server, checked after the case: nothing reached the listener, all is as it was."""
+    yield server
+    time.sleep(0.1)
+    assert server.listener.received == [], "the server connected to the internal host"
+    deadline = time.monotonic() + 30  # an engine stopped by the case may still be reloading
+    while (health := server.client().get("/health")).status_code != 200:
+        assert time.monotonic() < deadline, health.text
+        time.sleep(0.2)
+    assert server.process.poll() is None
+    assert server.data_digest() == server.digest, "the data changed"
+
+
+def _expect_refused(response: httpx.Response) -> None:
+    """A refusal: a 4xx or 503 problem, never a 500 and never rows from the internal host."""
+    assert response.status_code in (400, 403, 413, 422, 429, 503), response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+# -- 1. SSRF through SERVICE, LOAD, FROM, dataset parameters ------------------------------------
+
+TEMPLATES = {
+    "iri": "SELECT * WHERE {{ OPTIONAL {{ <http://x/{c}#> ?p1 ?o1 }} "
+    "SERVICE <{t}> {{ ?s ?p ?o }} }}",
+    "string": 'SELECT * WHERE {{ BIND("a{c}#" AS ?x) SERVICE <{t}> {{ ?s ?p ?o }} }}',
+    "comment": "SELECT * WHERE {{ # a{c}\n SERVICE <{t}> {{ ?s ?p ?o }} }}",
+    "silent": "SELECT * WHERE {{ <http://x/{c}#> ?p1 ?o1 SERVICE SILENT <{t}> {{ ?s ?p ?o }} }}",
+    "from": "SELECT * FROM <{t}> FROM NAMED <{t}?{c}> WHERE {{ <http://x/{c}#> ?p ?o }}",
+}
+
+
+@pytest.mark.parametrize("where", sorted(TEMPLATES))
+def test_service_and_from_never_reach_an_unlisted_host(attacked: Server, where: str) -> None:
+    client = attacked.client()
+    for char in SNEAKY:
+        text = TEMPLATES[where].format(c=char, t=attacked.listener.url)
+        response = client.post("/sparql", content=text.encode(), headers=QUERY)
+        if response.status_code == 200:  # SILENT, FROM: an empty answer, nothing fetched
+            assert where in ("silent", "from"), (repr(char), response.text)
+            assert response.json()["results"]["bindings"] == [], repr(char)
+        else:
+            _expect_refused(response)
+    # and the issue's own request, sent the way it was
+    issue = (
+        "SELECT * WHERE { OPTIONAL { <http://x/\u00a0#> ?p1 ?o1 } "
+        f"SERVICE <{attacked.listener.url}> {{ ?s ?p ?o }} }}"
+    )
+    _expect_refused(client.post("/sparql", content=issue.encode(), headers=QUERY))
+
+
+def test_load_never_reaches_an_unlisted_host_even_with_the_token(attacked: Server) -> None:
+    client = attacked.client()
+    for char in SNEAKY:
+        text = (
+            f"INSERT {{ <http://x/s> <http://x/p> <http://x/{char}#> }} WHERE {{ FILTER(false) }} ;"
+            f" LOAD <{attacked.listener.url}> INTO GRAPH <http://x/g>"
+        )
+        response = client.post("/sparql", content=text.encode(), headers=UPDATE)
+        _expect_refused(response)
+
+
+ANY_ONE = "SELECT * { ?s ?p ?o } LIMIT 1"
+
+
+def test_dataset_parameters_never_fetch(attacked: Server) -> None:
+    client = attacked.client()
+    for char in SNEAKY[:40]:
+        for name in ("default-graph-uri", "named-graph-uri"):
+            response = client.get(
+                "/sparql",
+                params={"query": ANY_ONE, name: attacked.listener.url + char},
+                headers={"accept": "application/sparql-results+json"},
+            )
+            assert response.status_code < 500, response.text
+
+
+# -- 2. entity and nesting bombs ---------------------------------------------------------------
+
+LAUGHS = (
+    '<?xml version="1.0"?>\n<!DOCTYPE r [\n<!ENTITY a "aaaaaaaaaa">\n'
+    + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">\n' for i in range(9))
+    + ']>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    '<rdf:Description rdf:about="http://x/s"><rdf:value>&j;</rdf:value></rdf:Description>'
+    "</rdf:RDF>"
+)
+
+
+def test_an_entity_bomb_is_refused_quickly(attacked: Server) -> None:
+    client = attacked.client()
+    for body, media in (
+        (LAUGHS.encode(), "application/rdf+xml"),
+        (LAUGHS.encode("utf-16"), "application/rdf+xml"),
+    ):
+        started = time.monotonic()
+        response = client.post("/validate", content=body, headers={"content-type": media})
+        _expect_refused(response)
+        assert time.monotonic() - started < 5
+        written = client.put(
+            "/graphs",
+            params={"graph": "http://x/g"},
+            content=body,
+            headers={**AUTH, "content-type": media},
+        )
+        _expect_refused(written)
+
+
+DEEP = 20_000
+SP = "<http://x/s> <http://x/p>"
+JSON_LD_HEAD = '{"@id": "http://x/s", "http://x/p": '
+
+
+@pytest.mark.parametrize(
+    ("media", "body"),
+    [
+        ("text/turtle", f"{SP} " + "[ <http://x/p> " * DEEP + "1" + " ]" * DEEP + " ."),
+        ("text/turtle", f"{SP} " + "( " * DEEP + ")" * DEEP + " ."),
+        ("application/trig", "<http://x/g> " + "{ " * DEEP + "}" * DEEP),
+        ("application/ld+json", JSON_LD_HEAD + "[" * DEEP + "]" * DEEP + "}"),
+        (
+            "application/rdf+xml",
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:x="http://x/">'
+            + '<rdf:Description><x:p rdf:parseType="Resource">' * DEEP
+            + "</x:p></rdf:Description>" * DEEP
+            + "</rdf:RDF>",
+        ),
+    ],
+    ids=["turtle-blank-nodes", "turtle-lists", "trig", "json-ld", "rdf-xml"],
+)
+def test_an_rdf_nesting_bomb_is_refused(attacked: Server, media: str, body: str) -> None:
+    response = attacked.client().post(
+        "/validate", content=body.encode(), headers={"content-type": media}
+    )
+    _expect_refused(response)
+
+
+def test_a_sparql_nesting_bomb_is_refused_and_crashes_nothing(attacked: Server) -> None:
+    client = attacked.client()
+    deep = "SELECT * WHERE " + "{" * DEEP + " ?s ?p ?o " + "}" * DEEP
+    for _ in range(3):
+        _expect_refused(client.post("/sparql", content=deep.encode(), headers=QUERY))
+    hidden = "SELECT * WHERE { FILTER(1<2)#> " + "}" * DEEP + "\n" + "{" * DEEP + "} }"
+    _expect_refused(client.post("/sparql", content=hidden.encode(), headers=QUERY))
+    update = "INSERT DATA { GRAPH <http://x/g> " + "{" * DEEP + "}" * DEEP + " }"
+    _expect_refused(client.post("/sparql", content=update.encode(), headers=UPDATE))
+
+
+# -- 4. the row cap -----------------------------------------------------------------------------
+
+NUMBERS = " ".join(str(i) for i in range(100))
+MANY = (
+    f"SELECT * WHERE {{ VALUES ?a {{ {NUMBERS} }} VALUES ?b {{ {NUMBERS} }} "
+    "FILTER(1<2)#> } LIMIT 1\n}"
+)
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "tsv", "xml"])
+def test_the_row_cap_holds_whatever_the_text_says(attacked: Server, fmt: str) -> None:
+    response = attacked.client().post(
+        "/sparql", data={"query": MANY, "format": fmt}, headers={"accept": "*/*"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["esskg-result-truncated"] == "true"
+    if fmt == "json":
+        assert len(response.json()["results"]["bindings"]) == ROW_CAP
+    elif fmt in ("csv", "tsv"):
+        assert len(response.text.strip().splitlines()) == ROW_CAP + 1  # and the header
+    else:
+        assert response.text.count("<result>") == ROW_CAP
+
+
+# -- 5. cache poisoning --------------------------------------------------------------------------
+
+
+def test_a_forged_host_is_never_served_to_others(attacked: Server) -> None:
+    client = attacked.client()
+    path = "/queries/search/find-resources-by-label"
+    params = {"text": "SPASER", "per_page": "1"}
+    forged = client.get(path, params=params, headers={"host": "evil.example"})
+    assert forged.status_code in (200, 400), forged.text
+    honest = client.get(path, params=params)
+    assert honest.status_code == 200
+    assert "evil.example" not in honest.headers.get("link", "")
+    assert "evil.example" not in honest.text
+
+
+# -- 6-8. time, memory and fairness ------------------------------------------------------------
+
+RUNAWAY = (
+    "SELECT (COUNT(*) AS ?n) WHERE {{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . "
+    "FILTER(STR(?a) != '{tag}') }}"
+)
+CHEAP = "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?c }"
+
+
+def test_two_clients_cannot_take_every_worker(attacked: Server) -> None:
+    greedy = [attacked.client(f"127.0.0.{i}") for i in (2, 3)]
+    innocent = attacked.client("127.0.0.4")
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        runaways = [
+            pool.submit(
+                c.post, "/sparql", content=RUNAWAY.format(tag=f"{i}-{j}").encode(), headers=QUERY
+            )
+            for i, c in enumerate(greedy)
+            for j in range(3)  # one more than a client's share: it waits for its own slot
+        ]
+        time.sleep(0.5)
+        for _ in range(3):
+            started = time.monotonic()
+            answer = innocent.post("/sparql", content=CHEAP.encode(), headers=QUERY)
+            assert answer.status_code == 200, answer.text
+            assert time.monotonic() - started < 4.0  # served beside the runaways
+        for future in runaways:
+            assert future.result().status_code in (429, 503)
+    # queued beside runaways, it was never taken for one: sent again, it is answered
+    assert innocent.post("/sparql", content=CHEAP.encode(), headers=QUERY).status_code == 200
+
+
+def test_a_memory_hog_is_stopped_and_the_others_are_served(attacked: Server) -> None:
+    doubling = (
+        'SELECT (STRLEN(?x40) AS ?n) WHERE { BIND("0123456789abcdef" AS ?x0) '
+        + " ".join(f"BIND(CONCAT(?x{i}, ?x{i}) AS ?x{i + 1})" for i in range(40))
+        + " }"
+    )
+    client = attacked.client("127.0.0.5")
+    hog = client.post("/sparql", content=doubling.encode(), headers=QUERY)
+    _expect_refused(hog)
+    again = time.monotonic()
+    _expect_refused(client.post("/sparql", content=doubling.encode(), headers=QUERY))
+    assert time.monotonic() - again < 1.0  # remembered: refused without running
+    assert attacked.client().post("/sparql", content=CHEAP.encode(), headers=QUERY).is_success
+
+
+def test_an_engine_killed_from_outside_is_replaced_for_the_next_query(attacked: Server) -> None:
+    (engine,) = attacked.engine_pids() or [None]
+    assert engine is not None
+    os.kill(engine, signal.SIGKILL)
+    time.sleep(0.3)
+    answer = attacked.client().post("/sparql", content=CHEAP.encode(), headers=QUERY)
+    assert answer.status_code == 200, answer.text
+
+
+# -- 10. client input the engine refuses: 4xx problems, never 500 -------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/id/x/a%20b",
+        "/data/x/a%0A.ttl",
+        "/page/x/%7F",
+        "/graphs?graph=http://x/%zz",
+        "/graphs?graph=http://[::1/",
+        "/graphs?graph=http://x/%EF%BF%BD%0A",
+        "/queries/events/list-events-by-year?year=2020%0A",
+    ],
+)
+def test_hostile_values_get_a_problem_not_a_500(attacked: Server, path: str) -> None:
+    response = attacked.client().get(path)
+    assert 400 <= response.status_code < 500, (path, response.status_code, response.text)
+    assert response.headers["content-type"].startswith("application/problem+json")
