@@ -23,6 +23,7 @@ from service.errors import RdfRefused
 from service.formats import NQUADS, Format
 from service.parsing.guard import check_document
 from service.parsing.limits import ParseLimits
+from service.process_limits import cap_data_growth, lower_limit
 
 HEADER = struct.Struct("!cI")
 QUADS, ERROR, DONE = b"Q", b"E", b"K"
@@ -57,39 +58,15 @@ def _confine(keep: int, limits: ParseLimits) -> None:
     os.closerange(keep + 1, _highest_descriptor())
     for number in (signal.SIGINT, signal.SIGTERM, signal.SIGXCPU):
         signal.signal(number, signal.SIG_DFL)
-    _lower(resource.RLIMIT_CORE, 0)
+    lower_limit(resource.RLIMIT_CORE, 0)
     # SIGXCPU at the soft limit, SIGKILL a second later if it is ignored
-    _lower(resource.RLIMIT_CPU, limits.cpu_seconds, limits.cpu_seconds + 1)
-    data = _data_size()
-    if data is not None:
-        _lower(resource.RLIMIT_DATA, data + limits.memory_bytes)
+    lower_limit(resource.RLIMIT_CPU, limits.cpu_seconds, limits.cpu_seconds + 1)
+    cap_data_growth(limits.memory_bytes)
 
 
 def _highest_descriptor() -> int:
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     return soft if 0 < soft < 1 << 24 else 1 << 20
-
-
-def _lower(which: int, soft: int, hard: int | None = None) -> None:
-    """Lower a limit to ``soft`` (and ``hard``, default the same), never raise one."""
-    _, current = resource.getrlimit(which)
-    hard = soft if hard is None else hard
-    if current != resource.RLIM_INFINITY:
-        soft, hard = min(soft, current), min(hard, current)
-    resource.setrlimit(which, (soft, hard))
-
-
-def _data_size() -> int | None:
-    """Bytes of this process's data segment and private mappings, what ``RLIMIT_DATA``
-    counts (it inherited the server's); Linux only. The query engine caps itself alike."""
-    try:
-        with open("/proc/self/status", "rb") as status:
-            for line in status:
-                if line.startswith(b"VmData:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
 
 
 def _nquads(quads: list[ox.Quad]) -> bytes:

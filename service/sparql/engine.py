@@ -43,7 +43,6 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
-import resource
 import signal
 import socket
 import threading
@@ -56,6 +55,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from service.errors import EsskgError, QueryCrashed, QueryTimeout, StoreUnavailable
+from service.process_limits import cap_data_growth
 from service.sparql.execution import Executor, Job, Limits, T
 from service.sparql.fairness import ClientSlots
 from service.store.oxigraph import OxigraphStore, load_nquads
@@ -102,22 +102,6 @@ def _serve(conn: Connection, store: OxigraphStore) -> None:
         _send(conn, reply)
 
 
-def _data_size() -> int:
-    """Bytes of the process's data segment and private mappings (what RLIMIT_DATA counts)."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmData:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
-def _cap_memory(extra: int) -> None:
-    """Let the process grow by ``extra`` bytes beyond the loaded data, no more."""
-    if extra > 0 and os.path.exists("/proc/self/status"):
-        limit = _data_size() + extra
-        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
-
-
 def _engine_main(
     conns: list[Connection], source_fd: int, union_default: bool, memory: int
 ) -> NoReturn:
@@ -141,7 +125,7 @@ def _engine_main(
                     _send(conn, ("failed", f"{type(exc).__name__}: {exc}"))
             raise
         threading.stack_size(THREAD_STACK_BYTES)
-        _cap_memory(memory + THREAD_STACK_BYTES * len(conns))
+        cap_data_growth(memory + THREAD_STACK_BYTES * len(conns))
         threads = [
             threading.Thread(target=_serve, args=(conn, store), daemon=True) for conn in conns
         ]
