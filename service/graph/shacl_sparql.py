@@ -29,10 +29,13 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
+from service.graph.shacl_store import ExactStore, as_stored, datatype_test, numeric
+from service.graph.xsd_lexical import well_formed
 from service.store.terms import ntriples_term, to_oxigraph, to_rdflib
 
 DATA_GRAPH = ox.NamedNode("urn:esskg:shacl:data")
 ONTOLOGY_GRAPH = ox.NamedNode("urn:esskg:shacl:ontology")
+TRUE = Literal("true", datatype=XSD.boolean)
 
 
 class Unsupported(Exception):
@@ -49,6 +52,8 @@ class Check:
     messages: tuple[Literal, ...]
     path: Node | None  # the shape's sh:path node, copied into the report
     query: str
+    path_triples: tuple[tuple[Node, Node, Node], ...] = ()  # a complex path's structure
+    engine_view: bool = False  # a SPARQL-based constraint: the data as the engine holds it
 
 
 @dataclass
@@ -70,17 +75,6 @@ _INERT = frozenset(
         SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount,
         SH.qualifiedValueShapesDisjoint, SH.declare, SH.prefixes, SH.flags,
         *_TARGETS,
-    }
-)  # fmt: skip
-# Datatypes whose lexical space the engine checks by casting a literal to its own type, as
-# the SHACL spec asks (an ill-typed literal violates sh:datatype). pyshacl gets this from
-# rdflib's parsers, and rdflib checks xsd:gYear and xsd:gYearMonth only once owlrl has
-# installed its stricter conversions, which any owlrl closure in the process does (the
-# build's schema closure, every write's reasoning): the engine always checks them.
-_CASTABLE = frozenset(
-    {
-        XSD.integer, XSD.decimal, XSD.boolean, XSD.double, XSD.float, XSD.date, XSD.dateTime,
-        XSD.time, XSD.gYear, XSD.gYearMonth, XSD.duration,
     }
 )  # fmt: skip
 _LITERAL_KINDS = {
@@ -114,6 +108,8 @@ _VALUE_COMPONENTS = {
     SH.node: "NodeConstraintComponent",
     **{p: c for p, (_, c) in _COMPARISONS.items()},
 }
+# Components on the set of values of a path (sh:hasValue also as a value test).
+_COUNT_COMPONENTS = frozenset({SH.minCount, SH.maxCount, SH.hasValue, SH.uniqueLang})
 # SPARQL keywords whose meaning changes between pre-binding $this (what pyshacl does) and
 # joining it with the focus nodes (what the compiled query does): such texts go to pyshacl.
 _PREBINDING_SENSITIVE = re.compile(
@@ -124,12 +120,26 @@ _PREBINDING_SENSITIVE = re.compile(
 
 
 def _term(node: Node) -> str:
-    """A constant in query text; blank nodes have no stable name across graphs."""
+    """A constant in query text, matching the same term of the data (see
+    :func:`shacl_store.as_stored`); blank nodes have no stable name across graphs."""
     if isinstance(node, BNode):
         raise Unsupported("a blank node as a constant")
     if isinstance(node, Literal | URIRef):
-        return ntriples_term(node)
+        return str(as_stored(to_oxigraph(node)))
     raise Unsupported(f"constant {node!r}")
+
+
+def _value(node: Node) -> str:
+    """A constant compared by value (the bound of sh:minInclusive...)."""
+    if not isinstance(node, Literal | URIRef):
+        raise Unsupported(f"constant {node!r}")
+    return ntriples_term(node)
+
+
+def _is_true(node: Node | None) -> bool:
+    """A boolean parameter is on only when it is the literal ``true``: the W3C suite reads
+    ``"1"^^xsd:boolean``, another spelling of the same value, as not activating it."""
+    return node == TRUE and isinstance(node, Literal) and str(node) == "true"
 
 
 class _Compiler:
@@ -152,10 +162,7 @@ class _Compiler:
         return list(Collection(self.g, head))
 
     def deactivated(self, shape: Node) -> bool:
-        return any(
-            isinstance(d, Literal) and d.toPython() is True
-            for d in self.g.objects(shape, SH.deactivated)
-        )
+        return any(_is_true(d) for d in self.g.objects(shape, SH.deactivated))
 
     def integer(self, node: Node | None) -> int:
         if not isinstance(node, Literal) or not isinstance(node.toPython(), int):
@@ -164,14 +171,23 @@ class _Compiler:
 
     def check_vocabulary(self, shape: Node) -> None:
         for predicate in set(self.g.predicates(shape, None)):
-            known = _INERT | _VALUE_COMPONENTS.keys() | {SH.minCount, SH.maxCount, SH.hasValue}
+            known = _INERT | _VALUE_COMPONENTS.keys() | _COUNT_COMPONENTS
             if str(predicate).startswith(str(SH)) and predicate not in known:
                 raise Unsupported(f"{predicate.n3()} is not compiled")
 
     def path(self, node: Node) -> str:
-        """A SHACL path as a SPARQL property path."""
+        """A SHACL path as a SPARQL property path.
+
+        A node that is a list is a sequence path, whatever else it carries (the W3C suite's
+        "strange" paths); the report then copies that reading only (:meth:`path_triples`).
+        """
         if isinstance(node, URIRef):
             return _term(node)
+        if (node, RDF.first, None) in self.g:
+            members = self.items(node)
+            if len(members) < 2:
+                raise Unsupported("a sequence path of fewer than two members")
+            return "(" + " / ".join(self.path(i) for i in members) + ")"
         inverse = self.one(node, SH.inversePath)
         if inverse is not None:
             return f"^({self.path(inverse)})"
@@ -184,24 +200,52 @@ class _Compiler:
         alternatives = self.one(node, SH.alternativePath)
         if alternatives is not None:
             return "(" + " | ".join(self.path(i) for i in self.items(alternatives)) + ")"
-        if (node, RDF.first, None) in self.g:
-            return "(" + " / ".join(self.path(i) for i in self.items(node)) + ")"
         raise Unsupported("an unknown kind of path")
+
+    def path_triples(self, node: Node) -> list[tuple[Node, Node, Node]]:
+        """The triples of a complex path as :meth:`path` reads it, for the report."""
+        if not isinstance(node, BNode):
+            return []
+        if (node, RDF.first, None) in self.g:
+            return self.list_triples(node)
+        for predicate in (
+            SH.inversePath, SH.zeroOrMorePath, SH.oneOrMorePath, SH.zeroOrOnePath,
+            SH.alternativePath,
+        ):  # fmt: skip
+            inner = self.one(node, predicate)
+            if inner is not None:
+                if predicate == SH.alternativePath:
+                    return [(node, predicate, inner), *self.list_triples(inner)]
+                return [(node, predicate, inner), *self.path_triples(inner)]
+        return []
+
+    def list_triples(self, head: Node) -> list[tuple[Node, Node, Node]]:
+        found: list[tuple[Node, Node, Node]] = []
+        cell = head
+        while cell != RDF.nil:
+            first, rest = self.one(cell, RDF.first), self.one(cell, RDF.rest)
+            if first is None or rest is None:
+                raise Unsupported("a malformed list in a path")
+            found += [(cell, RDF.first, first), (cell, RDF.rest, rest), *self.path_triples(first)]
+            cell = rest
+        return found
 
     # -- conformance of one node: a SPARQL boolean expression -------------------------------
 
     def value_test(self, predicate: URIRef, param: Node, v: str, shape: Node, depth: int) -> str:
-        """True when node ``v`` satisfies one value-type parameter."""
+        """True when node ``v`` satisfies one value-type parameter.
+
+        Every test is total (true or false, never a SPARQL error), so that ``!``, ``||``
+        and ``&&`` over them (sh:not, sh:or, sh:and, sh:xone) keep their two-valued meaning.
+        """
         if predicate == SH.datatype:
             if not isinstance(param, URIRef):
                 raise Unsupported("sh:datatype is no IRI")
-            if param == XSD.string:
-                # plain literals are xsd:string in RDF 1.1, language-tagged ones are not
-                return f"(isLiteral({v}) && datatype({v}) = {_term(XSD.string)})"
-            test = f"(isLiteral({v}) && datatype({v}) = {_term(param)})"
-            if param in _CASTABLE:
-                test = f"({test} && COALESCE(isLiteral({_term(param)}({v})), false))"
-            return test
+            # a literal of the datatype whose lexical form is in the datatype's lexical
+            # space (plain literals are xsd:string in RDF 1.1, language-tagged ones are not)
+            test = datatype_test(v, str(param))
+            lexical = well_formed(str(param), f"STR({v})")
+            return f"({test} && {lexical})" if lexical else test
         if predicate == SH["class"]:
             return f"EXISTS {{ {v} {_term(RDF.type)}/{_term(RDFS.subClassOf)}* {_term(param)} }}"
         if predicate == SH.nodeKind:
@@ -227,8 +271,7 @@ class _Compiler:
             op = ">=" if predicate == SH.minLength else "<="
             return f"(!isBlank({v}) && strlen(str({v})) {op} {self.integer(param)})"
         if predicate in _COMPARISONS:
-            op = _COMPARISONS[predicate][0]
-            return f"COALESCE({v} {op} {_term(param)}, false)"
+            return numeric(v, _COMPARISONS[predicate][0], _value(param))
         if predicate in (SH["or"], SH["and"], SH.xone):
             shapes = [self.conforms(m, v, depth + 1) for m in self.items(param)]
             if predicate == SH["or"]:
@@ -261,8 +304,8 @@ class _Compiler:
                     tests.append(self.value_test(predicate, param, v, shape, depth))  # type: ignore[arg-type]
                 elif predicate == SH.hasValue:
                     tests.append(f"sameTerm({v}, {_term(param)})")
-                elif predicate in (SH.minCount, SH.maxCount):
-                    raise Unsupported("a count without a path")
+                elif predicate in (SH.minCount, SH.maxCount, SH.uniqueLang):
+                    raise Unsupported(f"{predicate.n3()} without a path")
             for prop in self.g.objects(shape, SH.property):
                 tests.append(self.conforms(prop, v, depth + 1))
             return "(" + (" && ".join(tests) or "true") + ")"
@@ -284,6 +327,8 @@ class _Compiler:
                 if self.integer(param) != 0:
                     raise Unsupported("sh:maxCount above 0 in a nested shape")
                 tests.append(f"NOT EXISTS {{ {v} {path} {self.var()} }}")
+            elif predicate == SH.uniqueLang and _is_true(param):
+                tests.append(f"NOT EXISTS {{ {self.shared_language(v, path)} }}")
         if (shape, SH.property, None) in self.g:
             raise Unsupported("sh:property under a property shape")
         return "(" + (" && ".join(tests) or "true") + ")"
@@ -317,10 +362,11 @@ class _Compiler:
             raise Unsupported("sh:severity is no IRI")
         messages = tuple(m for m in self.g.objects(shape, SH.message) if isinstance(m, Literal))
         path_node = self.one(shape, SH.path)
+        structure = tuple(self.path_triples(path_node)) if path_node is not None else ()
         checks: list[Check] = []
 
         def add(component: str, query: str, msgs: tuple[Literal, ...] = messages) -> None:
-            checks.append(Check(shape, component, severity, msgs, path_node, query))
+            checks.append(Check(shape, component, severity, msgs, path_node, query, structure))
 
         if path_node is None:
             value_of, projection = "?this", "(?this AS ?value)"
@@ -367,11 +413,26 @@ class _Compiler:
             for param in self.g.objects(shape, SH.maxCount):
                 n = self.integer(param)
                 add("MaxCountConstraintComponent", self.count_query(focus, path, ">", n))
+            if any(_is_true(p) for p in self.g.objects(shape, SH.uniqueLang)):
+                # one result per focus node and shared language, no sh:value (SHACL 4.5.3)
+                add(
+                    "UniqueLangConstraintComponent",
+                    f"SELECT DISTINCT ?this (lang(?value) AS ?language) WHERE {{ {focus} "
+                    f"{self.shared_language('?this', path, '?value', '?other')} }}",
+                )
             for component, query in self.qualified(shape, focus, path):
                 add(component, query)
         for constraint in self.g.objects(shape, SH.sparql):
             checks.extend(self.sparql(shape, constraint, focus, severity, messages, path_node))
         return checks
+
+    def shared_language(self, v: str, path: str, a: str = "", b: str = "") -> str:
+        """A pattern matching when two values of ``v`` share a (non-empty) language tag."""
+        a, b = a or self.var(), b or self.var()
+        return (
+            f"{v} {path} {a} . {v} {path} {b} . "
+            f'FILTER (!sameTerm({a}, {b}) && lang({a}) != "" && lang({a}) = lang({b}))'
+        )
 
     def count_query(self, focus: str, path: str, op: str, n: int, test: str = "") -> str:
         """Focus nodes whose number of (qualifying) values is ``op n``."""
@@ -401,8 +462,7 @@ class _Compiler:
             if minimum is not None or maximum is not None:
                 raise Unsupported("a qualified count without sh:qualifiedValueShape")
             return []
-        disjoint = self.one(shape, SH.qualifiedValueShapesDisjoint)
-        if isinstance(disjoint, Literal) and disjoint.toPython() is True:
+        if _is_true(self.one(shape, SH.qualifiedValueShapesDisjoint)):
             raise Unsupported("sh:qualifiedValueShapesDisjoint")
         test = f"FILTER ({self.conforms(qualified, '?value', 1)})"
         found = []
@@ -467,7 +527,19 @@ class _Compiler:
             f"{self.prefixes(constraint)}\nSELECT DISTINCT ?this {outer} WHERE {{ {focus} "
             f"{{ {inner} }} }}"
         )
-        return [Check(shape, "SPARQLConstraintComponent", severity, messages, path_node, query)]
+        structure = tuple(self.path_triples(path_node)) if path_node is not None else ()
+        return [
+            Check(
+                shape,
+                "SPARQLConstraintComponent",
+                severity,
+                messages,
+                path_node,
+                query,
+                structure,
+                engine_view=True,
+            )
+        ]
 
 
 def _is_class(g: Graph, shape: Node) -> bool:
@@ -532,12 +604,13 @@ def fallback_shapes(shapes: Graph, compiled: Compiled) -> Graph:
 # -- running ---------------------------------------------------------------------------------
 
 
-def engine_store(data: Graph | Iterable[ox.Quad], ontology: Graph | Iterable[ox.Quad]) -> ox.Store:
-    """An in-memory store holding the data and the ontology in two named graphs."""
-    store = ox.Store()
-    for graph_name, source in ((DATA_GRAPH, data), (ONTOLOGY_GRAPH, ontology)):
-        store.bulk_extend(_quads(source, graph_name))
-    return store
+def engine_store(
+    data: Graph | Iterable[ox.Quad], ontology: Graph | Iterable[ox.Quad]
+) -> ExactStore:
+    """An in-memory store holding the data and the ontology, every term as given."""
+    return ExactStore(
+        _quads(source, name) for source, name in ((data, DATA_GRAPH), (ontology, ONTOLOGY_GRAPH))
+    )
 
 
 def _quads(source: Graph | Iterable[ox.Quad], graph_name: ox.NamedNode) -> Iterator[ox.Quad]:
@@ -550,7 +623,7 @@ def _quads(source: Graph | Iterable[ox.Quad], graph_name: ox.NamedNode) -> Itera
 
 @dataclass(frozen=True)
 class Row:
-    """One violation found by the engine."""
+    """One violation found by the engine, in the terms of the data."""
 
     check: Check
     focus: ox.NamedNode | ox.BlankNode | ox.Literal
@@ -558,31 +631,44 @@ class Row:
     path: ox.NamedNode | ox.BlankNode | ox.Literal | None
 
 
-def run_checks(store: ox.Store, checks: Iterable[Check]) -> list[Row]:
-    """Every compiled query over the union of the store's named graphs."""
+def run_checks(store: ExactStore, checks: Iterable[Check]) -> list[Row]:
+    """Every compiled query over the union of the store's graphs; the SPARQL-based
+    constraints last, on the data as the engine holds it."""
     rows: list[Row] = []
-    for check in checks:
-        solutions = store.query(check.query, use_default_graph_as_union=True)
-        assert isinstance(solutions, ox.QuerySolutions)
+    for check in sorted(checks, key=lambda c: c.engine_view):
+        solutions = store.query(check.query, engine_view=check.engine_view)
         names = {v.value for v in solutions.variables}
         for solution in solutions:
             focus = solution["this"]
-            if focus is None:
+            if focus is None or isinstance(focus, ox.Triple):
                 continue
             value = solution["value"] if "value" in names else None
             path = solution["path"] if "path" in names else None
-            rows.append(Row(check, focus, value, path))
+            rows.append(
+                Row(
+                    check,
+                    store.given(focus),
+                    None if value is None else store.given(value),
+                    path,
+                )
+            )
     return rows
 
 
-def report_graph(rows: Iterable[Row], shapes: Graph) -> tuple[Graph, BNode]:
-    """The rows as a ``sh:ValidationReport``, as pyshacl would have written them."""
+def report_graph(rows: Iterable[Row]) -> tuple[Graph, BNode]:
+    """The rows as a ``sh:ValidationReport``, as pyshacl would have written them.
+
+    ``sh:conforms`` is true only for a report without any result, whatever the results'
+    severities (SHACL 3.6.1.1): warnings are still results. Whether a write may pass is
+    the caller's question (it looks at violations only).
+    """
     report = Graph()
     report.bind("sh", SH)
     root = BNode()
     report.add((root, RDF.type, SH.ValidationReport))
     conforms = True
     for row in rows:
+        conforms = False
         check = row.check
         result = BNode()
         report.add((root, SH.result, result))
@@ -599,9 +685,8 @@ def report_graph(rows: Iterable[Row], shapes: Graph) -> tuple[Graph, BNode]:
             report.add((result, SH.resultPath, to_rdflib(row.path)))
         elif check.path is not None:
             report.add((result, SH.resultPath, check.path))
-            _copy_path(shapes, check.path, report)
-        if check.severity == SH.Violation:
-            conforms = False
+            for triple in check.path_triples:
+                report.add(triple)
     report.add((root, SH.conforms, Literal(conforms)))
     return report, root
 
@@ -617,13 +702,3 @@ def _messages(check: Check, row: Row) -> list[Literal]:
                 text = text.replace(f"{{${name}}}", str(term)).replace(f"{{?{name}}}", str(term))
         found.append(Literal(text, lang=message.language))
     return found
-
-
-def _copy_path(shapes: Graph, node: Node, report: Graph) -> None:
-    """A complex path is a blank-node structure: the report needs its own copy to read."""
-    if not isinstance(node, BNode):
-        return
-    for p, o in shapes.predicate_objects(node):
-        if (node, p, o) not in report:
-            report.add((node, p, o))
-            _copy_path(shapes, o, report)

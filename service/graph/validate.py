@@ -54,6 +54,10 @@ class Problem:
 
 @dataclass
 class ValidationOutcome:
+    """A SHACL report and its results. ``conforms`` is the report's ``sh:conforms``: true
+    only without any result, warnings included (SHACL 3.6.1.1); a write is refused on
+    :attr:`violations` only."""
+
     conforms: bool
     problems: list[Problem] = field(default_factory=list)
     report: Graph = field(default_factory=Graph)
@@ -139,7 +143,7 @@ def validate(
     store = shacl_sparql.engine_store(data, ontology)
     rows = shacl_sparql.run_checks(store, compiled.checks)
     del store
-    report, root = shacl_sparql.report_graph(rows, shapes)
+    report, root = shacl_sparql.report_graph(rows)
     if compiled.fallback:
         reduced = shacl_sparql.fallback_shapes(shapes, compiled)
         _merge(report, root, _pyshacl_report(_as_graph(data), reduced, _copy(ontology)))
@@ -162,9 +166,12 @@ def _pyshacl_report(data: Graph, shapes: Graph, ontology: Graph) -> Graph:
 
 
 def _outcome(report: Graph) -> ValidationOutcome:
+    """The outcome of a report, its ``sh:conforms`` set by the standard: pyshacl, asked to
+    allow warnings, would say true beside warnings."""
     problems = _problems(report)
-    blocking = any(p.severity == "Violation" for p in problems)
-    return ValidationOutcome(conforms=not blocking, problems=problems, report=report)
+    for root in report.subjects(RDF.type, SH.ValidationReport):
+        report.set((root, SH.conforms, Literal(not problems)))
+    return ValidationOutcome(conforms=not problems, problems=problems, report=report)
 
 
 def _merge(report: Graph, root: Node, other: Graph) -> None:
@@ -174,12 +181,8 @@ def _merge(report: Graph, root: Node, other: Graph) -> None:
         if s in roots:
             if p == SH.result:
                 report.add((root, SH.result, o))
-            elif p == SH.conforms and o == Literal(False):
-                report.set((root, SH.conforms, Literal(False)))
             continue
         report.add((s, p, o))
-    if any(p.severity == "Violation" for p in _problems(report)):
-        report.set((root, SH.conforms, Literal(False)))
 
 
 def _as_graph(data: Data) -> Graph:

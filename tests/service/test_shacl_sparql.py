@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from owlrl.DatatypeHandling import use_Alt_lexical_conversions
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH, XSD
+from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
 from bench.generate import write_project
@@ -200,21 +200,39 @@ def test_engine_quads_give_the_same_outcome_as_a_graph(shapes: Graph, ontology: 
     assert _keys(validate(quads, shapes, ontology)) == _keys(validate(data, shapes, ontology))
 
 
+def _extended(shapes: Graph, kind: Node, *constraint: tuple[URIRef, Node]) -> Graph:
+    """The project's shapes and one more property shape on ``rdfs:label``."""
+    extended = _copy(shapes)
+    shape = URIRef("https://example.org/shapes#Extra")
+    extended.add((shape, RDF.type, SH.PropertyShape))
+    extended.add((shape, SH.targetClass, kind))
+    extended.add((shape, SH.path, RDFS.label))
+    for predicate, value in constraint:
+        extended.add((shape, predicate, value))
+    return extended
+
+
 def test_unsupported_shapes_fall_back_to_pyshacl(shapes: Graph, ontology: Graph) -> None:
     """A component the compiler does not know is validated by pyshacl, never skipped."""
     data = _union(sorted(REPO.glob("data/**/*.ttl")))
     subject, kind = sorted(data.subject_objects(RDF.type))[0]
-    label = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
-    data.add((subject, label, Literal("a", lang="fr")))
-    data.add((subject, label, Literal("b", lang="fr")))
-    extended = _copy(shapes)
-    shape = URIRef("https://example.org/shapes#UniqueLabelLanguage")
-    extended.add((shape, RDF.type, SH.PropertyShape))
-    extended.add((shape, SH.targetClass, kind))
-    extended.add((shape, SH.path, label))
-    extended.add((shape, SH.uniqueLang, Literal(True)))
+    data.add((subject, RDFS.label, Literal("a", lang="fr")))
+    data.add((subject, SKOS.altLabel, Literal("a", lang="fr")))
+    extended = _extended(shapes, kind, (SH.disjoint, SKOS.altLabel))
     compiled = shacl_sparql.compile_shapes(extended)
-    assert compiled.fallback == [shape]
+    assert compiled.fallback == [URIRef("https://example.org/shapes#Extra")]
+    mine, oracle = _both(data, extended, ontology)
+    assert any(k[1] == "DisjointConstraintComponent" for k in mine)
+    assert mine == oracle
+
+
+def test_unique_lang_is_compiled_as_pyshacl_reads_it(shapes: Graph, ontology: Graph) -> None:
+    data = _union(sorted(REPO.glob("data/**/*.ttl")))
+    subject, kind = sorted(data.subject_objects(RDF.type))[0]
+    data.add((subject, RDFS.label, Literal("a", lang="fr")))
+    data.add((subject, RDFS.label, Literal("b", lang="fr")))
+    extended = _extended(shapes, kind, (SH.uniqueLang, Literal(True)))
+    assert shacl_sparql.compile_shapes(extended).fallback == []
     mine, oracle = _both(data, extended, ontology)
     assert any(k[1] == "UniqueLangConstraintComponent" for k in mine)
     assert mine == oracle
