@@ -10,12 +10,13 @@ isomorphism, so that blank nodes (anonymous shapes, paths, focus nodes) match by
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, Namespace
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
@@ -162,6 +163,18 @@ def _lines(graph: Graph) -> str:
     )
 
 
-def is_ours(node: Node) -> bool:
-    """A test entry of the suite (used to name tests in reports)."""
-    return isinstance(node, URIRef) and str(node).startswith(SUITE.as_uri())
+#: Per validator, per test id: (passed, validated wholly by compiled queries), for the
+#: summary printed at the end of a run (``tests/w3c/conftest.py``).
+SCORES: dict[str, dict[str, tuple[bool, bool]]] = defaultdict(dict)
+
+
+def score_lines() -> list[str]:
+    lines = []
+    for validator, outcomes in SCORES.items():
+        passed = sum(ok for ok, _ in outcomes.values())
+        line = f"W3C SHACL Core through validate(validator={validator!r}): {passed}/{len(outcomes)}"
+        if validator == "sparql":
+            compiled = sum(ok and alone for ok, alone in outcomes.values())
+            line += f" ({compiled} answered by compiled queries alone, the rest with a fallback)"
+        lines.append(line)
+    return lines
