@@ -19,7 +19,7 @@ union of the store's graphs; most data has no changed literal and is stored as g
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import lru_cache
 
 import pyoxigraph as ox
@@ -27,7 +27,6 @@ from rdflib.namespace import XSD
 
 SURROGATE = "urn:esskg:shacl:as-given:"
 _EXACT_GRAPH = ox.NamedNode("urn:esskg:shacl:as-given")
-_CANONICAL_GRAPH = ox.NamedNode("urn:esskg:shacl:canonical")
 _PROBE = ox.NamedNode("urn:esskg:shacl:probe")
 
 #: Datatypes the engine stores by value (its ``numeric_encoder``): only their literals can
@@ -98,35 +97,42 @@ def numeric(value: str, op: str, bound: str) -> str:
 
 
 class ExactStore:
-    """An in-memory engine store of the data and the ontology, terms exactly as given."""
+    """An in-memory engine store of the data and the ontology, terms exactly as given.
+
+    Everything is loaded as it is, in the engine's own loop; then each quad whose literal
+    the engine changed loses its changed copy (unless that copy was also given as such) to
+    a surrogate. The copies come back for the engine's view.
+    """
 
     def __init__(self, sources: Iterable[Iterable[ox.Quad]]) -> None:
         self.store = ox.Store()
         typed: list[ox.Quad] = []
-        for quads in sources:
-            self.store.bulk_extend(_set_aside_typed(quads, typed))
+        for source in sources:
+            quads = source if isinstance(source, list) else list(source)
+            typed += _typed(quads)
+            self.store.bulk_extend(quads)
         changed = changed_literals(q.object for q in typed)  # type: ignore[misc]
-        self._canonical: list[ox.Quad] = []
-        self._exact: list[ox.Quad] = []
+        self._exact: list[ox.Quad] = []  # the surrogates
+        self._copies: list[ox.Quad] = []  # what the engine made of the changed literals
         # per value the engine holds, the literals given for it (when one of them changed)
         self._given: dict[Term, set[ox.Literal]] = defaultdict(set)
-        plain = []
-        for quad in typed:
-            literal: ox.Literal = quad.object  # type: ignore[assignment]
-            if literal in changed:
-                s, p = quad.subject, quad.predicate
-                self._exact.append(ox.Quad(s, p, surrogate(literal), _EXACT_GRAPH))
-                self._canonical.append(ox.Quad(s, p, literal, _CANONICAL_GRAPH))
-                self._given[changed[literal]].add(literal)
-            else:
-                plain.append(quad)
         if changed:
-            for quad in plain:
-                literal = quad.object  # type: ignore[assignment]
-                if literal in self._given:
+            values = set(changed.values())
+            as_given = {q for q in typed if q.object in values}
+            for quad in typed:
+                literal: ox.Literal = quad.object  # type: ignore[assignment]
+                if literal in changed:
+                    s, p, g = quad.subject, quad.predicate, quad.graph_name
+                    self._exact.append(ox.Quad(s, p, surrogate(literal), _EXACT_GRAPH))
+                    self._given[changed[literal]].add(literal)
+                    copy = ox.Quad(s, p, changed[literal], g)
+                    if copy not in as_given:
+                        self._copies.append(copy)
+                elif literal in values:
                     self._given[literal].add(literal)
-        self.store.bulk_extend(plain)
-        self.store.bulk_extend(self._exact)
+            for quad in self._copies:
+                self.store.remove(quad)
+            self.store.bulk_extend(self._exact)
         self._engine_view = False
 
     def query(self, text: str, *, engine_view: bool = False) -> ox.QuerySolutions:
@@ -135,7 +141,7 @@ class ExactStore:
             self._engine_view = True
             for quad in self._exact:
                 self.store.remove(quad)
-            self.store.bulk_extend(self._canonical)
+            self.store.bulk_extend(self._copies)
         elif self._engine_view and not engine_view:
             raise RuntimeError("core checks run before the SPARQL-based constraints")
         solutions = self.store.query(text, use_default_graph_as_union=True)
@@ -156,16 +162,11 @@ class ExactStore:
         return term
 
 
-def _set_aside_typed(quads: Iterable[ox.Quad], typed: list[ox.Quad]) -> Iterator[ox.Quad]:
-    """The quads to store as they are; those with a literal the engine may change go aside.
+def _typed(quads: list[ox.Quad]) -> list[ox.Quad]:
+    """The quads whose literal the engine may change.
 
-    The one pass over the data in Python: a type test per quad (a tenth of the store's own
-    loading time), so that only the typed literals are given to :func:`changed_literals`.
+    The one pass over the data in Python: a type test per quad (a fraction of the engine's
+    own loading time), so that only typed literals go to :func:`changed_literals`.
     """
     literal, native = ox.Literal, _NATIVE_NODES
-    for quad in quads:
-        obj = quad.object
-        if type(obj) is literal and obj.datatype in native:
-            typed.append(quad)
-        else:
-            yield quad
+    return [q for q in quads if type(o := q.object) is literal and o.datatype in native]

@@ -155,10 +155,13 @@ def test_values_are_reported_as_written() -> None:
 
 def test_two_spellings_of_one_number_are_two_values() -> None:
     """ "1" and "01" are two RDF terms (the engine would store one)."""
-    shapes = "ex:s a sh:PropertyShape ; sh:targetNode ex:i ; sh:path ex:p ; sh:maxCount 1 ."
+    shapes = (
+        "ex:s a sh:PropertyShape ; sh:targetNode ex:i ; sh:path ex:p ; sh:maxCount 1 ; sh:in (1) ."
+    )
     data = 'ex:i ex:p "1"^^xsd:integer, "01"^^xsd:integer .'
     assert _results(_check(shapes, data)) == {
-        (ex("i"), ex("p"), None, "MaxCountConstraintComponent", "Violation")
+        (ex("i"), ex("p"), None, "MaxCountConstraintComponent", "Violation"),
+        (ex("i"), ex("p"), _lit("01", XSD.integer), "InConstraintComponent", "Violation"),
     }
 
 
