@@ -8,7 +8,7 @@ and ``sh:in`` compare terms, and a report names each value as written. So a lite
 engine would change (a *changed* literal, found by giving each distinct typed literal to
 the engine once) is stored as a *surrogate* the engine keeps verbatim: the same lexical
 form, the datatype IRI behind :data:`SURROGATE`. The compiled checks read a surrogate
-through :func:`datatype_test` and :func:`numeric`, and the report gets the literal back.
+through :func:`datatype_test` and :func:`compare`, and the report gets the literal back.
 
 SPARQL-based constraints (``sh:sparql``) are the user's own queries, meant for the data as
 the engine holds it (the semantics of ``/sparql``): they run last, once the surrogates have
@@ -85,15 +85,20 @@ def datatype_test(value: str, datatype: str) -> str:
     return f"(isLiteral({value}) && {test})"
 
 
-def numeric(value: str, op: str, bound: str) -> str:
-    """``value op bound`` on values, never an error: a surrogate is compared by the value of
-    the literal it stands for (only evaluated when the plain comparison fails)."""
-    datatype = f"STR(DATATYPE({value}))"
-    decoded = f'STRDT(STR({value}), IRI(STRAFTER({datatype}, "{SURROGATE}")))'
+def _decoded(term: str) -> str:
+    """The literal a surrogate stands for (the engine then holds it by value); an error for
+    any other term, so only called where a plain comparison failed."""
+    datatype = f"STR(DATATYPE({term}))"
     return (
-        f'COALESCE({value} {op} {bound}, IF(STRSTARTS({datatype}, "{SURROGATE}"), '
-        f"{decoded} {op} {bound}, false), false)"
+        f'IF(STRSTARTS({datatype}, "{SURROGATE}"), '
+        f'STRDT(STR({term}), IRI(STRAFTER({datatype}, "{SURROGATE}"))), {term})'
     )
+
+
+def compare(left: str, op: str, right: str) -> str:
+    """``left op right`` on values, false where undefined (never an error): a surrogate is
+    compared by the value of the literal it stands for."""
+    return f"COALESCE({left} {op} {right}, {_decoded(left)} {op} {_decoded(right)}, false)"
 
 
 class ExactStore:

@@ -200,39 +200,51 @@ def test_engine_quads_give_the_same_outcome_as_a_graph(shapes: Graph, ontology: 
     assert _keys(validate(quads, shapes, ontology)) == _keys(validate(data, shapes, ontology))
 
 
-def _extended(shapes: Graph, kind: Node, *constraint: tuple[URIRef, Node]) -> Graph:
-    """The project's shapes and one more property shape on ``rdfs:label``."""
+def _extended(shapes: Graph, kind: Node, path: URIRef, *constraint: tuple[URIRef, Node]) -> Graph:
+    """The project's shapes and one more property shape on the instances of ``kind``."""
     extended = _copy(shapes)
     shape = URIRef("https://example.org/shapes#Extra")
     extended.add((shape, RDF.type, SH.PropertyShape))
     extended.add((shape, SH.targetClass, kind))
-    extended.add((shape, SH.path, RDFS.label))
+    extended.add((shape, SH.path, path))
     for predicate, value in constraint:
         extended.add((shape, predicate, value))
     return extended
 
 
 def test_unsupported_shapes_fall_back_to_pyshacl(shapes: Graph, ontology: Graph) -> None:
-    """A component the compiler does not know is validated by pyshacl, never skipped."""
+    """A construct the compiler does not translate is validated by pyshacl, never skipped."""
     data = _union(sorted(REPO.glob("data/**/*.ttl")))
-    subject, kind = sorted(data.subject_objects(RDF.type))[0]
-    data.add((subject, RDFS.label, Literal("a", lang="fr")))
-    data.add((subject, SKOS.altLabel, Literal("a", lang="fr")))
-    extended = _extended(shapes, kind, (SH.disjoint, SKOS.altLabel))
+    _, kind = sorted(data.subject_objects(RDF.type))[0]
+    nested = BNode()
+    extended = _extended(shapes, kind, RDF.type, (SH.property, nested))
+    extended.add((nested, SH.path, URIRef("https://example.org/shapes#nothing")))
+    extended.add((nested, SH.minCount, Literal(1)))
     compiled = shacl_sparql.compile_shapes(extended)
     assert compiled.fallback == [URIRef("https://example.org/shapes#Extra")]
     mine, oracle = _both(data, extended, ontology)
-    assert any(k[1] == "DisjointConstraintComponent" for k in mine)
+    assert any(k[1] == "MinCountConstraintComponent" and k[0] == f"<{kind}>" for k in mine)
     assert mine == oracle
 
 
-def test_unique_lang_is_compiled_as_pyshacl_reads_it(shapes: Graph, ontology: Graph) -> None:
+@pytest.mark.parametrize(
+    ("constraint", "component"),
+    [
+        ((SH.uniqueLang, Literal(True)), "UniqueLangConstraintComponent"),
+        ((SH.disjoint, SKOS.altLabel), "DisjointConstraintComponent"),
+        ((SH.equals, SKOS.altLabel), "EqualsConstraintComponent"),
+    ],
+)
+def test_set_components_are_compiled_as_pyshacl_reads_them(
+    shapes: Graph, ontology: Graph, constraint: tuple[URIRef, Node], component: str
+) -> None:
     data = _union(sorted(REPO.glob("data/**/*.ttl")))
     subject, kind = sorted(data.subject_objects(RDF.type))[0]
     data.add((subject, RDFS.label, Literal("a", lang="fr")))
     data.add((subject, RDFS.label, Literal("b", lang="fr")))
-    extended = _extended(shapes, kind, (SH.uniqueLang, Literal(True)))
+    data.add((subject, SKOS.altLabel, Literal("a", lang="fr")))
+    extended = _extended(shapes, kind, RDFS.label, constraint)
     assert shacl_sparql.compile_shapes(extended).fallback == []
     mine, oracle = _both(data, extended, ontology)
-    assert any(k[1] == "UniqueLangConstraintComponent" for k in mine)
+    assert any(k[1] == component for k in mine)
     assert mine == oracle
