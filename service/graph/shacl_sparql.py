@@ -36,6 +36,7 @@ from rdflib.term import Node
 
 from service.graph.shacl_pairs import PAIR_COMPONENTS, NeedsPath, holds, outside, violations
 from service.graph.shacl_store import ExactStore, as_stored, compare, datatype_test
+from service.graph.sparql_prebinding import joinable
 from service.graph.xsd_lexical import well_formed
 from service.store.terms import ntriples_term, to_oxigraph, to_rdflib
 
@@ -59,7 +60,7 @@ class Check:
     path: Node | None  # the shape's sh:path node, copied into the report
     query: str
     path_triples: tuple[tuple[Node, Node, Node], ...] = ()  # a complex path's structure
-    engine_view: bool = False  # a SPARQL-based constraint: the data as the engine holds it
+    constraint: Node | None = None  # a SPARQL-based constraint's node: read by the engine
 
 
 @dataclass
@@ -384,14 +385,16 @@ class _Compiler:
 
     # -- top-level shapes: one query per constraint component -------------------------------
 
-    def focus(self, shapes: Iterable[Node]) -> str:
-        """A group pattern binding ``?this`` to each focus node once."""
+    def focus(self, shapes: Iterable[Node], *, engine_view: bool = False) -> str:
+        """A group pattern binding ``?this`` to each focus node once (``engine_view``: the
+        focus nodes of SPARQL-based constraints, literals as the engine holds them)."""
+        constant = _value if engine_view else _term
         parts: list[str] = []
         for shape in shapes:
             for c in self.g.objects(shape, SH.targetClass):
                 parts.append(f"?this {_term(RDF.type)}/{_term(RDFS.subClassOf)}* {_term(c)} .")
             for n in self.g.objects(shape, SH.targetNode):
-                parts.append(f"VALUES ?this {{ {_term(n)} }}")
+                parts.append(f"VALUES ?this {{ {constant(n)} }}")
             for p in self.g.objects(shape, SH.targetSubjectsOf):
                 parts.append(f"?this {_term(p)} [] .")
             for p in self.g.objects(shape, SH.targetObjectsOf):
@@ -401,8 +404,9 @@ class _Compiler:
         union = " UNION ".join(f"{{ {p} }}" for p in parts)
         return f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
 
-    def shape_checks(self, shape: Node, focus: str) -> list[Check]:
-        """The queries of one shape with a given focus pattern (and of its property shapes)."""
+    def shape_checks(self, shape: Node, focus: str, engine_focus: str) -> list[Check]:
+        """The queries of one shape with a given focus pattern (and of its property shapes);
+        ``engine_focus`` is the same for SPARQL-based constraints."""
         if self.deactivated(shape):
             return []
         self.check_vocabulary(shape)
@@ -463,7 +467,7 @@ class _Compiler:
                 elif predicate in (SH.minCount, SH.maxCount, SH.qualifiedValueShape):
                     raise Unsupported(f"{predicate.n3()} on a node shape")
             for prop in self.g.objects(shape, SH.property):
-                checks.extend(self.shape_checks(prop, focus))
+                checks.extend(self.shape_checks(prop, focus, engine_focus))
         else:
             if (shape, SH.property, None) in self.g:
                 # its results come once per focus node reaching a value (W3C property-001):
@@ -492,7 +496,9 @@ class _Compiler:
             for component, query in self.qualified(shape, focus, path):
                 add(component, query)
         for constraint in self.g.objects(shape, SH.sparql):
-            checks.extend(self.sparql(shape, constraint, focus, severity, messages, path_node))
+            checks.extend(
+                self.sparql(shape, constraint, engine_focus, severity, messages, path_node)
+            )
         return checks
 
     def shared_language(self, v: str, path: str, a: str = "", b: str = "") -> str:
@@ -583,6 +589,8 @@ class _Compiler:
         head = re.search(r"\bSELECT\b(.*?)\bWHERE\b", body, re.I | re.S)
         if head is None or not re.search(r"[?$]this\b|\*", head.group(1)):
             raise Unsupported("a SPARQL constraint that does not project $this")
+        if not joinable(f"{self.prefixes(constraint)}\n{body}"):
+            raise Unsupported("a SPARQL constraint that reads $this before binding it")
         inner = re.sub(r"\$(\w+)", r"?\1", body)
         projected = {"value", "path"} & set(re.findall(r"[?$](\w+)", head.group(1)))
         if "*" in head.group(1):
@@ -606,7 +614,7 @@ class _Compiler:
                 path_node,
                 query,
                 structure,
-                engine_view=True,
+                constraint=constraint,
             )
         ]
 
@@ -646,7 +654,9 @@ def compile_shapes(shapes: Graph) -> Compiled:
         try:
             if (shape, SH.target, None) in shapes:
                 raise Unsupported("SPARQL-based targets (sh:target)")
-            result.checks.extend(compiler.shape_checks(shape, compiler.focus([shape])))
+            focus = compiler.focus([shape])
+            engine_focus = compiler.focus([shape], engine_view=True)
+            result.checks.extend(compiler.shape_checks(shape, focus, engine_focus))
         except Unsupported as exc:
             result.fallback.append(shape)
             result.fallback_reasons[shape] = str(exc)
@@ -704,23 +714,20 @@ def run_checks(store: ExactStore, checks: Iterable[Check]) -> list[Row]:
     """Every compiled query over the union of the store's graphs; the SPARQL-based
     constraints last, on the data as the engine holds it."""
     rows: list[Row] = []
-    for check in sorted(checks, key=lambda c: c.engine_view):
-        solutions = store.query(check.query, engine_view=check.engine_view)
+    for check in sorted(checks, key=lambda c: c.constraint is not None):
+        engine_view = check.constraint is not None
+        solutions = store.query(check.query, engine_view=engine_view)
         names = {v.value for v in solutions.variables}
         for solution in solutions:
             focus = solution["this"]
             if focus is None or isinstance(focus, ox.Triple):
                 continue
             value = solution["value"] if "value" in names else None
+            if value is None and engine_view and check.path is None:
+                value = focus  # a node shape's value node is its focus node (SHACL 5.3.2)
             path = solution["path"] if "path" in names else None
-            rows.append(
-                Row(
-                    check,
-                    store.given(focus),
-                    None if value is None else store.given(value),
-                    path,
-                )
-            )
+            given = None if value is None else store.given(value)
+            rows.append(Row(check, store.given(focus), given, path))
     return rows
 
 
@@ -746,6 +753,8 @@ def report_graph(rows: Iterable[Row]) -> tuple[Graph, BNode]:
         report.add((result, SH.resultSeverity, check.severity))
         report.add((result, SH.sourceShape, check.shape))
         report.add((result, SH.sourceConstraintComponent, SH[check.component]))
+        if check.constraint is not None:
+            report.add((result, SH.sourceConstraint, check.constraint))
         for message in _messages(check, row):
             report.add((result, SH.resultMessage, message))
         if row.value is not None:

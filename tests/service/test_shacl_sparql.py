@@ -1,6 +1,6 @@
 """The shapes compiled to SPARQL give exactly pyshacl's results (pyshacl is the oracle).
 
-Compared per result: focus node, constraint component, source shape, severity and path,
+Compared per result: focus node, constraint component, source shape, severity, path and value,
 as sets, on the shipped data, on every case of ``tests/shapes/cases``, on a generated 10k
 sample, and on deliberately broken variants of both, so that violations are compared and
 not only empty reports.
@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parents[2]
 CASES = sorted((REPO / "tests" / "shapes" / "cases").glob("*/*.ttl"))
 
 NUMERIC = {XSD.integer, XSD.decimal, XSD.double, XSD.float}
-Key = set[tuple[str, str, str, str, str | None]]
+Key = set[tuple[str, str, str, str, str | None, str | None]]
 
 
 def _union(paths: list[Path]) -> Graph:
@@ -59,7 +59,7 @@ def _copy(graph: Graph) -> Graph:
 
 
 def _keys(outcome: ValidationOutcome) -> Key:
-    return {(p.focus, p.constraint, p.shape, p.severity, p.path) for p in outcome.problems}
+    return {(p.focus, p.constraint, p.shape, p.severity, p.path, p.value) for p in outcome.problems}
 
 
 def _numeric(value: Literal) -> bool:
@@ -89,6 +89,7 @@ def _ill_typed_sparql_results(outcome: ValidationOutcome) -> Key:
                     f"<{report.value(result, SH.sourceShape)}>",
                     str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
                     None,
+                    value.n3(),
                 )
             )
     return found

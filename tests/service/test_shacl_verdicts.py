@@ -221,6 +221,26 @@ def test_sparql_constraints_see_the_values_the_engine_holds() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    "where",
+    [
+        "FILTER ($this > 4)",  # reads $this only in an expression: pre-bound by pyshacl
+        "$this ^<http://example.org/p> ?s . FILTER ($this > 4)",  # binds it: compiled
+    ],
+)
+def test_sparql_constraints_see_focus_nodes_as_values(where: str) -> None:
+    """$this is pre-bound (SHACL 5.3.1): a query that never binds it still sees it; a
+    literal focus node is compared by its value, and reported as written, as the value
+    node of a node shape whose query binds no ?value (5.3.2)."""
+    shapes = f"""ex:s a sh:NodeShape ; sh:targetNode 4.50, 3.90 ;
+        sh:sparql [ sh:select "SELECT $this WHERE {{ {where} }}" ] ."""
+    data = "ex:a ex:p 4.50, 3.90 ."
+    four = _lit("4.50", XSD.decimal)
+    assert _results(_check(shapes, data)) == {
+        (four, None, four, "SPARQLConstraintComponent", "Violation")
+    }
+
+
 def test_a_list_path_is_a_sequence_whatever_else_it_carries() -> None:
     """W3C path-strange-001: the path node is a list and has sh:inversePath; it is read as
     the sequence, and the report's path is that sequence."""

@@ -2,10 +2,11 @@
 
 The suite (``data-shapes-test-suite``) says a ``sht:Validate`` test passes when the report
 is isomorphic to the expected one (``mf:result``) once the messages are set aside: the same
-``sh:conforms`` and the same results, each with its focus node, path, value, source shape,
-constraint component and severity. Both sides are reduced to exactly those triples (plus
-the structure of complex paths, which are blank nodes), then compared with rdflib's graph
-isomorphism, so that blank nodes (anonymous shapes, paths, focus nodes) match by structure.
+``sh:conforms`` and the same results, each with its focus node, path, value, source shape
+(and source constraint, for SPARQL-based ones), constraint component and severity. Both
+sides are reduced to exactly those triples (plus the structure of complex paths, which are
+blank nodes), then compared with rdflib's graph isomorphism, so that blank nodes
+(anonymous shapes, paths, focus nodes) match by structure.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ _RESULT_PREDICATES = (
     SH.resultPath,
     SH.value,
     SH.sourceShape,
+    SH.sourceConstraint,
     SH.sourceConstraintComponent,
     SH.resultSeverity,
 )
