@@ -430,14 +430,16 @@ class _Compiler:
             where = f"{focus} ?this {path} ?value ."
         for predicate, param in self.g.predicate_objects(shape):
             if predicate in PAIR_COMPONENTS:
+                other = self.property(param)
                 try:
-                    pairs = violations(predicate, path, self.property(param))
+                    found = violations(predicate, "?this", path, other, "?value", "?_other")
                 except NeedsPath as exc:
                     raise Unsupported(f"{exc} on a node shape") from exc
-                for projected, pattern in pairs:
+                for pattern in found:
+                    # one result per pair compared wrongly: ?_other keeps the pairs apart
                     add(
                         PAIR_COMPONENTS[predicate],  # type: ignore[index]
-                        f"SELECT DISTINCT ?this {projected} WHERE {{ {focus} {pattern} }}",
+                        f"SELECT DISTINCT ?this ?value ?_other WHERE {{ {focus} {pattern} }}",
                     )
         if self.closed(shape):
             if path is not None:
