@@ -169,7 +169,7 @@ def _outcome(report: Graph) -> ValidationOutcome:
     """The outcome of a report, its ``sh:conforms`` set by the standard: pyshacl, asked to
     allow warnings, would say true beside warnings."""
     problems = _problems(report)
-    for root in report.subjects(RDF.type, SH.ValidationReport):
+    for root in list(report.subjects(RDF.type, SH.ValidationReport)):
         report.set((root, SH.conforms, Literal(not problems)))
     return ValidationOutcome(conforms=not problems, problems=problems, report=report)
 
