@@ -1,0 +1,114 @@
+// Bar charts and timelines drawn with Chart.js (bundled, served by the app itself).
+import {
+  BarController, BarElement, CategoryScale, Chart, LinearScale, PointElement,
+  ScatterController, Tooltip,
+} from "chart.js";
+import { LOCALE, t } from "./i18n.js";
+import { compact, display, formatDate, isDate, isNumeric, timeOf } from "./terms.js";
+
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, PointElement,
+  ScatterController, Tooltip);
+
+function every(rows, name, test) {
+  const bound = rows.filter((r) => r[name]);
+  return bound.length > 0 && bound.every((r) => test(r[name]));
+}
+
+/** The column naming each row: a label (a `…Label` column first), else an IRI column. */
+function labelColumn(answer, skip) {
+  const vars = answer.head.vars.filter((v) => v !== skip);
+  const rows = answer.results.bindings;
+  const literal = (term) => term.type === "literal" && !isNumeric(term) && !isDate(term);
+  return (
+    vars.find((v) => /label$/i.test(v) && every(rows, v, literal)) ||
+    vars.find((v) => every(rows, v, literal)) ||
+    vars.find((v) => every(rows, v, (term) => term.type === "uri"))
+  );
+}
+
+/** Which charts suit an answer: {bar: {label, value}} and {timeline: {label, date}}. */
+export function chartable(answer) {
+  const found = {};
+  if (!answer.results) return found;
+  const rows = answer.results.bindings;
+  const value = answer.head.vars.find((v) => every(rows, v, isNumeric));
+  if (value) {
+    const label = labelColumn(answer, value);
+    if (label) found.bar = { label, value };
+  }
+  const date = answer.head.vars.find((v) => every(rows, v, isDate));
+  if (date) found.timeline = { date, label: labelColumn(answer, date) };
+  return found;
+}
+
+function name(row, column, prefixes) {
+  const term = row[column];
+  if (!term) return "—";
+  return term.type === "uri" ? compact(term.value, prefixes).replace(/^[^:]*:/, "") : display(term, prefixes);
+}
+
+let current = null;
+
+function reset(canvas) {
+  if (current) current.destroy();
+  current = null;
+  canvas.removeAttribute("data-points");
+}
+
+const COLOUR = "#1f5f8b";
+
+export function drawBar(canvas, answer, spec, prefixes) {
+  reset(canvas);
+  const rows = answer.results.bindings.filter((r) => r[spec.value]);
+  const labels = rows.map((r) => name(r, spec.label, prefixes));
+  const values = rows.map((r) => Number(r[spec.value].value));
+  canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-label", t.barOf(spec.value, spec.label));
+  canvas.dataset.points = String(values.length);
+  canvas.parentElement.style.height = `${Math.max(12, 2.2 * values.length + 4)}rem`;
+  current = new Chart(canvas, {
+    type: "bar",
+    data: { labels, datasets: [{ label: spec.value, data: values, backgroundColor: COLOUR }] },
+    options: {
+      indexAxis: "y",
+      maintainAspectRatio: false,
+      animation: false,
+      locale: LOCALE,
+      scales: { x: { beginAtZero: true, title: { display: true, text: spec.value } } },
+    },
+  });
+  return current;
+}
+
+export function drawTimeline(canvas, answer, spec, prefixes) {
+  reset(canvas);
+  const rows = answer.results.bindings.filter((r) => r[spec.date]);
+  const labels = [];
+  const points = rows.map((r) => {
+    const label = spec.label ? name(r, spec.label, prefixes) : formatDate(r[spec.date]);
+    if (!labels.includes(label)) labels.push(label);
+    return { x: timeOf(r[spec.date]), y: label, when: formatDate(r[spec.date]) };
+  });
+  canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-label", t.timelineOf(spec.date));
+  canvas.dataset.points = String(points.length);
+  canvas.parentElement.style.height = `${Math.max(12, 2.2 * labels.length + 4)}rem`;
+  const day = (ms) => new Date(ms).toLocaleDateString(LOCALE, { year: "numeric", month: "short", timeZone: "UTC" });
+  current = new Chart(canvas, {
+    type: "scatter",
+    data: { datasets: [{ label: spec.date, data: points, backgroundColor: COLOUR, pointRadius: 6 }] },
+    options: {
+      maintainAspectRatio: false,
+      animation: false,
+      locale: LOCALE,
+      scales: {
+        x: { type: "linear", ticks: { callback: day } },
+        y: { type: "category", labels, offset: true },
+      },
+      plugins: {
+        tooltip: { callbacks: { label: (c) => `${c.raw.y} — ${c.raw.when}` } },
+      },
+    },
+  });
+  return current;
+}
