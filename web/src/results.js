@@ -1,12 +1,13 @@
 // An answer as a table, and as the files a researcher takes away (CSV for French Excel, JSON).
 import { t } from "./i18n.js";
-import { display, href } from "./terms.js";
+import { display, href, isNumeric } from "./terms.js";
 
 /** Fill `table` (an empty <table>) with the solutions of a SPARQL JSON answer. */
 export function renderTable(table, answer, config) {
   table.replaceChildren();
   const vars = answer.head.vars || [];
   const caption = document.createElement("caption");
+  caption.className = "visually-hidden";
   caption.textContent = t.rows(answer.results.bindings.length);
   table.append(caption);
   const head = table.createTHead().insertRow();
@@ -33,7 +34,7 @@ export function renderTable(table, answer, config) {
         span.textContent = display(term, config.prefixes);
         if (term["xml:lang"]) span.lang = term["xml:lang"];
         cell.append(span);
-        if (term.type !== "bnode" && /^(-?\d|true|false)/.test(term.value)) cell.className = "num";
+        if (isNumeric(term)) cell.className = "num";
       }
     }
   }

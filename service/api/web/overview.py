@@ -30,8 +30,11 @@ SELECT ?src ?title ?date ?publisher ?publisherLabel ?restricted WHERE {{
   ?src a ess:SourcePage .
   OPTIONAL {{ ?src rdfs:label ?title }}
   OPTIONAL {{ ?src dcterms:date ?date }}
-  OPTIONAL {{ ?src dcterms:publisher ?publisher
-             OPTIONAL {{ ?publisher rdfs:label ?publisherLabel FILTER(langMatches(lang(?publisherLabel), "fr")) }} }}
+  OPTIONAL {{
+    ?src dcterms:publisher ?publisher
+    OPTIONAL {{ ?publisher rdfs:label ?publisherLabel
+                FILTER(langMatches(lang(?publisherLabel), ?lang)) }}
+  }}
   OPTIONAL {{ ?src ess:accessRestricted ?restricted }}
 }} ORDER BY ?date ?src
 """
@@ -81,7 +84,7 @@ def overview(store: Store, settings: Settings, vocab: Vocabulary, lang: str) -> 
         short = name[len(GRAPH) :] if name.startswith(GRAPH) else name
         graphs.append(Counted(name, short, short, format_number(str(counts[name]), lang)))
     sources: dict[str, Source] = {}
-    for row in store.select(_SOURCES):
+    for row in store.select(_SOURCES, bindings={"lang": Literal(lang)}):
         iri = str(row["src"])
         if iri in sources:
             continue

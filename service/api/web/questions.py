@@ -38,8 +38,10 @@ _INPUTS = {
     ParamType.STRING: "text",
     ParamType.IRI: "url",
 }
-_LANGUAGE_NAMES = {"fr": (("fr", "français"), ("en", "anglais")), "en": (("fr", "French"),
-                                                                         ("en", "English"))}
+_LANGUAGE_NAMES = {
+    "fr": (("fr", "français"), ("en", "anglais")),
+    "en": (("fr", "French"), ("en", "English")),
+}
 _RESERVED = frozenset({"lang", "view"})
 
 
@@ -60,15 +62,17 @@ def _choices(spec: ParamSpec, store: Store, vocab: Vocabulary, lang: str) -> lis
     if spec.values:
         return [(v, v) for v in spec.values]
     if spec.type is ParamType.BOOLEAN:
-        return [("true", "oui" if lang == "fr" else "yes"), ("false", "non" if lang == "fr" else "no")]
+        yes, no = ("oui", "non") if lang == "fr" else ("yes", "no")
+        return [("true", yes), ("false", no)]
     if spec.type is ParamType.LANGUAGE:
         return list(_LANGUAGE_NAMES["fr" if lang == "fr" else "en"])
     if spec.class_iri:
         rows = store.select(
             _INSTANCES, bindings={"class": URIRef(spec.class_iri), "lang": Literal(lang)}
         )
-        found = {str(r["value"]): str(r.get("label") or vocab.label(str(r["value"]), lang))
-                 for r in rows}
+        found = {
+            str(r["value"]): str(r.get("label") or vocab.label(str(r["value"]), lang)) for r in rows
+        }
     else:
         assert spec.subclass_of is not None
         rows = store.select(_SUBCLASSES, bindings={"class": URIRef(spec.subclass_of)})
@@ -93,9 +97,15 @@ def fields(
             values.get(spec.name, spec.default),
             _INPUTS.get(spec.type, "text"),
         )
-        if spec.values or spec.class_iri or spec.subclass_of or spec.type in (
-            ParamType.BOOLEAN,
-            ParamType.LANGUAGE,
+        if (
+            spec.values
+            or spec.class_iri
+            or spec.subclass_of
+            or spec.type
+            in (
+                ParamType.BOOLEAN,
+                ParamType.LANGUAGE,
+            )
         ):
             made.choices = _choices(spec, store, vocab, lang)
         if spec.type is ParamType.YEAR:

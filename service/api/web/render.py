@@ -4,10 +4,10 @@ page varies on. Jinja2 autoescapes every value; templates never mark data as saf
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -24,7 +24,7 @@ def _json_script(value: object) -> Markup:
     string in the data can close the element."""
     text = json.dumps(value, ensure_ascii=False)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(text)  # noqa: S704 - escaped above for the script context
+    return Markup(text)
 
 
 @lru_cache(maxsize=1)
@@ -60,13 +60,17 @@ def render(
 ) -> HTMLResponse:
     """The page ``template`` in the request's language."""
     lang = str(context.get("lang") or language(request))
-    page = environment().get_template(template).render(
-        lang=lang,
-        t=WORDS[lang],
-        switch=switch_url(request, lang),
-        path=request.url.path,
-        assets_built=built(),
-        **context,
+    page = (
+        environment()
+        .get_template(template)
+        .render(
+            lang=lang,
+            t=WORDS[lang],
+            switch=switch_url(request, lang),
+            path=request.url.path,
+            assets_built=built(),
+            **context,
+        )
     )
     out = {"Vary": VARY, "Content-Language": lang, **(headers or {})}
     response = HTMLResponse(page, status_code=status_code, headers=out)

@@ -52,6 +52,14 @@ def vocabulary(request: Request, store: Store) -> Vocabulary:
     return per_version(request, "vocabulary", lambda: load_vocabulary(store))
 
 
+def without_header(text: str) -> str:
+    """A canned query's SPARQL without its ``#+`` header: what a reader wants to edit."""
+    lines = text.splitlines(keepends=True)
+    while lines and (lines[0].startswith("#+") or not lines[0].strip()):
+        lines.pop(0)
+    return "".join(lines)
+
+
 def _grouped(catalogue: Catalogue, lang: str) -> list[tuple[str, list[CannedQuery]]]:
     return [(area_name(area, lang), list(qs)) for area, qs in groupby(catalogue, lambda q: q.area)]
 
@@ -102,13 +110,15 @@ def router_for(catalogue: Catalogue) -> APIRouter:
         lang = language(request)
         example = request.query_params.get("example")
         chosen = catalogue.get(example) if example else None
-        text = request.query_params.get("query") or (chosen.text if chosen else DEFAULT_QUERY)
+        text = request.query_params.get("query") or (
+            without_header(chosen.text) if chosen else DEFAULT_QUERY
+        )
         config = {
             "base": settings.public_base,
             "prefixes": PREFIXES,
             "terms": vocabulary(request, store).completions(),
             "examples": [
-                {"id": q.id, "title": q.header.summary.get(lang), "text": q.text}
+                {"id": q.id, "title": q.header.summary.get(lang), "text": without_header(q.text)}
                 for q in catalogue
             ],
         }
@@ -122,7 +132,8 @@ def router_for(catalogue: Catalogue) -> APIRouter:
 
     @router.get("/questions")
     def questions(request: Request) -> Response:
-        return render(request, "questions.html", {"catalogue": _grouped(catalogue, language(request))})
+        grouped = _grouped(catalogue, language(request))
+        return render(request, "questions.html", {"catalogue": grouped})
 
     @router.get("/questions/{query_id:path}")
     def question(
@@ -198,5 +209,3 @@ def install(app: FastAPI, catalogue: Catalogue) -> None:
     """The pages and the static files, on ``app``."""
     app.include_router(assets.router)
     app.include_router(router_for(catalogue))
-
-
