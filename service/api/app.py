@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from service import __version__
-from service.api import problems
+from service.api import openapi_protocol, problems
 from service.api.caching import DataVersion
 from service.api.direct import DirectDispatch
 from service.api.result_cache import ResultCache, ResultCacheMiddleware
@@ -145,4 +145,5 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     catalogue = Catalogue.load(settings.root / "queries")
     queries.install(app, catalogue)
     web_routes.install(app, catalogue)
+    openapi_protocol.install(app)
     return app

@@ -69,6 +69,8 @@ export function createEditor(textarea, config, onRun) {
       keymap.of([{ key: "Mod-Enter", run: () => (onRun(), true) }]),
       basicSetup,
       StreamLanguage.define(sparql),
+      // Wrapped lines and a growing editor: no inner scrolling region to reach by keyboard.
+      EditorView.lineWrapping,
       autocompletion({ override: [completer(config)] }),
       EditorView.contentAttributes.of({
         "aria-label": label ? label.textContent.trim() : "SPARQL",

@@ -30,11 +30,9 @@ SELECT ?src ?title ?date ?publisher ?publisherLabel ?restricted WHERE {{
   ?src a ess:SourcePage .
   OPTIONAL {{ ?src rdfs:label ?title }}
   OPTIONAL {{ ?src dcterms:date ?date }}
-  OPTIONAL {{
-    ?src dcterms:publisher ?publisher
-    OPTIONAL {{ ?publisher rdfs:label ?publisherLabel
-                FILTER(langMatches(lang(?publisherLabel), ?lang)) }}
-  }}
+  OPTIONAL {{ ?src dcterms:publisher ?publisher }}
+  OPTIONAL {{ ?publisher rdfs:label ?publisherLabel
+             FILTER(langMatches(lang(?publisherLabel), ?lang)) }}
   OPTIONAL {{ ?src ess:accessRestricted ?restricted }}
 }} ORDER BY ?date ?src
 """
