@@ -60,9 +60,11 @@ def _param(name: str, description: str, schema: dict[str, Any], **extra: Any) ->
 def _answers() -> dict[str, Any]:
     content: dict[str, Any] = {}
     for fmt in (*RESULT_FORMATS, *RDF_FORMATS):
-        schema = {"$ref": "#/components/schemas/SparqlResults"} if "json" in fmt.name else {
-            "type": "string"
-        }
+        schema = (
+            {"$ref": "#/components/schemas/SparqlResults"}
+            if "json" in fmt.name
+            else {"type": "string"}
+        )
         content.setdefault(fmt.media_type, {"schema": schema})
     return {
         "200": {"description": "The answer, in the negotiated format", "content": content},

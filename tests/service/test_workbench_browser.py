@@ -89,9 +89,10 @@ def test_editor_timeline_and_shared_link(app_url: str) -> None:
         assert int(canvas.get_attribute("data-points") or 0) >= golden_rows(
             "events/list-events-by-year"
         )
-        assert page.get_by_role("button", name="Frise chronologique").get_attribute(
-            "aria-pressed"
-        ) == "true"
+        assert (
+            page.get_by_role("button", name="Frise chronologique").get_attribute("aria-pressed")
+            == "true"
+        )
         screenshot(page, "editor-timeline")
         shared = page.url
         page.goto(shared)  # the shared address runs the same query again
@@ -110,7 +111,7 @@ def test_question_form_choose_submit_rows(app_url: str) -> None:
         page.goto(f"{app_url}/questions/{query_id}")
         page.locator("select[name=plan]").select_option(plan)
         page.get_by_role("button", name="Demander").click()
-        page.wait_for_url(f"**plan=*")
+        page.wait_for_url("**plan=*")
         rows = page.locator("#answer table.results tbody tr")
         rows.nth(len(expected) - 1).wait_for()
         assert rows.count() == len(expected)

@@ -47,6 +47,12 @@ function name(row, column, prefixes) {
   return term.type === "uri" ? compact(term.value, prefixes).replace(/^[^:]*:/, "") : display(term, prefixes);
 }
 
+/** Axis labels cut to a readable length; the tooltip and the table keep the whole text. */
+function shortLabel(value) {
+  const label = this.getLabelForValue(value);
+  return label.length > 48 ? label.slice(0, 47) + "…" : label;
+}
+
 let current = null;
 
 function reset(canvas) {
@@ -74,7 +80,14 @@ export function drawBar(canvas, answer, spec, prefixes) {
       maintainAspectRatio: false,
       animation: false,
       locale: LOCALE,
-      scales: { x: { beginAtZero: true, title: { display: true, text: spec.value } } },
+      scales: {
+        x: {
+          beginAtZero: true,
+          title: { display: true, text: spec.value },
+          ticks: { precision: values.every(Number.isInteger) ? 0 : undefined },
+        },
+        y: { ticks: { callback: shortLabel } },
+      },
     },
   });
   return current;
@@ -103,7 +116,7 @@ export function drawTimeline(canvas, answer, spec, prefixes) {
       locale: LOCALE,
       scales: {
         x: { type: "linear", ticks: { callback: day } },
-        y: { type: "category", labels, offset: true },
+        y: { type: "category", labels, offset: true, ticks: { callback: shortLabel } },
       },
       plugins: {
         tooltip: { callbacks: { label: (c) => `${c.raw.y} — ${c.raw.when}` } },
