@@ -246,3 +246,13 @@ def test_own_iris_link_to_this_server() -> None:
     assert local_href(ESS + "SPASER") == "/def#SPASER"
     assert local_href("https://w3id.org/esskg/graph/links") == "/graph/links"
     assert local_href("https://schema.org/Event") == "https://schema.org/Event"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/static/a%00b", "/static/" + "x" * 5000, "/def/a%0d%0ab", "/graph/a%20b", "/def/%00"],
+)
+def test_hostile_page_paths_are_refused_cleanly(client: TestClient, url: str) -> None:
+    for headers in ({}, HTML):
+        response = client.get(url, headers=headers)
+        assert 400 <= response.status_code < 500, (url, response.status_code)

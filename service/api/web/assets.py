@@ -46,8 +46,11 @@ _lock = threading.Lock()
 
 
 def _resolve(name: str) -> Path | None:
-    path = (STATIC / name).resolve()
-    if not path.is_relative_to(STATIC.resolve()) or not path.is_file():
+    try:
+        path = (STATIC / name).resolve()
+        if not path.is_relative_to(STATIC.resolve()) or not path.is_file():
+            return None
+    except (OSError, ValueError):  # a NUL byte, a name too long for the file system
         return None
     return path
 

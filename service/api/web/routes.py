@@ -3,6 +3,7 @@ the reading is done by the small modules beside this one, cached per data versio
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from itertools import groupby
 from typing import Any
@@ -42,6 +43,9 @@ SELECT ?spaser ?label WHERE {
 ORDER BY ?label
 LIMIT 20
 """
+
+
+_LOCAL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,200}")
 
 
 class PageNotFound(GraphNotFound):
@@ -184,6 +188,8 @@ def router_for(catalogue: Catalogue) -> APIRouter:
     @router.get("/def/{name}")
     def term(name: str) -> Response:
         """``/def/X`` for people who type the term's name as a path: its place in ``/def``."""
+        if not _LOCAL_NAME.fullmatch(name):
+            raise PageNotFound(f"no term {name[:100]!r}")
         return RedirectResponse("/def#" + name, status_code=303)
 
     @router.get("/graph/{path:path}")
