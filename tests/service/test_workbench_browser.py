@@ -74,7 +74,7 @@ def test_home_editor_example_table_and_bar_chart(app_url: str) -> None:
         assert_accessible(page, "editor")
 
         page.get_by_role("button", name="Diagramme en barres").click()
-        canvas = page.locator("#answer canvas")
+        canvas = page.locator("#answer canvas[data-points]")
         canvas.wait_for()
         assert canvas.get_attribute("data-points") == str(expected)
         screenshot(page, "editor-bar-chart")
@@ -84,7 +84,7 @@ def test_home_editor_example_table_and_bar_chart(app_url: str) -> None:
 def test_editor_timeline_and_shared_link(app_url: str) -> None:
     with offline_browser(app_url) as (page, guard):
         page.goto(app_url + "/editor?example=events/list-events-by-year&view=timeline")
-        canvas = page.locator("#answer canvas")
+        canvas = page.locator("#answer canvas[data-points]")
         canvas.wait_for()
         assert int(canvas.get_attribute("data-points") or 0) >= golden_rows(
             "events/list-events-by-year"
@@ -96,7 +96,7 @@ def test_editor_timeline_and_shared_link(app_url: str) -> None:
         screenshot(page, "editor-timeline")
         shared = page.url
         page.goto(shared)  # the shared address runs the same query again
-        page.locator("#answer canvas").wait_for()
+        page.locator("#answer canvas[data-points]").wait_for()
     assert guard.refused == []
 
 

@@ -1,5 +1,5 @@
 // One answer on a page: the table, the charts it suits, its downloads and a status line.
-import { chartable, drawBar, drawTimeline } from "./charts.js";
+import { chartable } from "./shape.js";
 import { t } from "./i18n.js";
 import { download, excelCsv, renderTable } from "./results.js";
 
@@ -95,16 +95,18 @@ export class AnswerView {
     if (this.downloads.turtle) this.downloads.turtle.disabled = kind !== "rdf";
   }
 
-  show(view) {
+  async show(view) {
     this.view = view;
     for (const button of this.buttons) {
       button.setAttribute("aria-pressed", String(button.dataset.view === view));
     }
     this.tableBox.hidden = view !== "table";
     this.chartBox.hidden = view === "table";
-    if (view === "bar") drawBar(this.canvas, this.answer, this.charts.bar, this.config.prefixes);
-    if (view === "timeline") {
-      drawTimeline(this.canvas, this.answer, this.charts.timeline, this.config.prefixes);
+    if (view !== "table") {
+      // Chart.js is fetched the first time a chart is shown (a chunk served by the app).
+      const charts = await import("./charts.js");
+      const draw = view === "bar" ? charts.drawBar : charts.drawTimeline;
+      draw(this.canvas, this.answer, this.charts[view], this.config.prefixes);
     }
     this.section.dispatchEvent(new CustomEvent("esskg:view", { detail: view }));
   }

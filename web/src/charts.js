@@ -1,45 +1,14 @@
-// Bar charts and timelines drawn with Chart.js (bundled, served by the app itself).
+// Bar charts and timelines drawn with Chart.js (bundled, served by the app itself). Loaded
+// only when a chart is asked for, so the editor's first paint does not wait for it.
 import {
   BarController, BarElement, CategoryScale, Chart, LinearScale, PointElement,
   ScatterController, Tooltip,
 } from "chart.js";
 import { LOCALE, t } from "./i18n.js";
-import { compact, display, formatDate, isDate, isNumeric, timeOf } from "./terms.js";
+import { compact, display, formatDate, timeOf } from "./terms.js";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, PointElement,
   ScatterController, Tooltip);
-
-function every(rows, name, test) {
-  const bound = rows.filter((r) => r[name]);
-  return bound.length > 0 && bound.every((r) => test(r[name]));
-}
-
-/** The column naming each row: a label (a `…Label` column first), else an IRI column. */
-function labelColumn(answer, skip) {
-  const vars = answer.head.vars.filter((v) => v !== skip);
-  const rows = answer.results.bindings;
-  const literal = (term) => term.type === "literal" && !isNumeric(term) && !isDate(term);
-  return (
-    vars.find((v) => /label$/i.test(v) && every(rows, v, literal)) ||
-    vars.find((v) => every(rows, v, literal)) ||
-    vars.find((v) => every(rows, v, (term) => term.type === "uri"))
-  );
-}
-
-/** Which charts suit an answer: {bar: {label, value}} and {timeline: {label, date}}. */
-export function chartable(answer) {
-  const found = {};
-  if (!answer.results) return found;
-  const rows = answer.results.bindings;
-  const value = answer.head.vars.find((v) => every(rows, v, isNumeric));
-  if (value) {
-    const label = labelColumn(answer, value);
-    if (label) found.bar = { label, value };
-  }
-  const date = answer.head.vars.find((v) => every(rows, v, isDate));
-  if (date) found.timeline = { date, label: labelColumn(answer, date) };
-  return found;
-}
 
 function name(row, column, prefixes) {
   const term = row[column];
