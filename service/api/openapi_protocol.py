@@ -128,7 +128,11 @@ def _sparql(schema: dict[str, Any]) -> None:
 def _graph_target() -> list[dict[str, Any]]:
     return [
         _param("graph", "The named graph's IRI", _IRI),
-        _param("default", "The default graph (no value)", {"type": "boolean"}),
+        _param(
+            "default",
+            "The default graph: present with any value (default=true)",
+            {"type": "boolean"},
+        ),
     ]
 
 
