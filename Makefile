@@ -8,7 +8,7 @@ PORT ?= 8000
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install install-test engines build serve test lint format clean
+.PHONY: help install install-test assets engines build serve test lint format clean
 
 help: ## List the targets with what they do
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -22,13 +22,27 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	@touch $@
 
+# The browser side: kept npm packages, pinned with integrity hashes in web/package-lock.json,
+# bundled into the package's static files (never committed; see web/README.md).
+WEB := web
+ASSETS := service/api/web/static/build
+$(WEB)/node_modules/.installed: $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund --ignore-scripts
+	@touch $@
+
+$(ASSETS)/.built: $(WEB)/node_modules/.installed $(wildcard $(WEB)/src/*.js) $(WEB)/build.sh
+	bash $(WEB)/build.sh $(ASSETS)
+	@touch $@
+
+assets: $(ASSETS)/.built ## Build the browser assets (editor, charts, API docs) with npm ci
+
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed ## Create .venv/ and install the project into it
+install: $(VENV)/.installed $(ASSETS)/.built ## Create .venv/ and install the project into it
 
-install-test: $(VENV)/.installed-test ## Install the project with its test tools
+install-test: $(VENV)/.installed-test $(ASSETS)/.built ## Install the project with its test tools
 
 build: install ## Check the sources and build the graph into the embedded store (var/)
 	$(BIN)/esskg build
@@ -74,4 +88,4 @@ bench: install $(BENCH_VENV)/.installed ## Benchmark esskg vs Oxigraph server, r
 	$(BIN)/python -m bench.run --sizes $(SIZES) $(BENCH_ARGS)
 
 clean: ## Remove the environment and every derived file
-	rm -rf $(VENV) $(BENCH_VENV) var build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) var build $(ASSETS) $(WEB)/node_modules .pytest_cache .mypy_cache .ruff_cache

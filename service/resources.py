@@ -27,26 +27,33 @@ WHERE {
 
 _EXISTS = "ASK WHERE { { ?r ?p ?o } UNION { ?s ?p ?r } }"
 
-_OUTGOING = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?p ?o ?g ?label WHERE {
-  GRAPH ?g { ?r ?p ?o }
-  OPTIONAL { ?o rdfs:label ?label FILTER(langMatches(lang(?label), "fr")) }
-}
+#: A value's label in the page's language (``?lang``), else in French: values are shown by
+#: name, concepts by their ``skos:prefLabel``.
+_LABEL_OF = """
+  OPTIONAL {{ {node} rdfs:label|skos:prefLabel ?wanted FILTER(langMatches(lang(?wanted), ?lang)) }}
+  OPTIONAL {{ {node} rdfs:label|skos:prefLabel ?french FILTER(langMatches(lang(?french), "fr")) }}
+  BIND(COALESCE(?wanted, ?french) AS ?label)
 """
 
-_INCOMING = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?s ?p ?g ?label WHERE {
-  GRAPH ?g { ?s ?p ?r }
-  OPTIONAL { ?s rdfs:label ?label FILTER(langMatches(lang(?label), "fr")) }
-}
+_PREFIXES = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 """
 
-_LABELS = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?label WHERE { ?r rdfs:label ?label }
-"""
+_OUTGOING = (
+    _PREFIXES
+    + "SELECT ?p ?o ?g ?label WHERE {\n  GRAPH ?g { ?r ?p ?o }"
+    + _LABEL_OF.format(node="?o")
+    + "}"
+)
+
+_INCOMING = (
+    _PREFIXES
+    + "SELECT ?s ?p ?g ?label WHERE {\n  GRAPH ?g { ?s ?p ?r }"
+    + _LABEL_OF.format(node="?s")
+    + "}"
+)
+
+_LABELS = _PREFIXES + "SELECT ?label WHERE { ?r rdfs:label|skos:prefLabel ?label }"
 
 
 def resource_iri(public_base: str, path: str) -> URIRef:
@@ -87,9 +94,10 @@ class Page:
     outgoing: dict[URIRef, list[Statement]] = field(default_factory=dict)
     incoming: dict[URIRef, list[Statement]] = field(default_factory=dict)
 
-    def title(self) -> str:
+    def title(self, lang: str = "fr") -> str:
         return (
-            self.labels.get("fr")
+            self.labels.get(lang)
+            or self.labels.get("fr")
             or self.labels.get("en")
             or next(iter(self.labels.values()), str(self.iri))
         )
@@ -99,15 +107,17 @@ def _label(value: object) -> str | None:
     return str(value) if isinstance(value, Literal) else None
 
 
-def page(store: Store, iri: URIRef) -> Page:
-    """Everything stated about ``iri``, grouped by property, each with its source graph."""
+def page(store: Store, iri: URIRef, lang: str = "fr") -> Page:
+    """Everything stated about ``iri``, grouped by property, each with its source graph and
+    the other end's label in ``lang`` (else French)."""
     result = Page(iri)
+    bindings = {"r": iri, "lang": Literal(lang)}
     for row in store.select(_LABELS, bindings={"r": iri}):
         label = row["label"]
         if isinstance(label, Literal):
             result.labels.setdefault(label.language or "", str(label))
-    result.outgoing = _grouped(store.select(_OUTGOING, bindings={"r": iri}), "o")
-    result.incoming = _grouped(store.select(_INCOMING, bindings={"r": iri}), "s")
+    result.outgoing = _grouped(store.select(_OUTGOING, bindings=bindings), "o")
+    result.incoming = _grouped(store.select(_INCOMING, bindings=bindings), "s")
     return result
 
 

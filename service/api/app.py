@@ -11,12 +11,13 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from service import __version__
-from service.api import problems
+from service.api import openapi_protocol, problems
 from service.api.caching import DataVersion
 from service.api.direct import DirectDispatch
 from service.api.result_cache import ResultCache, ResultCacheMiddleware
 from service.api.routers import graphs, health, meta, queries, resources, sparql
 from service.api.runtime import AppState
+from service.api.web import routes as web_routes
 from service.api.whole_body import WholeBody
 from service.graph.build import SNAPSHOT, current_build, read_manifest
 from service.graph.contributions import Contributions
@@ -104,6 +105,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         version=__version__,
         summary="Linked open data on French social and solidarity economy public policy.",
         lifespan=lifespan,
+        docs_url=None,  # served by the pages, with Swagger UI from our own static files
+        redoc_url=None,
     )
     app.state.settings = settings
     if store is not None:
@@ -139,5 +142,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(graphs.router)
     app.include_router(meta.router)
     app.include_router(resources.router)
-    queries.install(app, Catalogue.load(settings.root / "queries"))
+    catalogue = Catalogue.load(settings.root / "queries")
+    queries.install(app, catalogue)
+    web_routes.install(app, catalogue)
+    openapi_protocol.install(app)
     return app

@@ -19,7 +19,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service.api.negotiation import parse_accept
+from service.api.negotiation import parse_accept, wants_html
 from service.errors import (
     BadRequest,
     EsskgError,
@@ -184,11 +184,21 @@ def internal_error_response(request: Request, exc: BaseException) -> Response:
     )
 
 
+def _browser_page(request: Request, status: int, detail: str) -> Response | None:
+    """A person's browser gets a page for a missing resource, not a problem document."""
+    if status == 404 and wants_html(request.headers.get("accept")):
+        from service.api.web.routes import not_found_page  # the pages import this module
+
+        return not_found_page(request, detail)
+    return None
+
+
 async def _esskg_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, EsskgError)
     if status_for(exc) is INTERNAL:
         return internal_error_response(request, exc)
-    return error_response(exc)
+    page = _browser_page(request, status_for(exc)[0], str(exc))
+    return page if page is not None else error_response(exc)
 
 
 async def _internal_handler(request: Request, exc: Exception) -> Response:
@@ -199,6 +209,9 @@ async def _internal_handler(request: Request, exc: Exception) -> Response:
 async def _http_handler(request: Request, exc: Exception) -> Response:
     """Routing errors (404, 405) as problems too, keeping their headers (``Allow``)."""
     assert isinstance(exc, StarletteHTTPException)
+    page = _browser_page(request, exc.status_code, str(exc.detail))
+    if page is not None:
+        return page
     return problem_response(
         exc.status_code,
         str(exc.detail),

@@ -92,7 +92,7 @@ def test_page_shows_values_links_and_sources(client: TestClient) -> None:
     assert "<title>SPASER de Paris — esskg</title>" in html
     assert '<a href="/id/collectivite/ville-paris">' in html
     assert "source/page-a" in html
-    assert '<a href="/data/spaser/ville-paris.ttl">Turtle</a>' in html
+    assert '<a href="/data/spaser/ville-paris.ttl" type="text/turtle">Turtle</a>' in html
 
 
 def test_page_escapes_values(client: TestClient, mini_settings: Settings) -> None:

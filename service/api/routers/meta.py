@@ -6,7 +6,6 @@ counts scan the store); the dump is serialised by the engine.
 
 from __future__ import annotations
 
-import html
 import threading
 from collections import defaultdict
 from urllib.parse import urlsplit
@@ -16,10 +15,11 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from service.api.caching import not_modified
-from service.api.negotiation import body_response, choose_format, wants_html
+from service.api.negotiation import body_response, choose_format
 from service.api.runtime import AppState, app_state
+from service.api.web.browsers import asks_for_page, rdf_page
 from service.errors import NotAcceptable
-from service.formats import NQUADS, RESULT_FORMATS, TRIG, serialize_graph
+from service.formats import NQUADS, TRIG, TURTLE, serialize_graph
 from service.namespaces import LINKS_GRAPH
 from service.store.base import QueryKind, Store
 
@@ -89,37 +89,15 @@ def describe_service(state: AppState, endpoint: str) -> Graph:
     return graph
 
 
-def _html_page(state: AppState, endpoint: str) -> bytes:
-    graphs = "".join(f"<li><code>{html.escape(g)}</code></li>" for g in state.store.graph_names())
-    page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>esskg SPARQL endpoint</title></head>
-<body>
-<h1>esskg SPARQL endpoint</h1>
-<p>Send SPARQL 1.1 queries to <code>{html.escape(endpoint)}</code> (GET <code>?query=</code>,
-POST form, or POST <code>application/sparql-query</code>). The default graph is the union of
-all named graphs. See also <a href="/.well-known/void">VoID</a> and the
-<a href="/dump">dump</a>.</p>
-<form method="get" action="{html.escape(endpoint)}">
-<textarea name="query" rows="8" cols="80">SELECT * WHERE {{ ?s ?p ?o }} LIMIT 10</textarea><br>
-<select name="format">{"".join(f"<option>{f.name}</option>" for f in RESULT_FORMATS)}</select>
-<button type="submit">Run</button></form>
-<h2>Named graphs</h2><ul>{graphs}</ul>
-</body></html>"""
-    return page.encode("utf-8")
-
-
 def service_description(request: Request, state: AppState, endpoint: str) -> Response:
-    """A bare GET of ``/sparql``: HTML for browsers, the Service Description otherwise."""
+    """A bare GET of ``/sparql`` by a program: the Service Description (browsers are sent
+    to the editor before this)."""
     accept = request.headers.get("accept")
     fmt_param = request.query_params.get("format")
     headers = state.version.headers("sd", accept or "", fmt_param or "", endpoint)
     if (cached := not_modified(request, headers)) is not None:
         return cached
     headers["Vary"] = "Accept"
-    if fmt_param is None and wants_html(accept):
-        return Response(
-            _html_page(state, endpoint), media_type="text/html; charset=utf-8", headers=headers
-        )
     fmt = choose_format(accept, fmt_param, QueryKind.GRAPH)
     body = serialize_graph(describe_service(state, endpoint), fmt)
     return body_response(body, fmt, headers=headers)
@@ -234,6 +212,9 @@ def void(request: Request) -> Response:
     headers = state.version.headers("void", fmt.name, base)  # the links name this host
     if (cached := not_modified(request, headers)) is not None:
         return cached
+    if asks_for_page(request):
+        turtle = serialize_graph(_void_graph(state, base), TURTLE)
+        return rdf_page(request, "VoID", turtle, [("Turtle", "?format=turtle")])
     body = serialize_graph(_void_graph(state, base), fmt)
     return body_response(body, fmt, headers=headers)
 

@@ -25,6 +25,7 @@ from service.api.negotiation import (
 from service.api.result_cache import CACHEABLE
 from service.api.routers.sparql import LIMIT, TRUNCATED
 from service.api.runtime import app_state, client_address
+from service.api.web.browsers import asks_for_page, page_redirect, rdf_page
 from service.formats import RDF_FORMATS, RESULTS_JSON, TURTLE, Format, serialize_graph
 from service.queries.catalogue import CannedQuery, Catalogue
 from service.queries.describe import describe
@@ -131,7 +132,8 @@ def run_query(request: Request, store: Store, query: CannedQuery) -> Response:
 
 def _endpoint(query: CannedQuery) -> Callable[..., Response]:
     def endpoint(request: Request, store: StoreDep) -> Response:
-        return run_query(request, store, query)
+        page = page_redirect(request, f"/questions/{query.id}")
+        return page if page is not None else run_query(request, store, query)
 
     endpoint.__name__ = "run_" + query.id.replace("/", "__").replace("-", "_")
     endpoint.__doc__ = query.header.description["en"]
@@ -212,7 +214,8 @@ def router_for(catalogue: Catalogue) -> APIRouter:
 
     @router.get("/queries", summary="The canned-query catalogue (JSON or RDF)")
     def list_queries(request: Request, settings: SettingsDep) -> Response:
-        return catalogue_response(request, catalogue, settings, json_allowed=True)
+        page = page_redirect(request, "/questions")
+        return page or catalogue_response(request, catalogue, settings, json_allowed=True)
 
     @router.get(
         "/.well-known/sparql-examples",
@@ -270,9 +273,12 @@ def catalogue_response(
     format_param = request.query_params.get("format")
     if json_allowed and _wants_json(accept, format_param):
         return JSONResponse(catalogue_json(request, catalogue))
-    fmt = choose_format(accept or TURTLE.media_type, format_param, QueryKind.GRAPH)
     endpoint = str(request.base_url) + "sparql"
     graph = describe(catalogue, settings.public_base, endpoint)
+    if asks_for_page(request):
+        turtle = serialize_graph(graph, TURTLE)
+        return rdf_page(request, "SPARQL examples", turtle, [("Turtle", "?format=turtle")])
+    fmt = choose_format(accept or TURTLE.media_type, format_param, QueryKind.GRAPH)
     return body_response(serialize_graph(graph, fmt), fmt)
 
 

@@ -13,12 +13,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from service.api.caching import not_modified
 from service.api.deps import SettingsDep, StoreDep
 from service.api.negotiation import choose_format, result_response, wants_html
-from service.api.pages import resource_page
 from service.api.result_cache import CACHEABLE
 from service.api.runtime import app_state
+from service.api.web.i18n import VARY, language
+from service.api.web.routes import resource_page
 from service.errors import GraphNotFound
 from service.formats import JSONLD, NTRIPLES, RDFXML, TURTLE, Format
-from service.resources import describe, exists, page, resource_iri
+from service.resources import describe, exists, resource_iri
 from service.store.base import QueryKind
 
 router = APIRouter(tags=["linked data"])
@@ -74,10 +75,18 @@ def data(
 
 @router.get("/page/{path:path}", response_class=HTMLResponse, summary="A resource's page")
 def html_page(path: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
-    headers = app_state(request).version.headers("page", path)
+    # Pages speak the reader's language, which the answer cache does not key on: they are
+    # validated by ETag (one per language) but not kept in it.
+    headers = app_state(request).version.headers("page", path, language(request))
+    headers["Vary"] = VARY
     if (cached := not_modified(request, headers)) is not None:
         return cached
     _known(store, settings, path)
     iri = resource_iri(settings.public_base, path)
-    body = resource_page(page(store, iri), settings.public_base, f"/data/{path}")
-    return HTMLResponse(body, headers={**headers, CACHEABLE.decode(): "1"})
+    formats = [
+        (label, f"/data/{path}.{ext}", EXTENSIONS[ext].media_type)
+        for ext, label in (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"))
+    ]
+    response = resource_page(request, store, iri, formats)
+    response.headers.update(headers)
+    return response

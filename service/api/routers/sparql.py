@@ -7,12 +7,15 @@ runs the query off the event loop with its limits, ``graph.gate`` checks updates
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import anyio.to_thread
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
 
 from service.api.auth import require_writer
 from service.api.caching import not_modified
-from service.api.negotiation import body_response, choose_format
+from service.api.negotiation import body_response, choose_format, wants_html
 from service.api.result_cache import CACHEABLE
 from service.api.routers import meta as meta_views
 from service.api.routing import add_method_routes
@@ -75,6 +78,8 @@ async def sparql(request: Request) -> Response:
     )
     params = parse_params(request.url.query)
     decoded = decode(request.method, params, request.headers.get("content-type"), body)
+    if (page := browser_page(request, decoded)) is not None:
+        return page
     if decoded.operation is Operation.DESCRIBE_SERVICE:
         return await anyio.to_thread.run_sync(
             meta_views.service_description, request, state, endpoint_iri(request)
@@ -82,6 +87,24 @@ async def sparql(request: Request) -> Response:
     if decoded.operation is Operation.QUERY:
         return await run_query(request, state, decoded)
     return await run_update(request, state, decoded)
+
+
+def browser_page(request: Request, decoded: SparqlRequest) -> Response | None:
+    """A person opening the endpoint (or a query link) in a browser gets the editor, with the
+    query in it and its answer shown, rather than a download; programs never do (they do not
+    rank HTML first), nor does a request naming a ``format=`` or a dataset."""
+    if (
+        request.method != "GET"
+        or decoded.operation is Operation.UPDATE
+        or decoded.format_param is not None
+        or decoded.has_dataset
+        or not wants_html(request.headers.get("accept"))
+    ):
+        return None
+    target = "/editor"
+    if decoded.operation is Operation.QUERY:
+        target += "?" + urlencode({"query": decoded.text})
+    return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
 
 
 def negotiate_all(accept: str | None, format_param: str | None) -> dict[QueryKind, Format | None]:

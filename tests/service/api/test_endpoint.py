@@ -245,7 +245,9 @@ def test_service_description_and_html_page(base: str) -> None:
     assert (None, URIRef(sd + "endpoint"), URIRef(base + "/sparql")) in description
     assert (None, URIRef(sd + "name"), URIRef(PAGE_A)) in description
     page = httpx.get(base + "/sparql", headers={"accept": "text/html,*/*;q=0.8"})
-    assert page.headers["content-type"].startswith("text/html")
+    assert page.status_code == 303 and page.headers["location"] == "/editor"
+    editor = httpx.get(base + "/editor", headers={"accept": "text/html,*/*;q=0.8"})
+    assert editor.headers["content-type"].startswith("text/html")
 
 
 def test_void_lists_counts_partitions_dump_and_endpoint(base: str) -> None:

@@ -1,0 +1,51 @@
+// Messages of the browser side, French first; the page's <html lang> chooses.
+const MESSAGES = {
+  fr: {
+    run: "Exécuter",
+    running: "Requête en cours…",
+    rows: (n) => `${n.toLocaleString("fr-FR")} ligne${n > 1 ? "s" : ""}`,
+    triples: "Réponse RDF (Turtle)",
+    yes: "oui",
+    no: "non",
+    error: "Erreur",
+    table: "Tableau",
+    bar: "Diagramme en barres",
+    timeline: "Frise chronologique",
+    noChart: "Cette réponse n'a pas de colonne libellé et de colonne nombre.",
+    noTimeline: "Cette réponse n'a pas de colonne de dates.",
+    barOf: (y, x) => `Diagramme en barres : ${y} par ${x}`,
+    timelineOf: (x) => `Frise chronologique selon ${x}`,
+    copied: "Lien copié dans le presse-papiers.",
+    copyFailed: "Copiez le lien depuis la barre d'adresse.",
+    truncated: (n) => `Réponse tronquée à ${n} lignes.`,
+    askTrue: "Vrai : la requête a au moins une solution.",
+    askFalse: "Faux : la requête n'a aucune solution.",
+    noResult: "Aucun résultat.",
+  },
+  en: {
+    run: "Run",
+    running: "Running…",
+    rows: (n) => `${n.toLocaleString("en-GB")} row${n > 1 ? "s" : ""}`,
+    triples: "RDF answer (Turtle)",
+    yes: "yes",
+    no: "no",
+    error: "Error",
+    table: "Table",
+    bar: "Bar chart",
+    timeline: "Timeline",
+    noChart: "This answer has no label column and number column.",
+    noTimeline: "This answer has no date column.",
+    barOf: (y, x) => `Bar chart: ${y} by ${x}`,
+    timelineOf: (x) => `Timeline by ${x}`,
+    copied: "Link copied to the clipboard.",
+    copyFailed: "Copy the link from the address bar.",
+    truncated: (n) => `Answer cut at ${n} rows.`,
+    askTrue: "True: the query has at least one solution.",
+    askFalse: "False: the query has no solution.",
+    noResult: "No result.",
+  },
+};
+
+export const LANG = document.documentElement.lang === "en" ? "en" : "fr";
+export const LOCALE = LANG === "en" ? "en-GB" : "fr-FR";
+export const t = MESSAGES[LANG];
