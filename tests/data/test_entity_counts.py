@@ -24,11 +24,17 @@ COUNTS = [
     (
         "other organisations",
         "?x a/rdfs:subClassOf* org:Organization . FILTER NOT EXISTS { ?x a/rdfs:subClassOf* ess:AutoriteLocale }"
-        " FILTER NOT EXISTS { ?x a/rdfs:subClassOf* org:OrganizationalUnit }",
+        " FILTER NOT EXISTS { ?x a/rdfs:subClassOf* org:OrganizationalUnit }"
+        " FILTER NOT EXISTS { ?x a/rdfs:subClassOf* ess:GovernanceBody }",
         ">=",
         25,
     ),
-    ("org units and governance bodies", "?x a/rdfs:subClassOf* org:OrganizationalUnit", ">=", 20),
+    (
+        "org units and governance bodies",
+        "{ ?x a/rdfs:subClassOf* org:OrganizationalUnit } UNION { ?x a/rdfs:subClassOf* ess:GovernanceBody }",
+        ">=",
+        20,
+    ),
     ("SPASERs", "?x a ess:SPASER", "==", 11),
     ("co-constructions", "?x a ess:CoConstruction", "==", 4),
     ("online public consultations", "?x a ess:PublicConsultation ; ess:online true", "==", 2),
