@@ -408,10 +408,12 @@ class OxigraphStore(Store):
         self.add_oxigraph_quads(quad_to_oxigraph(q) for q in quads)
 
     def add_oxigraph_quads(self, quads: Iterable[ox.Quad]) -> None:
-        """The build's fast path: engine quads straight from the engine's parser."""
-        materialised = list(with_union(quads) if self._union_kept else quads)
-        for replica in self._replicas():
-            replica.bulk_extend(materialised)
+        """The build's fast path: engine quads straight from the engine's parser (the
+        union's copies are made on the way into each replica, never held here)."""
+        replicas = self._replicas()
+        given = quads if len(replicas) == 1 else list(quads)
+        for replica in replicas:
+            replica.bulk_extend(with_union(given) if self._union_kept else given)
 
     def write_nquads(self, out: BinaryIO) -> None:
         """Stream every quad to ``out``, the union included: how a query engine process
