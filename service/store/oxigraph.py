@@ -43,7 +43,7 @@ from service.store.terms import (
     to_rdflib,
     triple_to_rdflib,
 )
-from service.store.union import MATERIALISE, Union, with_union
+from service.store.union import MATERIALISE, Union, union_copies
 
 
 class OxigraphResult(QueryResult):
@@ -382,9 +382,7 @@ class OxigraphStore(Store):
 
     def graph_digest(self, name: str | None) -> str | None:
         """In engine terms: no rdflib object per triple."""
-        pattern = graph_name_to_oxigraph(name)
-        quads = self._memory.quads_for_pattern(None, None, None, pattern)
-        return digest_lines(str(quad.triple) for quad in quads)
+        return digest_lines(str(triple) for triple in self.engine_triples(name))
 
     def get_graph(self, name: str | None) -> Graph:
         graph = Graph()
@@ -408,12 +406,13 @@ class OxigraphStore(Store):
         self.add_oxigraph_quads(quad_to_oxigraph(q) for q in quads)
 
     def add_oxigraph_quads(self, quads: Iterable[ox.Quad]) -> None:
-        """The build's fast path: engine quads straight from the engine's parser (the
-        union's copies are made on the way into each replica, never held here)."""
-        replicas = self._replicas()
-        given = quads if len(replicas) == 1 else list(quads)
-        for replica in replicas:
-            replica.bulk_extend(with_union(given) if self._union_kept else given)
+        """The build's fast path: engine quads straight from the engine's parser. The
+        union's copies go in a second bulk load, made on the way in, never held here."""
+        given = quads if isinstance(quads, Sequence) else list(quads)
+        for replica in self._replicas():
+            replica.bulk_extend(given)
+            if self._union_kept:
+                replica.bulk_extend(union_copies(given))
 
     def write_nquads(self, out: BinaryIO) -> None:
         """Stream every quad to ``out``, the union included: how a query engine process

@@ -35,11 +35,11 @@ MATERIALISE = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 _BLANK = "FILTER(isBlank(?s) || isBlank(?o))"
 
 
-def with_union(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
-    """Each quad, then its triple in the default graph: a bulk load that keeps the union."""
+def union_copies(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    """The triple of each named-graph quad, in the default graph: what a bulk load adds to
+    keep the union (the engine drops the copies a set already holds)."""
     default = ox.DefaultGraph()
     for quad in quads:
-        yield quad
         if not isinstance(quad.graph_name, ox.DefaultGraph):
             yield ox.Quad(quad.subject, quad.predicate, quad.object, default)
 
