@@ -20,6 +20,18 @@ COUNTS = [
     ("source pages", "?x a ess:SourcePage", "==", 9),
     ("private source pages", "?x a ess:SourcePage ; ess:accessRestricted true", "==", 2),
     ("persons", "?x a foaf:Person", "==", 7),
+    (
+        "persons with a stated membership",
+        "?m a org:Membership ; org:member ?x . ?x a foaf:Person",
+        "==",
+        7,
+    ),
+    (
+        "speakers' memberships dated by their talk",
+        "?m a org:Membership ; org:member ?x ; org:memberDuring ?d . ?t ess:speaker ?x",
+        "==",
+        5,
+    ),
     ("collectivités and groupings", "?x a/rdfs:subClassOf* ess:AutoriteLocale", ">=", 15),
     (
         "other organisations",
