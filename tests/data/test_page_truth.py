@@ -87,27 +87,25 @@ def test_every_page_title_is_a_line_of_the_source(pages: dict[str, Page]) -> Non
     assert len(pages) == 9
 
 
+def page_values(store: Store, pattern: str) -> dict[str, str]:
+    """Each page's ``?value`` in ``pattern`` (a graph pattern binding ``?page``)."""
+    rows = store.select(PREFIXES + f"SELECT ?page ?value WHERE {{ {pattern} }}")
+    return {str(row["page"]): str(row["value"]) for row in rows}
+
+
 def test_every_abstract_is_a_passage_of_its_own_page(
     facts_store: Store, pages: dict[str, Page]
 ) -> None:
-    rows = facts_store.select(
-        PREFIXES
-        + "SELECT ?page ?abstract WHERE { GRAPH ?page { ?page dcterms:abstract ?abstract } }"
-    )
-    assert rows, "no page carries its résumé"
-    for row in rows:
-        page = pages[str(row["page"])]
-        abstract = normalise(str(row["abstract"]))
-        assert abstract in normalise(page.text), f"{row['page']}: not a passage of the page"
+    abstracts = page_values(facts_store, "GRAPH ?page { ?page dcterms:abstract ?value }")
+    assert abstracts, "no page carries its résumé"
+    for iri, abstract in abstracts.items():
+        assert normalise(abstract) in normalise(pages[iri].text), f"{iri}: not in its page"
 
 
 def test_the_abstract_is_the_resume_block_whole(facts_store: Store, pages: dict[str, Page]) -> None:
     """A page with a "Résumé" block carries it, word for word; a page without one, nothing."""
-    rows = facts_store.select(
-        PREFIXES
-        + "SELECT ?page ?abstract WHERE { ?page a ess:SourcePage ; dcterms:abstract ?abstract }"
-    )
-    abstracts = {str(row["page"]): normalise(str(row["abstract"])) for row in rows}
+    found = page_values(facts_store, "?page a ess:SourcePage ; dcterms:abstract ?value")
+    abstracts = {iri: normalise(text) for iri, text in found.items()}
     for iri, page in pages.items():
         resume = page.resume
         if resume is None:
@@ -182,11 +180,7 @@ def test_the_date_a_title_carries_is_the_pages_coverage(
     facts_store: Store, pages: dict[str, Page]
 ) -> None:
     """ "… – janvier 2020", "… mars 2022": the period the page covers, read off its title."""
-    rows = facts_store.select(
-        PREFIXES
-        + "SELECT ?page ?when WHERE { ?page a ess:SourcePage ; schema:temporalCoverage ?when }"
-    )
-    graph = {str(row["page"]): str(row["when"]) for row in rows}
+    graph = page_values(facts_store, "?page a ess:SourcePage ; schema:temporalCoverage ?value")
     expected = {}
     for iri, page in pages.items():
         found = re.search(r"\b(" + "|".join(MONTHS) + r") (\d{4})\b", page.title)
