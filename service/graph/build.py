@@ -31,6 +31,7 @@ from service.graph.validate import Problem
 from service.namespaces import INFERRED_GRAPH
 from service.settings import Settings
 from service.store.oxigraph import OxigraphStore
+from service.store.union import union_copies
 
 MANIFEST = "build.json"
 ENGINE_DIR = "oxigraph"
@@ -154,8 +155,12 @@ def build(settings: Settings) -> BuildResult:
         ]
         store.add_oxigraph_quads(checked.parsed.quads)
         store.add_oxigraph_quads(inferred_quads)
-        ox.serialize(
-            itertools.chain(checked.parsed.quads, inferred_quads),
+        ox.serialize(  # with the union default graph the store keeps (service/store/union.py)
+            itertools.chain(
+                checked.parsed.quads,
+                inferred_quads,
+                union_copies(itertools.chain(checked.parsed.quads, inferred_quads)),
+            ),
             output=str(folder / SNAPSHOT),
             format=ox.RdfFormat.N_QUADS,
         )

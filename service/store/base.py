@@ -81,7 +81,8 @@ class QueryResult(ABC):
 
 
 class Store(ABC):
-    """A quad store whose query default graph is the union of all its graphs."""
+    """A quad store whose query default graph is the union of all its graphs, as a set
+    (each distinct triple once: ``service.store.union``)."""
 
     @abstractmethod
     def query(
@@ -97,7 +98,7 @@ class Store(ABC):
 
         ``default_graphs``/``named_graphs`` override the dataset as the SPARQL protocol's
         ``default-graph-uri``/``named-graph-uri`` do; without them the default graph is the
-        union of every graph. A remote store sends the query when the result is first read,
+        union of every graph, as a set. A remote store sends the query when the result is read,
         so its syntax errors surface there.
         """
 
@@ -111,11 +112,13 @@ class Store(ABC):
 
     @abstractmethod
     def count(self, graph: str | None = None, *, all_graphs: bool = True) -> int:
-        """Number of quads in the whole store, or of triples in one graph."""
+        """Number of quads in the whole store as written (the union's copy not counted), or
+        of triples in one graph."""
 
     @abstractmethod
     def get_graph(self, name: str | None) -> Graph:
-        """A copy of one graph (``None`` is the store's own default graph)."""
+        """A copy of one graph (``None``: the default graph's own statements, as written to
+        it, not the union queries read)."""
 
     @abstractmethod
     def replace_graphs(

@@ -3,6 +3,11 @@
 Reads are served from an in-memory copy (scans run several times faster there), while every
 write goes first to the on-disk store, which is transactional, and only then to the memory
 copy, so a crash never leaves the durable copy behind what was acknowledged.
+
+In union mode (the service's), the store's real default graph holds the union of all graphs
+as a set, kept exact by every write (:mod:`service.store.union`); queries read it. Everything
+else this class returns is the dataset as written: named graphs, and the default graph's own
+statements (``None``), never the union's copy.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from service.store.terms import (
     to_rdflib,
     triple_to_rdflib,
 )
+from service.store.union import MATERIALISE, Union, union_copies
 
 
 class OxigraphResult(QueryResult):
@@ -163,6 +169,23 @@ class OxigraphStore(Store):
         self._read_only = read_only
         #: False gives queries the store's real default graph (the W3C tests need it).
         self.union_default = union_default
+        #: Whether the real default graph holds the union (always, once writable); a store
+        #: written before the union was kept, opened read-only, falls back to the engine's bag.
+        self._union_kept = union_default and self._keep_union()
+
+    def _keep_union(self) -> bool:
+        """Whether the union is kept: yes, built here if a store written before it was kept
+        (named graphs, an empty default graph) can be written; else the engine's bag."""
+        default = ox.DefaultGraph()
+        if next(iter(self._memory.quads_for_pattern(None, None, None, default)), None) is not None:
+            return True
+        if next(iter(self._memory.quads_for_pattern(None, None, None, None)), None) is None:
+            return True  # empty: every write from now on keeps the union
+        if self._read_only:
+            return False
+        for replica in self._replicas():
+            replica.update(MATERIALISE)
+        return True
 
     @property
     def _memory(self) -> ox.Store:
@@ -180,10 +203,14 @@ class OxigraphStore(Store):
         """An in-memory copy of any store: the scratch space where a write is tried first."""
         if isinstance(store, OxigraphStore):
             copy = cls.in_memory(union_default=store.union_default)
-            copy._memory.bulk_extend(store._memory.quads_for_pattern(None, None, None, None))
+            quads = store._memory.quads_for_pattern(None, None, None, None)
+            if copy._union_kept and not store._union_kept:
+                copy.add_oxigraph_quads(quads)
+            else:
+                copy._memory.bulk_extend(quads)
             return copy
         copy = cls.in_memory()
-        copy._memory.bulk_extend(ox.parse(store.dump(NQUADS), format=NQUADS.oxigraph_rdf))
+        copy.add_oxigraph_quads(ox.parse(store.dump(NQUADS), format=NQUADS.oxigraph_rdf))
         return copy
 
     def changed_graphs(
@@ -198,10 +225,7 @@ class OxigraphStore(Store):
         )
         changed = []
         for name in names:
-            pattern = graph_name_to_oxigraph(name)
-            mine = set(self._memory.quads_for_pattern(None, None, None, pattern))
-            theirs = set(other._memory.quads_for_pattern(None, None, None, pattern))
-            if mine != theirs:
+            if set(self.engine_triples(name)) != set(other.engine_triples(name)):
                 changed.append(name)
         return sorted(changed, key=lambda n: "" if n is None else n)
 
@@ -239,7 +263,13 @@ class OxigraphStore(Store):
     ) -> OxigraphResult:
         if bindings:
             sparql = bind_variables(sparql, bindings)
-        union = self.union_default and default_graphs is None and named_graphs is None
+        # the union is the real default graph when the store keeps it, else the engine's bag
+        union = (
+            self.union_default
+            and not self._union_kept
+            and default_graphs is None
+            and named_graphs is None
+        )
         default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = None
         named: list[ox.NamedNode | ox.BlankNode] | None = None
         if default_graphs is not None or named_graphs is not None:
@@ -258,16 +288,58 @@ class OxigraphStore(Store):
         return OxigraphResult(raw)
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Run an update on the dataset as written (its default graph: the own statements).
+
+        When the store keeps the union, the update runs on a copy without it and what it
+        changed is written back through :meth:`replace_graphs`, which keeps the union exact.
+        """
+        if not self._union_kept:
+            self._engine_update(sparql, base_iri=base_iri)
+            return
+        written = OxigraphStore.in_memory(union_default=False)
+        written._memory.bulk_extend(self._written_quads())
+        written._engine_update(sparql, base_iri=base_iri)
+        contents: dict[str | None, Iterable[Triple] | None] = {}
+        for name in self.changed_graphs(written):
+            triples = [triple_to_rdflib(t) for t in written.engine_triples(name)]
+            contents[name] = triples or None
+        self.replace_graphs(contents)
+
+    def _engine_update(self, sparql: str, *, base_iri: str | None = None) -> None:
         for replica in self._replicas():
             try:
                 replica.update(sparql, base_iri=base_iri)
             except SyntaxError as exc:
                 raise syntax_error(exc) from exc
 
+    def _own_default(self) -> list[ox.Triple]:
+        """The default graph's own statements: the whole real default graph, or, when it
+        holds the union, its triples that no named graph holds."""
+        default = ox.DefaultGraph()
+        if not self._union_kept:
+            return [q.triple for q in self._memory.quads_for_pattern(None, None, None, default)]
+        answer = self._memory.query(Union().own_statements())
+        assert isinstance(answer, ox.QueryTriples)
+        return list(answer)
+
+    def _written_quads(self) -> Iterator[ox.Quad]:
+        """Every quad as written: the named graphs and the default graph's own statements."""
+        for graph in self._memory.named_graphs():
+            yield from self._memory.quads_for_pattern(None, None, None, graph)
+        default = ox.DefaultGraph()
+        for triple in self._own_default():
+            yield ox.Quad(triple.subject, triple.predicate, triple.object, default)
+
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self._memory.named_graphs() if isinstance(g, ox.NamedNode))
 
     def count(self, graph: str | None = None, *, all_graphs: bool = True) -> int:
+        if self._union_kept and graph is None:
+            own = len(self._own_default())
+            if not all_graphs:
+                return own
+            union = self._count_default()
+            return len(self._memory) - union + own
         if graph is None and all_graphs:
             return len(self._memory)
         # The engine counts; iterating the quads in Python would build an object per quad.
@@ -281,28 +353,41 @@ class OxigraphStore(Store):
         assert isinstance(value, ox.Literal)
         return int(value.value)
 
+    def _count_default(self) -> int:
+        """Triples of the real default graph (the union, when the store keeps it)."""
+        answer = self._memory.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=ox.DefaultGraph()
+        )
+        assert isinstance(answer, ox.QuerySolutions)
+        (row,) = answer
+        value = row["n"]
+        assert isinstance(value, ox.Literal)
+        return int(value.value)
+
     def engine_triples(self, name: str | None) -> list[ox.Triple]:
         """One graph's triples in engine terms (no rdflib objects: cheap to compare)."""
+        if name is None:
+            return self._own_default()
         pattern = graph_name_to_oxigraph(name)
         return [q.triple for q in self._memory.quads_for_pattern(None, None, None, pattern)]
 
     def quads_outside(self, excluded: Iterable[str]) -> list[ox.Quad]:
-        """Every quad, in engine terms, except those of the ``excluded`` named graphs."""
+        """Every quad as written, in engine terms, except those of the ``excluded`` graphs."""
         skip = set(excluded)
-        graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.DefaultGraph()]
-        graphs += [g for g in self._memory.named_graphs() if g.value not in skip]
-        return [q for g in graphs for q in self._memory.quads_for_pattern(None, None, None, g)]
+        return [
+            q
+            for q in self._written_quads()
+            if isinstance(q.graph_name, ox.DefaultGraph) or q.graph_name.value not in skip
+        ]
 
     def graph_digest(self, name: str | None) -> str | None:
         """In engine terms: no rdflib object per triple."""
-        pattern = graph_name_to_oxigraph(name)
-        quads = self._memory.quads_for_pattern(None, None, None, pattern)
-        return digest_lines(str(quad.triple) for quad in quads)
+        return digest_lines(str(triple) for triple in self.engine_triples(name))
 
     def get_graph(self, name: str | None) -> Graph:
         graph = Graph()
-        for quad in self._memory.quads_for_pattern(None, None, None, graph_name_to_oxigraph(name)):
-            graph.add(triple_to_rdflib(quad.triple))
+        for triple in self.engine_triples(name):
+            graph.add(triple_to_rdflib(triple))
         return graph
 
     def replace_graphs(
@@ -310,26 +395,36 @@ class OxigraphStore(Store):
         graphs: Mapping[str | None, Iterable[Triple] | None],
         edits: Mapping[str | None, GraphEdit] | None = None,
     ) -> None:
-        if graphs or edits:
-            self.update(replace_graphs_update(graphs, edits))
+        if not (graphs or edits):
+            return
+        if self._union_kept:
+            self._engine_update(Union().maintained_update(graphs, edits))
+        else:
+            self._engine_update(replace_graphs_update(graphs, edits))
 
     def add_quads(self, quads: Iterable[Quad]) -> None:
-        converted = [quad_to_oxigraph(q) for q in quads]
-        for replica in self._replicas():
-            replica.bulk_extend(converted)
+        self.add_oxigraph_quads(quad_to_oxigraph(q) for q in quads)
 
     def add_oxigraph_quads(self, quads: Iterable[ox.Quad]) -> None:
-        """The build's fast path: engine quads straight from the engine's parser."""
-        materialised = list(quads)
+        """The build's fast path: engine quads straight from the engine's parser. The
+        union's copies go in a second bulk load, made on the way in, never held here."""
+        given = quads if isinstance(quads, Sequence) else list(quads)
         for replica in self._replicas():
-            replica.bulk_extend(materialised)
+            replica.bulk_extend(given)
+            if self._union_kept:
+                replica.bulk_extend(union_copies(given))
 
     def write_nquads(self, out: BinaryIO) -> None:
-        """Stream every quad to ``out``: how a query engine process receives its copy."""
+        """Stream every quad to ``out``, the union included: how a query engine process
+        receives its copy."""
         self._memory.dump(out, format=ox.RdfFormat.N_QUADS)
 
     def dump(self, fmt: Format) -> bytes:
-        out = self._memory.dump(format=fmt.oxigraph_rdf)
+        """The dataset as written (the union is the store's own index, not data)."""
+        if self._union_kept:
+            out = ox.serialize(self._written_quads(), format=fmt.oxigraph_rdf)
+        else:
+            out = self._memory.dump(format=fmt.oxigraph_rdf)
         assert out is not None
         return out
 

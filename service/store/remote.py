@@ -1,10 +1,13 @@
 """A store on any SPARQL 1.1 engine, reached through the Query and Update protocols, for
 users who outgrow one machine (Oxigraph server, Virtuoso, ...).
 
-The embedded store answers over the union of its graphs by default. An engine configured the
-same way (Oxigraph server's ``--union-default-graph``) needs nothing more; an engine whose
-default graph also holds its own system graphs (Virtuoso) is given the dataset explicitly
-(``list_dataset``), made of the graphs it holds minus the ``system_graph_prefixes``.
+As the embedded store, this one keeps the union of its graphs, as a set, in the engine's
+default graph (:mod:`service.store.union`): every write it sends keeps it exact. An engine
+with a real default graph (Oxigraph server, run *without* ``--union-default-graph``, whose
+union is a bag) is queried as it is; an engine without one (Virtuoso) keeps the union in the
+graph ``default_graph_iri`` and is given the dataset explicitly (``list_dataset``): that
+graph as the default graph, the graphs it holds minus the ``system_graph_prefixes`` as the
+named ones.
 Queries go as form-encoded POSTs, the one request shape every engine tested here accepts
 (Virtuoso never answers a direct ``application/sparql-query`` body). Results are passed
 through in the engine's own serialisation: re-encoding them here would only cost time.
@@ -25,10 +28,11 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from service.errors import QuerySyntaxError, StoreUnavailable
 from service.formats import NTRIPLES, RESULTS_JSON, RESULTS_XML, Format
 from service.sparql.binding import bind_variables, top_level_structure
-from service.sparql.updates import GraphEdit, insert_data_update, replace_graphs_update
+from service.sparql.updates import GraphEdit, insert_data_update
 from service.store.base import Quad, QueryKind, QueryResult, Row, Store, Term, Triple
 from service.store.capped import capped_solutions
 from service.store.terms import to_oxigraph
+from service.store.union import Union
 
 _FORMS = {"SELECT": QueryKind.SELECT, "ASK": QueryKind.ASK}
 
@@ -161,18 +165,16 @@ class RemoteStore(Store):
         self.system_graph_prefixes = tuple(system_graph_prefixes)
         self._client = client or httpx.Client(timeout=timeout)
         self._dataset: list[str] | None = None
-
-    def _graph_iri(self, name: str | None) -> str | None:
-        """Engines without a real default graph keep "our" default graph under a fixed IRI."""
-        return self.default_graph_iri if name is None else name
+        self._union = Union(default_graph_iri)
 
     def _default_dataset(self) -> list[tuple[str, str]]:
         if not self.list_dataset:
             return []
         if self._dataset is None:
             self._dataset = self._list_graphs()
-        pairs = [("default-graph-uri", g) for g in self._dataset]
-        return pairs + [("named-graph-uri", g) for g in self._dataset]
+        union = self.default_graph_iri
+        pairs = [] if union is None else [("default-graph-uri", union)]
+        return pairs + [("named-graph-uri", g) for g in self._dataset if g != union]
 
     def _send(self, request: httpx.Request) -> httpx.Response:
         try:
@@ -243,13 +245,16 @@ class RemoteStore(Store):
 
     def count(self, graph: str | None = None, *, all_graphs: bool = True) -> int:
         if graph is None and all_graphs:
-            return sum(len(self.get_graph(name)) for name in self._list_graphs())
+            named = sum(len(self.get_graph(name)) for name in self.graph_names())
+            return named + len(self.get_graph(None))
         return len(self.get_graph(graph))
 
     def get_graph(self, name: str | None) -> Graph:
-        iri = self._graph_iri(name)
-        pattern = "?s ?p ?o" if iri is None else f"GRAPH <{URIRef(iri)}> {{ ?s ?p ?o }}"
-        query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {pattern} }}"
+        """One named graph, or (``None``) the default graph's own statements."""
+        if name is None:
+            query = self._union.own_statements()
+        else:
+            query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{URIRef(name)}> {{ ?s ?p ?o }} }}"
         graph = Graph()
         graph.parse(data=self._post_query(query, [], NTRIPLES.media_type), format="nt")
         return graph
@@ -260,19 +265,17 @@ class RemoteStore(Store):
         edits: Mapping[str | None, GraphEdit] | None = None,
     ) -> None:
         if graphs or edits:
-            self.update(
-                replace_graphs_update(
-                    {self._graph_iri(g): t for g, t in graphs.items()},
-                    {self._graph_iri(g): e for g, e in (edits or {}).items()},
-                )
-            )
+            self.update(self._union.maintained_update(graphs, edits))
 
     def add_quads(self, quads: Iterable[Quad], *, batch: int = 5000) -> None:
-        """Bulk-add in ``INSERT DATA`` batches, which every engine takes (N-Quads uploads: not)."""
+        """Bulk-add in ``INSERT DATA`` batches, which every engine takes (N-Quads uploads: not);
+        each triple also joins the union."""
         pending: dict[str | None, list[Triple]] = defaultdict(list)
         size = 0
         for s, p, o, g in quads:
-            pending[self._graph_iri(None if g is None else str(g))].append((s, p, o))
+            if g is not None:
+                pending[str(g)].append((s, p, o))
+            pending[self.default_graph_iri].append((s, p, o))
             size += 1
             if size >= batch:
                 self.update(insert_data_update(pending))
@@ -282,12 +285,14 @@ class RemoteStore(Store):
             self.update(insert_data_update(pending))
 
     def dump(self, fmt: Format) -> bytes:
+        """The dataset as written: the named graphs and the default graph's own statements."""
         dataset = Dataset()
-        for name in self._list_graphs():
-            target = None if name == self.default_graph_iri else URIRef(name)
-            graph = dataset.graph(target) if target is not None else dataset.default_graph
+        for name in self.graph_names():
+            graph = dataset.graph(URIRef(name))
             for triple in self.get_graph(name):
                 graph.add(triple)
+        for triple in self.get_graph(None):
+            dataset.default_graph.add(triple)
         return dataset.serialize(format=fmt.rdflib_name, encoding="utf-8")
 
     def close(self) -> None:

@@ -152,3 +152,30 @@ def test_organisations_that_signed_the_2014_charter(facts_store: Store) -> None:
         facts_store, "SELECT ?whom WHERE { res:organisation\\/rtes prov:actedOnBehalfOf ?whom }"
     )
     assert ("groupe/collectivites-territoriales",) in represented
+
+
+def test_the_code_article_carries_the_2015_change(facts_store: Store) -> None:
+    """J: art. 76 of loi 2015-992 widened the scheme to ecologically responsible purchases,
+    and L. 2111-3 defines the "socialement et écologiquement responsables" scheme."""
+    rows = _rows(
+        facts_store,
+        "SELECT ?change WHERE { res:texte\\/ccp-l2111-3 ess:incorporatesChangesFrom ?change }",
+    )
+    assert rows == {("texte/loi-2015-992-art76",)}
+
+
+def test_the_online_conferences_happened_at_a_virtual_location(facts_store: Store) -> None:
+    """C and E: the March 2022 and November 2020 conferences, and the October 2021 one the
+    March one follows, were online."""
+    rows = _rows(
+        facts_store,
+        """SELECT ?event WHERE {
+             ?event <https://schema.org/location> ?where .
+             ?where a <https://schema.org/VirtualLocation> .
+           }""",
+    )
+    assert rows == {
+        ("evenement/conf-efc-2022-03-03",),
+        ("evenement/conf-efc-2021-10",),
+        ("evenement/conf-innovation-2020-11",),
+    }

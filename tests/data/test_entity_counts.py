@@ -20,15 +20,33 @@ COUNTS = [
     ("source pages", "?x a ess:SourcePage", "==", 9),
     ("private source pages", "?x a ess:SourcePage ; ess:accessRestricted true", "==", 2),
     ("persons", "?x a foaf:Person", "==", 7),
+    (
+        "persons with a stated membership",
+        "?m a org:Membership ; org:member ?x . ?x a foaf:Person",
+        "==",
+        7,
+    ),
+    (
+        "speakers' memberships dated by their talk",
+        "?m a org:Membership ; org:member ?x ; org:memberDuring ?d . ?t ess:speaker ?x",
+        "==",
+        5,
+    ),
     ("collectivités and groupings", "?x a/rdfs:subClassOf* ess:AutoriteLocale", ">=", 15),
     (
         "other organisations",
         "?x a/rdfs:subClassOf* org:Organization . FILTER NOT EXISTS { ?x a/rdfs:subClassOf* ess:AutoriteLocale }"
-        " FILTER NOT EXISTS { ?x a/rdfs:subClassOf* org:OrganizationalUnit }",
+        " FILTER NOT EXISTS { ?x a/rdfs:subClassOf* org:OrganizationalUnit }"
+        " FILTER NOT EXISTS { ?x a/rdfs:subClassOf* ess:GovernanceBody }",
         ">=",
         25,
     ),
-    ("org units and governance bodies", "?x a/rdfs:subClassOf* org:OrganizationalUnit", ">=", 20),
+    (
+        "org units and governance bodies",
+        "{ ?x a/rdfs:subClassOf* org:OrganizationalUnit } UNION { ?x a/rdfs:subClassOf* ess:GovernanceBody }",
+        ">=",
+        20,
+    ),
     ("SPASERs", "?x a ess:SPASER", "==", 11),
     ("co-constructions", "?x a ess:CoConstruction", "==", 4),
     ("online public consultations", "?x a ess:PublicConsultation ; ess:online true", "==", 2),

@@ -122,7 +122,8 @@ TABLE_L = [
             "op-annual-food-purchases",
             "150000",
             C,
-            '?o ess:approximate true ; ess:approximationQualifier "environ"@fr .',
+            '?o ess:approximate true ; ess:approximationQualifier "environ"@fr ;'
+            " ess:frequency cpt:freq-annual .",
         ),
     ),
     (
@@ -144,19 +145,19 @@ TABLE_L = [
             "op-registered-suppliers",
             "5",
             C,
-            '?o ess:referenceDate "2021-04"^^xsd:gYearMonth .',
+            '?o ess:timeQualifier "au démarrage"@fr .',
         ),
     ),
     (
         "L13b",
-        "about twenty suppliers one year later",
+        "about twenty suppliers one year later (the page gives no date)",
         obs(
             "proc:vra-marche-alimentaire",
             "op-registered-suppliers",
             "20",
             C,
             '?o ess:approximate true ; ess:approximationQualifier "une vingtaine"@fr ;'
-            ' ess:referenceDate "2022-04"^^xsd:gYearMonth .',
+            ' ess:timeQualifier "un an après"@fr .',
         ),
     ),
     (
@@ -394,7 +395,7 @@ TABLE_L = [
     (
         "L46",
         "état des lieux dated January 2020",
-        "{ src:" + J + ' dcterms:date "2020-01"^^xsd:gYearMonth }',
+        "{ src:" + J + ' schema:temporalCoverage "2020-01"^^xsd:gYearMonth }',
     ),
     (
         "L47",

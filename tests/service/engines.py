@@ -51,13 +51,13 @@ def _sparql_answers(endpoint: str) -> Callable[[], bool]:
 
 @contextmanager
 def oxigraph_server() -> Iterator[str]:
-    """An in-memory Oxigraph server whose default graph is the union, as esskg's is."""
+    """An in-memory Oxigraph server, run as esskg asks: its real default graph holds the union."""
     binary = oxigraph_binary()
     if binary is None:
         raise RuntimeError("the oxigraph server is not installed: make install-test")
     port = free_port()
     process = subprocess.Popen(
-        [binary, "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        [binary, "serve", "--bind", f"127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

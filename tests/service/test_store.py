@@ -98,3 +98,73 @@ def test_writes_are_persisted_to_disk(tmp_path: Path) -> None:
     del served
     reopened = OxigraphStore.open(path, in_memory=False, read_only=True)
     assert reopened.select("SELECT ?o { ?s ?p ?o }") == [{"o": B}]
+
+
+G3 = "http://example.org/g3"
+SHARED = (A, P, Literal("shared", lang="fr"))
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+def _count(store: Store, query: str = COUNT) -> int:
+    (row,) = store.select(query)
+    return int(row["n"])
+
+
+def test_default_graph_matches_a_triple_once_however_many_graphs_state_it(store: Store) -> None:
+    """The default graph is the union of the graphs as a set (an RDF merge), while every
+    named graph keeps its statements: a triple in three graphs is matched once, three times
+    with GRAPH ?g."""
+    for name in (G1, G2, G3):
+        store.post_graph(name, [SHARED])
+    pattern = f"{SHARED[0].n3()} {SHARED[1].n3()} {SHARED[2].n3()}"
+    assert len(store.select(f"SELECT * WHERE {{ {pattern} }}")) == 1
+    assert len(store.select(f"SELECT ?g WHERE {{ GRAPH ?g {{ {pattern} }} }}")) == 3
+    assert _count(store) == 4  # the 3 distinct triples of the fixture, and the shared one
+    assert _count(store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }") == 6
+    assert store.count() == 6  # the dataset as written: named graphs keep every statement
+
+
+def test_the_union_follows_every_write(store: Store) -> None:
+    """A shared triple stays in the default graph while any graph states it, then leaves."""
+    pattern = f"ASK {{ {SHARED[0].n3()} {SHARED[1].n3()} {SHARED[2].n3()} }}"
+    store.post_graph(G2, [SHARED])
+    store.put_graph(G3, [SHARED, (B, P, A)])
+    store.put_graph(G2, [(B, P, Literal("2", datatype=XSD.integer))])  # G2 drops it
+    assert store.ask(pattern)
+    assert _count(store) == 5
+    store.delete_graph(G3)  # the last graph stating it
+    assert not store.ask(pattern)
+    assert _count(store) == 3
+    store.replace_graphs({G1: None, G2: None})
+    assert _count(store) == 0
+
+
+def test_the_default_graphs_own_statements_join_the_union() -> None:
+    """A write to the default graph itself (Graph Store ``?default``, or an update) is read
+    back as written and is part of what queries see."""
+    store = OxigraphStore.in_memory()
+    store.put_graph(G1, [(A, P, B)])
+    store.put_graph(None, [(B, P, A), (A, P, B)])
+    assert set(store.get_graph(None)) == {(B, P, A)}  # (A P B) belongs to G1
+    assert _count(store) == 2
+    store.update("INSERT DATA { <http://example.org/c> <http://example.org/p> 1 }")
+    store.update(f"DELETE DATA {{ GRAPH <{G1}> {{ <{A}> <{P}> <{B}> }} }}")
+    assert {r["s"] for r in store.select("SELECT ?s WHERE { ?s ?p ?o }")} == {
+        B,
+        URIRef("http://example.org/c"),
+    }
+    assert store.count() == 2 and store.graph_names() == []
+
+
+def test_a_store_written_before_the_union_was_kept_gets_it_on_open(tmp_path: Path) -> None:
+    import pyoxigraph as ox
+
+    path = tmp_path / "db"
+    old = ox.Store(str(path))
+    for name in (G1, G2):
+        old.add(ox.Quad(ox.NamedNode(A), ox.NamedNode(P), ox.NamedNode(B), ox.NamedNode(name)))
+    old.flush()
+    del old
+    store = OxigraphStore.open(path, in_memory=True)
+    assert _count(store) == 1
+    assert store.count() == 2
