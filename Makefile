@@ -8,7 +8,7 @@ PORT ?= 8000
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install install-test assets engines build serve test lint format clean
+.PHONY: help install install-test assets engines clients build serve test lint format clean
 
 help: ## List the targets with what they do
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -50,11 +50,14 @@ build: install ## Check the sources and build the graph into the embedded store 
 serve: build ## Install, build the graph and serve it on http://$(HOST):$(PORT)
 	$(BIN)/esskg serve --host $(HOST) --port $(PORT)
 
-SYSTEM_TOOLS := virtuoso-t:virtuoso-opensource-7-bin chromium:chromium
+# what:package pairs; "what" is a command, or a file the package installs (Jena has no command)
+SYSTEM_TOOLS := virtuoso-t:virtuoso-opensource-7-bin chromium:chromium java:default-jre-headless \
+  /usr/share/java/jena-cmds.jar:libapache-jena-java
 
-engines: ## Install Virtuoso and Chromium (Debian) for the engine and browser tests
-	@missing=""; for pair in $(SYSTEM_TOOLS); do \
-	  command -v "$${pair%%:*}" >/dev/null || missing="$$missing $${pair##*:}"; done; \
+engines: ## Install Virtuoso, Chromium, Java and Apache Jena (Debian) for the engine, browser and client tests
+	@missing=""; for pair in $(SYSTEM_TOOLS); do what="$${pair%%:*}"; \
+	  if [ "$${what#/}" != "$$what" ]; then [ -e "$$what" ]; else command -v "$$what" >/dev/null; fi \
+	  || missing="$$missing $${pair##*:}"; done; \
 	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "installing$$missing"; apt-get update -qq && \
@@ -62,7 +65,17 @@ engines: ## Install Virtuoso and Chromium (Debian) for the engine and browser te
 	    $$missing </dev/null >/dev/null; \
 	else echo "note:$$missing not installed; the tests that need them will be skipped"; fi
 
-test: install-test engines ## Install with test extras and run the whole test suite
+# The JavaScript clients of the interoperability tests (Comunica), pinned with integrity hashes
+# in their lock file; skipped, with the tests that need them, where there is no npm.
+CLIENTS := tests/interop/node
+$(CLIENTS)/node_modules/.installed: $(CLIENTS)/package.json $(CLIENTS)/package-lock.json
+	@if command -v npm >/dev/null; then cd $(CLIENTS) && npm ci --no-audit --no-fund --ignore-scripts \
+	  && touch node_modules/.installed; \
+	else echo "note: no npm; the Comunica tests will be skipped"; fi
+
+clients: $(CLIENTS)/node_modules/.installed ## Install the JavaScript SPARQL clients the interop tests drive (npm ci)
+
+test: install-test engines clients ## Install with test extras and run the whole test suite
 	$(BIN)/python -m pytest
 
 lint: install-test ## Ruff (lint + format check) and mypy on service/
@@ -88,4 +101,5 @@ bench: install $(BENCH_VENV)/.installed ## Benchmark esskg vs Oxigraph server, r
 	$(BIN)/python -m bench.run --sizes $(SIZES) $(BENCH_ARGS)
 
 clean: ## Remove the environment and every derived file
-	rm -rf $(VENV) $(BENCH_VENV) var build $(ASSETS) $(WEB)/node_modules .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) var build $(ASSETS) $(WEB)/node_modules $(CLIENTS)/node_modules \
+	  .pytest_cache .mypy_cache .ruff_cache

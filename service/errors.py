@@ -203,11 +203,11 @@ class WritesDisabled(EsskgError):
 
 
 class Unauthorized(EsskgError):
-    """A write without a bearer token."""
+    """A write without a key (Bearer, or Basic with the key as password)."""
 
 
 class Forbidden(EsskgError):
-    """A write with a bearer token that is not the configured one."""
+    """A write with a key that may not write (not a configured key, or not for this)."""
 
 
 @dataclass

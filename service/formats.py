@@ -6,6 +6,7 @@ parsing, dumping and content negotiation all agree on the same names.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -14,6 +15,8 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from service.errors import UnsupportedFormat
+from service.jsonld import compact
+from service.namespaces import PREFIXES
 
 
 class FormatKind(StrEnum):
@@ -108,8 +111,72 @@ def rdf_extensions() -> frozenset[str]:
     return frozenset(ext for fmt in RDF_FORMATS for ext in fmt.extensions if ext != ".json")
 
 
-def serialize_graph(graph: Graph, fmt: Format) -> bytes:
-    """A small graph built in Python (descriptions, reports) written out with rdflib."""
-    out = graph.serialize(format=fmt.rdflib_name, encoding="utf-8")
-    assert isinstance(out, bytes)
+#: Formats that can declare prefixes, so that their answers read ``rdfs:label``.
+_PREFIXED = ("turtle", "trig", "rdfxml")
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#: Literals written without their datatype: no prefix is needed for them.
+_PLAIN = (
+    "http://www.w3.org/2001/XMLSchema#string",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
+)
+
+
+def _namespace(iri: str) -> str:
+    return iri[: max(iri.rfind("#"), iri.rfind("/")) + 1]
+
+
+def _by_subject(triples: Iterable[ox.Triple]) -> tuple[list[ox.Triple], set[str]]:
+    """The triples with each subject's together (first seen first), its types then its
+    properties by name; and the namespaces of every IRI they use."""
+    groups: dict[object, list[ox.Triple]] = {}
+    namespaces: set[str] = set()
+    for triple in triples:
+        groups.setdefault(triple.subject, []).append(triple)
+        for term in (triple.subject, triple.predicate, triple.object):
+            if isinstance(term, ox.NamedNode):
+                namespaces.add(_namespace(term.value))
+            elif isinstance(term, ox.Literal) and term.datatype.value not in _PLAIN:
+                namespaces.add(_namespace(term.datatype.value))
+
+    def order(triple: ox.Triple) -> tuple[bool, str]:
+        return triple.predicate.value != _RDF_TYPE, triple.predicate.value
+
+    return [t for group in groups.values() for t in sorted(group, key=order)], namespaces
+
+
+def write_triples(
+    triples: Iterable[ox.Triple], fmt: Format, *, context: str | None = None
+) -> bytes:
+    """Triples written to be read: each subject's triples together, with the project's
+    prefixes (those the triples use) in Turtle, TriG and RDF/XML, and JSON-LD compacted
+    against ``context`` (the published context's URL; None embeds it). A dataset format
+    puts the triples in the default graph.
+
+    The engine writes triples in the order it found them, so the same subject came back in
+    several blocks and IRIs in full; this costs a sort, small next to the query.
+    """
+    ordered, namespaces = _by_subject(triples)
+    if fmt.name == "jsonld":
+        return compact(ordered, context)
+    prefixes = None
+    if fmt.name in _PREFIXED:
+        prefixes = {p: ns for p, ns in PREFIXES.items() if ns in namespaces}
+    items: list[ox.Triple] | list[ox.Quad] = ordered
+    if fmt.datasets:
+        items = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in ordered]
+    out = ox.serialize(items, format=fmt.oxigraph_rdf, prefixes=prefixes)
+    assert out is not None
     return out
+
+
+def rewrite_ntriples(ntriples: bytes, fmt: Format, *, context: str | None = None) -> bytes:
+    """N-Triples (what the engine writes fastest) in ``fmt``, by :func:`write_triples`."""
+    return write_triples(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES), fmt, context=context)
+
+
+def serialize_graph(graph: Graph, fmt: Format, *, context: str | None = None) -> bytes:
+    """A small graph built in Python (descriptions, reports) written by :func:`write_triples`,
+    whatever the format: a dataset format gets the graph as its default graph."""
+    ntriples = graph.serialize(format="nt", encoding="utf-8")
+    assert isinstance(ntriples, bytes)
+    return rewrite_ntriples(ntriples, fmt, context=context)

@@ -23,3 +23,29 @@ def source_graph(slug: str) -> str:
 def partner_graph(name: str) -> str:
     """The named graph that holds one partner network's upload."""
     return PARTNER_GRAPH_PREFIX + name
+
+
+#: The prefixes the project's files and queries use, and that its answers are written with:
+#: Turtle answers declare them, JSON-LD answers are compacted against them (the context at
+#: ``/context.jsonld``), and a query that uses one without declaring it is told which
+#: ``PREFIX`` line to add.
+PREFIXES: dict[str, str] = {
+    "ess": DEF,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "schema": "https://schema.org/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "org": "http://www.w3.org/ns/org#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "eli": "http://data.europa.eu/eli/ontology#",
+    "epo": "http://data.europa.eu/a4g/ontology#",
+    "igeo": "http://rdf.insee.fr/def/geo#",
+    "vann": "http://purl.org/vocab/vann/",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "void": "http://rdfs.org/ns/void#",
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+}

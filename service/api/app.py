@@ -12,10 +12,13 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from service import __version__
 from service.api import openapi_protocol, problems
-from service.api.caching import DataVersion
+from service.api.caching import DataVersion, DigestValidators
+from service.api.compression import Compression
 from service.api.direct import DirectDispatch
+from service.api.methods import MethodTable
 from service.api.result_cache import ResultCache, ResultCacheMiddleware
 from service.api.routers import graphs, health, meta, queries, resources, sparql
+from service.api.routers.meta import CONTEXT_PATH
 from service.api.runtime import AppState
 from service.api.web import routes as web_routes
 from service.api.whole_body import WholeBody
@@ -119,6 +122,13 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         handler=sparql.sparql,
         fastapi_app=app,
     )
+    # Documents that change with the code, not the data: their digest is their ETag.
+    app.add_middleware(
+        DigestValidators,
+        paths=("/openapi.json", "/queries", "/.well-known/sparql-examples", CONTEXT_PATH),
+    )
+    # Inside the answer cache: a cached answer is compressed once, not on every hit.
+    app.add_middleware(Compression)
     # A remote engine can change behind our back (another push, another client), and only
     # writes through this service move the data version: no answer cache there.
     if settings.result_cache_bytes and settings.store_backend == "oxigraph":
@@ -127,12 +137,32 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             cache=ResultCache(settings.result_cache_bytes, settings.result_cache_bytes // 8),
             version=lambda: _version_tag(app),
         )
+    app.add_middleware(MethodTable, routes=lambda: app.router.routes)
+    # Applications in a browser read pages (Link, X-Total-Count), created graphs (Location),
+    # validators, and write with a key (Authorization; Basic from another site is refused
+    # by service.api.auth, since a browser may send it on its own).
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
-        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
-        allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],
-        expose_headers=["ETag", "Last-Modified", "ESSKG-Result-Truncated", "ESSKG-Result-Limit"],
+        allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
+        allow_headers=[
+            "Accept",
+            "Authorization",
+            "Cache-Control",
+            "Content-Type",
+            "If-Match",
+            "If-None-Match",
+            "If-Modified-Since",
+        ],
+        expose_headers=[
+            "ETag",
+            "Last-Modified",
+            "Link",
+            "Location",
+            "X-Total-Count",
+            "ESSKG-Result-Truncated",
+            "ESSKG-Result-Limit",
+        ],
         max_age=600,
     )
     # Outermost (added last): no layer below sees a request before its body is whole.

@@ -1,26 +1,151 @@
-"""The bearer token that guards every write; with no token configured, writes are off."""
+"""Who may write: the credentials a request presents, and the keys that accept them.
+
+Writes need a key. The administrator's is ``ESSKG_WRITE_TOKEN``; with none configured,
+writes are off. A client presents a key the way its library can:
+
+* ``Authorization: Bearer <key>`` (curl, applications, generated OpenAPI clients);
+* ``Authorization: Basic`` with the key as the password (Jena's ``rupdate`` and GSP tools,
+  Comunica's ``--httpAuth``, rdflib's ``auth=``, SPARQLWrapper's ``setCredentials``: SPARQL
+  clients speak Basic, not Bearer). The user name names whose key it is: any name goes
+  with the administrator's key (``admin`` is the documented one); a partner's key will go
+  with the partner's name.
+
+A request without credentials gets 401 with a challenge for both schemes, Basic first:
+Jena answers a challenge only when it can read its first scheme. Keys are compared in
+constant time, every key every time, so neither a key nor which key matched can be told
+from timing. Basic credentials coming from another site's page in a browser are refused:
+a browser that once asked its user for them would send them again with any cross-site form
+(Bearer keys are never sent by the browser on its own).
+
+The :class:`Keyring` is the seam for per-partner keys (issue 15): a keyring that knows the
+partners' hashed keys joins the administrator's, and its :class:`Writer` carries the graphs
+that partner may write.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import urlsplit
 
 from fastapi import Request
 
 from service.errors import Forbidden, Unauthorized, WritesDisabled
 from service.settings import Settings
 
+#: The realm of every challenge: one protection space for all writes.
+REALM = "esskg"
+#: ``WWW-Authenticate`` of a 401: Basic first (see the module docstring), Bearer too.
+CHALLENGE = f'Basic realm="{REALM}", charset="UTF-8", Bearer realm="{REALM}"'
+#: The user name documented for the administrator's key over Basic (any name is taken).
+ADMIN_USER = "admin"
 
-def require_writer(request: Request, settings: Settings) -> None:
-    """Raise unless the request carries the configured write token.
 
-    The token is compared in constant time so that its value cannot be guessed from timing.
-    """
+@dataclass(frozen=True)
+class Credentials:
+    """What a request presents: a key, and the user name Basic carries with it."""
+
+    scheme: str  # "bearer" or "basic"
+    secret: str
+    user: str | None = None
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Who a key belongs to. ``graphs`` None: any graph the HTTP layer lets anyone write."""
+
+    name: str
+    graphs: tuple[str, ...] | None = None
+
+
+class Keyring(Protocol):
+    """Keys that let someone write, each compared in constant time."""
+
+    def identify(self, credentials: Credentials) -> Writer | None:
+        """The writer whose key this is, or None."""
+
+
+@dataclass(frozen=True)
+class AdminKey:
+    """The administrator's key: writes every graph the HTTP layer lets anyone write."""
+
+    token: bytes
+
+    def identify(self, credentials: Credentials) -> Writer | None:
+        presented = credentials.secret.encode("utf-8")
+        if hmac.compare_digest(presented, self.token):
+            return Writer("administrator")
+        return None
+
+
+@dataclass(frozen=True)
+class Keyrings:
+    """Several keyrings asked in turn; every one is asked, whatever the first answered."""
+
+    members: Sequence[Keyring]
+
+    def identify(self, credentials: Credentials) -> Writer | None:
+        found = [ring.identify(credentials) for ring in self.members]
+        return next((writer for writer in found if writer is not None), None)
+
+
+def keyring_for(settings: Settings) -> Keyring | None:
+    """The keys the settings configure; None when writes are off."""
     if settings.write_token is None or not settings.write_token.get_secret_value():
+        return None
+    return Keyrings([AdminKey(settings.write_token.get_secret_value().encode("utf-8"))])
+
+
+def presented(header: str) -> Credentials:
+    """The credentials of an ``Authorization`` header, or :class:`Unauthorized`."""
+    scheme, _, value = header.strip().partition(" ")
+    value = value.strip()
+    if scheme.lower() == "bearer" and value:
+        return Credentials("bearer", value)
+    if scheme.lower() == "basic" and value:
+        try:
+            decoded = base64.b64decode(value, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError) as exc:
+            raise Unauthorized("the Basic credentials are not base64 of UTF-8 'user:key'") from exc
+        user, colon, secret = decoded.partition(":")
+        if colon and secret:
+            return Credentials("basic", secret, user)
+    raise Unauthorized(
+        "send the write key as 'Authorization: Bearer <key>', or as the password of HTTP Basic"
+    )
+
+
+def _cross_site(request: Request) -> bool:
+    """Whether a browser sent this request from another site's page (Fetch Metadata, or an
+    ``Origin`` that is not this server's); programs send neither header."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site not in ("same-origin", "none")
+    origin = request.headers.get("origin")
+    own = urlsplit(str(request.base_url))
+    return origin is not None and origin != f"{own.scheme}://{own.netloc}"
+
+
+def require_writer(request: Request, settings: Settings) -> Writer:
+    """The writer whose key the request carries; raise 403 when writes are off or the key
+    is wrong, 401 (with the challenge) when there is none."""
+    keys = keyring_for(settings)
+    if keys is None:
         raise WritesDisabled("writes are disabled: the service has no ESSKG_WRITE_TOKEN")
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("send 'Authorization: Bearer <token>' to write")
-    expected = settings.write_token.get_secret_value().encode("utf-8")
-    if not hmac.compare_digest(token.strip().encode("utf-8"), expected):
-        raise Forbidden("the bearer token is not valid for writes")
+    header = request.headers.get("authorization")
+    if not header:
+        raise Unauthorized(
+            "writing needs a key: 'Authorization: Bearer <key>', or HTTP Basic with the key "
+            f"as password (user {ADMIN_USER!r} for the administrator's)"
+        )
+    credentials = presented(header)
+    if credentials.scheme == "basic" and _cross_site(request):
+        raise Forbidden("HTTP Basic credentials are not taken from another site's page")
+    writer = keys.identify(credentials)
+    if writer is None:
+        raise Forbidden("this key may not write")
+    return writer

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
 from fastapi import Request, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class DataVersion:
@@ -53,6 +54,12 @@ class DataVersion:
         }
 
 
+def content_etag(body: bytes) -> str:
+    """A strong ETag for a document that changes with the code, not the data (the OpenAPI
+    description, the JSON-LD context): a digest of its bytes."""
+    return f'"{hashlib.sha256(body).hexdigest()[:20]}"'
+
+
 def _tags(header: str) -> Iterable[str]:
     for piece in header.split(","):
         tag = piece.strip()
@@ -78,3 +85,56 @@ def not_modified(request: Request, headers: dict[str, str]) -> Response | None:
         except (TypeError, ValueError):
             return None
     return None
+
+
+class DigestValidators:
+    """An ETag made from the body, and 304s, for documents that change with the code and
+    the request rather than with the data (the OpenAPI description, the query catalogue,
+    the JSON-LD context): they are cheap to build, so a revalidation builds the body and
+    answers 304 when its digest is the client's tag.
+
+    A plain ASGI layer, so that it also covers the OpenAPI route the framework owns. It
+    sits inside the compression layer, which tags the compressed variant apart.
+    """
+
+    def __init__(self, app: ASGIApp, paths: Collection[str]) -> None:
+        self.app = app
+        self.paths = frozenset(paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] not in self.paths:
+            await self.app(scope, receive, send)
+            return
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def hold(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, hold)
+        body = b"".join(chunks)
+        headers: list[tuple[bytes, bytes]] = list(start.get("headers", []))
+        if start.get("status") == 200 and all(k.lower() != b"etag" for k, _ in headers):
+            tag = content_etag(body)
+            headers.append((b"etag", tag.encode("ascii")))
+            if _matches(scope, tag):
+                kept = [(k, v) for k, v in headers if k.lower() not in _ENTITY_HEADERS]
+                await send({"type": "http.response.start", "status": 304, "headers": kept})
+                await send({"type": "http.response.body", "body": b""})
+                return
+        await send({**start, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+#: Headers that describe a body, left out of a 304.
+_ENTITY_HEADERS = (b"content-length", b"content-type", b"content-encoding")
+
+
+def _matches(scope: Scope, tag: str) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"if-none-match":
+            return any(t in ("*", tag) for t in _tags(value.decode("latin-1")))
+    return False

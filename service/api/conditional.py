@@ -12,6 +12,7 @@ digest of the graph as it is then.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 
 from service.errors import PreconditionFailed
@@ -24,6 +25,12 @@ _DIGEST_CHARS = 32
 def graph_etag(digest: str | None, variant: str) -> str:
     """The strong ETag of one representation (``variant``: its format) of a graph."""
     return f'"{(digest or EMPTY)[:_DIGEST_CHARS]}-{variant}"'
+
+
+def origin_digest(url: str) -> str:
+    """A short digest of a URL of this server that a representation names (the JSON-LD
+    context's), for its variant: the same graph from two origins gets two tags."""
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:8]
 
 
 def _tags(header: str) -> Iterator[str]:

@@ -3,8 +3,9 @@
 Public API, shared by ``/sparql``, ``/graphs`` and the canned queries:
 
 * :func:`choose_format` picks a :class:`~service.formats.Format` from ``Accept`` (q-values,
-  wildcards, media-type parameters) or a ``format=`` parameter (what browsers can send), for
-  the kind of answer (SELECT/ASK results or RDF), raising :class:`NotAcceptable` otherwise;
+  wildcards, media-type parameters) or ``format=`` values (what browsers can send; SPARQL
+  clients repeat it, as ``output=`` and ``results=`` too), for the kind of answer (SELECT/ASK
+  results or RDF), raising :class:`NotAcceptable` otherwise;
 * :func:`result_response` turns a :class:`QueryResult` into a response whose Content-Type
   matches the body, with ``Vary: Accept``; :func:`body_response` does the same for bytes
   that were serialised elsewhere (the query engine process).
@@ -34,6 +35,7 @@ from service.formats import (
     TURTLE,
     Format,
 )
+from service.sparql.answers import write_answer
 from service.store.base import QueryKind, QueryResult
 
 #: What each kind of answer can be written as, the default first.
@@ -49,9 +51,11 @@ _SYNONYMS: dict[str, Format] = {
     "application/xml": RESULTS_XML,
     "text/xml": RESULTS_XML,
     "application/x-turtle": TURTLE,
+    "application/turtle": TURTLE,
     "text/n3": TURTLE,
     "text/plain": NTRIPLES,
     "application/json+ld": JSONLD,
+    "application/x-json+ld": JSONLD,
     "application/x-trig": TRIG,
 }
 
@@ -61,6 +65,26 @@ _RDF_SYNONYMS: dict[str, Format] = {
     "application/xml": RDFXML,
     "text/xml": RDFXML,
 }
+
+#: Short names SPARQL clients put in ``format=`` for RDF answers (SPARQLWrapper's return
+#: formats, Fuseki's ``output=`` names), beyond our own names and aliases.
+_RDF_NAMES: dict[str, Format] = {
+    "json": JSONLD,
+    "n3": TURTLE,
+    "rdf": RDFXML,
+    "rdf+xml": RDFXML,
+    "n-triples": NTRIPLES,
+    "n-quads": NQUADS,
+}
+
+#: Every media type (or synonym) that names a format of one family or the other.
+_KNOWN_MEDIA = frozenset(
+    {f.media_type for f in (*RESULT_FORMATS, *RDF_FORMATS)} | set(_SYNONYMS) - {"text/plain"}
+)
+
+#: A request for several formats, in order of preference: one ``format=`` value, or all the
+#: values of ``format``/``output``/``results`` a client sent.
+FormatRequest = str | tuple[str, ...] | None
 
 
 @dataclass(frozen=True)
@@ -103,14 +127,54 @@ def parse_accept(header: str) -> tuple[MediaRange, ...]:
     return tuple(ranges)
 
 
+@lru_cache(maxsize=4)
 def _by_name(kind: QueryKind) -> dict[str, Format]:
     names: dict[str, Format] = {}
+    synonyms = dict(_SYNONYMS)
+    if kind is QueryKind.GRAPH:
+        synonyms |= _RDF_SYNONYMS | _RDF_NAMES
+    for name, fmt in synonyms.items():
+        if fmt in CHOICES[kind]:
+            names[name] = fmt
     for fmt in CHOICES[kind]:
         names[fmt.name] = fmt
         names[fmt.media_type] = fmt
         for alias in fmt.aliases:
             names[alias] = fmt
     return names
+
+
+def _named(request: FormatRequest, kind: QueryKind) -> Format | None:
+    """The first requested format that suits ``kind``; None when nothing was requested.
+
+    SPARQLWrapper sends its return format twice in each of ``format``, ``output`` and
+    ``results`` (``tsv`` and ``text/tab-separated-values``), some values comma-separated
+    lists of media types: the first value this endpoint knows wins, the others are ignored,
+    as Fuseki does. Values naming nothing that suits the answer are a 406.
+    """
+    values = (request,) if isinstance(request, str) else (request or ())
+    wanted = [
+        piece.strip().lower() for value in values for piece in value.split(",") if piece.strip()
+    ]
+    if not wanted:
+        return None
+    names = _by_name(kind)
+    for name in wanted:
+        found = names.get(name) or names.get(name.split(";")[0].strip())
+        if found is not None:
+            return found
+    raise NotAcceptable(f"format={wanted[0]}", [f.name for f in CHOICES[kind]])
+
+
+def _names_other_kind(ranges: Sequence[MediaRange], kind: QueryKind) -> bool:
+    """Whether the client named (with q > 0) a SPARQL format that only suits other answers:
+    a client that sends one Accept header whatever the query form (rdflib's ``SPARQLStore``
+    with ``returnFormat="json"`` asks a CONSTRUCT for JSON results)."""
+    own = {f.media_type for f in CHOICES[kind]}
+    return any(
+        r.q > 0 and r.specificity == 2 and f"{r.type}/{r.subtype}" in _KNOWN_MEDIA - own
+        for r in ranges
+    )
 
 
 def _names(fmt: Format, candidate: MediaRange, synonyms: Mapping[str, Format]) -> bool:
@@ -140,20 +204,20 @@ def _quality(fmt: Format, ranges: Sequence[MediaRange], synonyms: Mapping[str, F
 
 
 @lru_cache(maxsize=1024)
-def choose_format(accept: str | None, format_param: str | None, kind: QueryKind) -> Format:
+def choose_format(accept: str | None, format_param: FormatRequest, kind: QueryKind) -> Format:
     """The serialisation for an answer of ``kind``; ``format=`` wins over ``Accept``.
 
     Among the formats with the highest q-value, the one named first in the header (by its
     media type or a synonym such as ``application/json``) wins, then our default order;
-    no Accept (or ``*/*``) gives the kind's default.
+    no Accept (or ``*/*``) gives the kind's default. An Accept header that names only
+    formats of the other kind of answer (results for a CONSTRUCT, RDF for a SELECT) also
+    gets the kind's default, as Fuseki answers: the client's parser goes by Content-Type.
+    Anything else unacceptable is a 406.
     """
     choices = CHOICES[kind]
-    if format_param:
-        wanted = format_param.strip().lower()
-        found = _by_name(kind).get(wanted) or _by_name(kind).get(wanted.split(";")[0])
-        if found is None:
-            raise NotAcceptable(f"format={format_param}", [f.name for f in choices])
-        return found
+    named = _named(format_param, kind)
+    if named is not None:
+        return named
     if not accept or not accept.strip():
         return choices[0]
     ranges = parse_accept(accept)
@@ -175,6 +239,8 @@ def choose_format(accept: str | None, format_param: str | None, kind: QueryKind)
         if best is None or key > best_key:
             best, best_key = fmt, key
     if best is None:
+        if _names_other_kind(ranges, kind):
+            return choices[0]
         raise NotAcceptable(accept, [f.media_type for f in choices])
     return best
 
@@ -192,13 +258,40 @@ def wants_html(accept: str | None) -> bool:
     if not accept:
         return False
     ranges = parse_accept(accept)
+    html = max(media_quality(ranges, m) for m in _HTML)
+    return html > max(media_quality(ranges, f.media_type) for f in RDF_FORMATS)
 
-    def quality(media_type: str) -> float:
-        matching = [r for r in ranges if r.matches(media_type)]
-        return max(matching, key=lambda r: (r.specificity, r.q)).q if matching else 0.0
 
-    html = max(quality(m) for m in _HTML)
-    return html > max(quality(f.media_type) for f in RDF_FORMATS)
+def media_quality(ranges: Sequence[MediaRange], media_type: str) -> float:
+    """The q-value of the most specific range matching ``media_type`` (0: not acceptable)."""
+    matching = [r for r in ranges if r.matches(media_type)]
+    return max(matching, key=lambda r: (r.specificity, r.q)).q if matching else 0.0
+
+
+PLAIN_JSON = "application/json"
+
+
+def choose_json_or_rdf(accept: str | None, format_param: str | None) -> Format | None:
+    """For a document offered as plain JSON or as RDF (the query catalogue): None for JSON,
+    or the RDF format; 406 when the client accepts neither (``image/png``).
+
+    JSON wins ties, so ``*/*`` and no Accept get JSON, and only a client that ranks an RDF
+    format (by its own media type) above ``application/json`` gets RDF.
+    """
+    if format_param is not None and format_param.strip():
+        if format_param.strip().lower() in ("json", PLAIN_JSON):
+            return None
+        return choose_format(None, format_param, QueryKind.GRAPH)
+    ranges = parse_accept(accept) if accept and accept.strip() else ()
+    if not ranges:
+        return None
+    json_q = media_quality(ranges, PLAIN_JSON)
+    rdf_q = max(media_quality(ranges, f.media_type) for f in RDF_FORMATS)
+    if json_q > 0 and json_q >= rdf_q:
+        return None
+    if rdf_q > 0:
+        return choose_format(accept, None, QueryKind.GRAPH)
+    raise NotAcceptable(accept or "", [PLAIN_JSON, *(f.media_type for f in RDF_FORMATS)])
 
 
 def content_type(fmt: Format) -> str:
@@ -223,10 +316,16 @@ def body_response(
 
 
 def result_response(
-    result: QueryResult, fmt: Format, *, headers: Mapping[str, str] | None = None
+    result: QueryResult,
+    fmt: Format,
+    *,
+    headers: Mapping[str, str] | None = None,
+    context: str | None = None,
 ) -> Response:
-    """Serialise a query result natively and wrap it (``fmt`` must suit the result's kind)."""
-    return body_response(result.serialize(fmt), fmt, headers=headers)
+    """Serialise a whole query result for its reader (``service.sparql.answers``) and wrap
+    it; ``fmt`` must suit the result's kind, ``context`` is the JSON-LD context's URL."""
+    body, _ = write_answer(result, fmt, None, context=context)
+    return body_response(body, fmt, headers=headers)
 
 
 def rdf_format_named(name: str) -> Format | None:

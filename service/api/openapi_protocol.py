@@ -1,24 +1,41 @@
 """The SPARQL Protocol and Graph Store operations in the OpenAPI document, fully described.
 
 Their handlers read the raw request (the protocols mix query strings, forms and bodies in
-ways FastAPI's signature inference cannot express), so FastAPI lists them bare. This fills
-in what a client, and Swagger UI's "Try it out", needs: parameters, request bodies, the
-media types of each answer, the problem documents, and the bearer token writes require.
+ways FastAPI's signature inference cannot express), so FastAPI lists them bare, and a client
+generated from the document could send nothing and parse nothing. This fills in what a
+generator needs: parameters, request bodies (the form first: generators speak forms, not
+``application/sparql-query``), the media types of each answer with the SPARQL JSON results
+first and described as a schema (so the answer is parsed into objects), the problem
+documents, and the two ways a write key is sent (Bearer, or Basic with the key as password).
+
+Values that come from the data (graph names, resources) are given as examples, never as an
+``enum``: a generated client refuses any value outside an enum, and the data grows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI
 
 from service.formats import RDF_FORMATS, RESULT_FORMATS
+from service.namespaces import BASE
 
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+RESULTS_REF = {"$ref": "#/components/schemas/SparqlResults"}
+#: Security of a write: the key as a bearer token, or as the password of HTTP Basic.
+WRITE_SECURITY: list[dict[str, list[str]]] = [{"writeToken": []}, {"writeBasic": []}]
+
 EXAMPLE_QUERY = (
     "PREFIX ess: <https://w3id.org/esskg/def#>\n"
     "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
     "SELECT ?spaser ?label WHERE { ?spaser a ess:SPASER ; rdfs:label ?label } LIMIT 10"
+)
+EXAMPLE_UPDATE = (
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    "INSERT DATA { GRAPH <https://w3id.org/esskg/graph/partner/example> {\n"
+    '  <https://w3id.org/esskg/id/organisation/example> rdfs:label "Exemple"@fr } }'
 )
 EXAMPLE_TURTLE = (
     "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
@@ -26,82 +43,167 @@ EXAMPLE_TURTLE = (
 )
 _IRI = {"type": "string", "format": "iri"}
 _IRIS = {"type": "array", "items": _IRI}
+_TEXT = {"type": "string"}
 
-_SCHEMAS: dict[str, Any] = {
+
+def _bindings(row: dict[str, Any]) -> dict[str, Any]:
+    """The ``results`` member of JSON results whose rows are ``row``."""
+    return {
+        "type": "object",
+        "required": ["bindings"],
+        "properties": {"bindings": {"type": "array", "items": row}},
+    }
+
+
+#: Schemas shared by the protocol operations and the canned queries.
+SCHEMAS: dict[str, Any] = {
     "Problem": {
         "type": "object",
         "description": "RFC 9457 problem details",
+        "required": ["type", "title", "status", "detail"],
         "properties": {
             "type": {"type": "string"},
             "title": {"type": "string"},
             "status": {"type": "integer"},
             "detail": {"type": "string"},
+            "instance": {"type": "string"},
+        },
+    },
+    "RdfTerm": {
+        "type": "object",
+        "description": "One RDF term of a solution (SPARQL 1.1 Query Results JSON Format)",
+        "required": ["type", "value"],
+        "properties": {
+            "type": {"type": "string", "description": "uri, literal or bnode"},
+            "value": {"type": "string"},
+            "datatype": {"type": "string", "description": "A literal's datatype IRI"},
+            "xml:lang": {"type": "string", "description": "A literal's language tag"},
+        },
+    },
+    "ResultsHead": {
+        "type": "object",
+        "properties": {
+            "vars": {"type": "array", "items": {"type": "string"}},
+            "link": {"type": "array", "items": {"type": "string"}},
         },
     },
     "SparqlResults": {
         "type": "object",
-        "description": "SPARQL 1.1 Query Results JSON Format",
+        "description": "SPARQL 1.1 Query Results JSON Format: a SELECT's rows or an ASK's boolean",
+        "required": ["head"],
         "properties": {
-            "head": {"type": "object", "properties": {"vars": {"type": "array"}}},
-            "results": {
-                "type": "object",
-                "properties": {"bindings": {"type": "array", "items": {"type": "object"}}},
-            },
+            "head": {"$ref": "#/components/schemas/ResultsHead"},
+            "results": _bindings(
+                {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/RdfTerm"}}
+            ),
             "boolean": {"type": "boolean"},
         },
     },
 }
 
+SECURITY_SCHEMES: dict[str, Any] = {
+    "writeToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "The write key (ESSKG_WRITE_TOKEN) as a bearer token",
+    },
+    "writeBasic": {
+        "type": "http",
+        "scheme": "basic",
+        "description": "The write key as the password of HTTP Basic (user 'admin'; any user "
+        "name goes with the administrator's key): what SPARQL clients send",
+    },
+}
 
-def _param(name: str, description: str, schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
+
+def results_schemas(stem: str, variables: list[str]) -> dict[str, Any]:
+    """``<stem>Row`` and ``<stem>Results``: the JSON results of a SELECT whose projected
+    variables are known, one typed property per variable (a generated client's row class)."""
+    row = {
+        "type": "object",
+        "description": "One row: each bound variable's term (unbound ones are absent)",
+        "properties": {name: {"$ref": "#/components/schemas/RdfTerm"} for name in variables},
+    }
+    results = {
+        "type": "object",
+        "required": ["head", "results"],
+        "properties": {
+            "head": {"$ref": "#/components/schemas/ResultsHead"},
+            "results": _bindings({"$ref": f"#/components/schemas/{stem}Row"}),
+        },
+    }
+    return {f"{stem}Row": row, f"{stem}Results": results}
+
+
+def _param(name: str, description: str, schema: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
     return {"name": name, "in": "query", "description": description, "schema": schema, **extra}
 
 
+def _format_param(names: list[str]) -> dict[str, Any]:
+    return _param(
+        "format",
+        "The answer's format, overriding Accept: " + ", ".join(names),
+        {"type": "string", "examples": names},
+    )
+
+
 def _answers() -> dict[str, Any]:
-    content: dict[str, Any] = {}
+    """A query's answers: JSON results first (parsed by generated clients), then the rest."""
+    content: dict[str, Any] = {"application/sparql-results+json": {"schema": RESULTS_REF}}
     for fmt in (*RESULT_FORMATS, *RDF_FORMATS):
-        schema = (
-            {"$ref": "#/components/schemas/SparqlResults"}
-            if "json" in fmt.name
-            else {"type": "string"}
-        )
-        content.setdefault(fmt.media_type, {"schema": schema})
+        content.setdefault(fmt.media_type, {"schema": _TEXT})
     return {
         "200": {"description": "The answer, in the negotiated format", "content": content},
-        "204": {"description": "The update was committed"},
         "400": {"description": "The request does not parse", "content": PROBLEM},
-        "401": {"description": "An update needs the bearer token", "content": PROBLEM},
+        "403": {"description": "The query would fetch a remote URL", "content": PROBLEM},
         "406": {"description": "No acceptable format", "content": PROBLEM},
         "503": {"description": "The query ran past the time limit", "content": PROBLEM},
     }
 
 
-def _sparql(schema: dict[str, Any]) -> None:
-    operations = schema["paths"]["/sparql"]
+def _written(created: bool = False) -> dict[str, Any]:
+    answers: dict[str, Any] = {
+        "204": {"description": "Committed"},
+        "400": {"description": "The request or its payload does not parse", "content": PROBLEM},
+        "401": {"description": "A write key is required", "content": PROBLEM},
+        "403": {"description": "This key may not write here", "content": PROBLEM},
+        "412": {"description": "If-Match names an older version", "content": PROBLEM},
+        "415": {"description": "Unsupported payload format", "content": PROBLEM},
+        "422": {"description": "The data violates the shapes (SHACL report)", "content": PROBLEM},
+    }
+    if created:
+        answers["201"] = {
+            "description": "A new graph was created",
+            "headers": {
+                "Location": {"description": "The new graph's IRI, a URL here", "schema": _IRI}
+            },
+        }
+    return answers
+
+
+def _sparql(paths: dict[str, Any]) -> None:
+    operations = paths["/sparql"]
     dataset = [
-        _param("default-graph-uri", "Graphs forming the default graph", _IRIS),
-        _param("named-graph-uri", "Graphs available as named graphs", _IRIS),
+        _param("default-graph-uri", "Graphs forming the default graph", _IRIS, explode=True),
+        _param("named-graph-uri", "Graphs available as named graphs", _IRIS, explode=True),
     ]
-    formats = [f.name for f in (*RESULT_FORMATS, *RDF_FORMATS)]
-    format_param = _param("format", "Answer format, overriding Accept", {"enum": formats})
+    formats = _format_param([f.name for f in (*RESULT_FORMATS, *RDF_FORMATS)])
     operations["get"].update(
+        description="Run a query (SELECT, ASK, CONSTRUCT, DESCRIBE). Without `query`, "
+        "the SPARQL Service Description. The answer's format follows Accept or `format`.",
         parameters=[
-            _param(
-                "query",
-                "The SPARQL query (without it: the service description)",
-                {"type": "string"},
-                example=EXAMPLE_QUERY,
-            ),
+            _param("query", "The SPARQL query", _TEXT, example=EXAMPLE_QUERY),
             *dataset,
-            format_param,
+            formats,
         ],
         responses=_answers(),
     )
     form = {
         "type": "object",
+        "description": "A query or an update (not both), with its dataset",
         "properties": {
-            "query": {"type": "string", "example": EXAMPLE_QUERY},
-            "update": {"type": "string"},
+            "query": {"type": "string", "examples": [EXAMPLE_QUERY]},
+            "update": {"type": "string", "examples": [EXAMPLE_UPDATE]},
             "default-graph-uri": _IRIS,
             "named-graph-uri": _IRIS,
             "using-graph-uri": _IRIS,
@@ -109,98 +211,87 @@ def _sparql(schema: dict[str, Any]) -> None:
         },
     }
     operations["post"].update(
-        parameters=[*dataset, format_param],
+        description="A query (no key), or an update (needs the write key).",
+        parameters=[*dataset, formats],
         requestBody={
             "required": True,
             "content": {
                 "application/x-www-form-urlencoded": {"schema": form},
-                "application/sparql-query": {
-                    "schema": {"type": "string", "example": EXAMPLE_QUERY}
-                },
-                "application/sparql-update": {"schema": {"type": "string"}},
+                "application/sparql-query": {"schema": {**_TEXT, "examples": [EXAMPLE_QUERY]}},
+                "application/sparql-update": {"schema": {**_TEXT, "examples": [EXAMPLE_UPDATE]}},
             },
         },
-        responses=_answers(),
-        security=[{}, {"writeToken": []}],
+        responses={**_answers(), **_written()},
+        security=[{}, *WRITE_SECURITY],
     )
 
 
-def _graph_target() -> list[dict[str, Any]]:
-    return [
-        _param("graph", "The named graph's IRI", _IRI),
+def _graphs(paths: dict[str, Any]) -> None:
+    operations = paths["/graphs"]
+    target = [
+        _param("graph", "The named graph's IRI", _IRI, example=BASE + "graph/links"),
         _param(
             "default",
             "The default graph: present with any value (default=true)",
             {"type": "boolean"},
         ),
     ]
-
-
-def _graphs(schema: dict[str, Any]) -> None:
-    operations = schema["paths"]["/graphs"]
-    rdf = {f.media_type: {"schema": {"type": "string"}} for f in RDF_FORMATS}
+    rdf = {f.media_type: {"schema": _TEXT} for f in RDF_FORMATS}
     operations["get"].update(
-        parameters=[*_graph_target(), _param("format", "RDF format", {"type": "string"})],
+        parameters=[*target, _format_param([f.name for f in RDF_FORMATS])],
         responses={
             "200": {"description": "The graph", "content": rdf},
             "404": {"description": "No such graph", "content": PROBLEM},
         },
     )
-    body = {
-        "required": True,
-        "content": {
-            "text/turtle": {"schema": {"type": "string", "example": EXAMPLE_TURTLE}},
-            **{m: c for m, c in rdf.items() if m != "text/turtle"},
+    documents = {"text/turtle": {"schema": {**_TEXT, "examples": [EXAMPLE_TURTLE]}}, **rdf}
+    upload = {
+        "type": "object",
+        "properties": {"file": {"type": "string", "format": "binary"}},
+        "description": "RDF documents, each part with its Content-Type",
+    }
+    operations["put"].update(
+        parameters=target,
+        requestBody={"required": True, "content": documents},
+        responses=_written(created=True),
+        security=WRITE_SECURITY,
+    )
+    operations["post"].update(
+        description="Adds to the graph named, or creates a graph (201, Location) without one.",
+        parameters=target,
+        requestBody={
+            "required": True,
+            "content": {**documents, "multipart/form-data": {"schema": upload}},
         },
-    }
-    written = {
-        "201": {"description": "A new graph was created"},
-        "204": {"description": "Committed"},
-        "400": {"description": "The payload does not parse", "content": PROBLEM},
-        "401": {"description": "A bearer token is required", "content": PROBLEM},
-        "403": {"description": "This token may not write here", "content": PROBLEM},
-        "415": {"description": "Unsupported RDF format", "content": PROBLEM},
-        "422": {"description": "The data violates the shapes (SHACL report)", "content": PROBLEM},
-    }
-    for method in ("put", "post"):
-        operations[method].update(
-            parameters=_graph_target(),
-            requestBody=body,
-            responses=written,
-            security=[{"writeToken": []}],
-        )
+        responses=_written(created=True),
+        security=WRITE_SECURITY,
+    )
     operations["delete"].update(
-        parameters=_graph_target(),
-        responses={k: v for k, v in written.items() if k in ("204", "401", "403")},
-        security=[{"writeToken": []}],
+        parameters=target,
+        responses={k: v for k, v in _written().items() if k in ("204", "401", "403", "412")},
+        security=WRITE_SECURITY,
     )
 
 
 def describe_protocols(schema: dict[str, Any]) -> None:
     """Fill in the ``/sparql`` and ``/graphs`` operations of a generated document."""
     components = schema.setdefault("components", {})
-    components.setdefault("schemas", {}).update(_SCHEMAS)
-    components["securitySchemes"] = {
-        "writeToken": {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "ESSKG_WRITE_TOKEN, or a partner's key (writes only)",
-        }
-    }
-    _sparql(schema)
-    _graphs(schema)
+    components.setdefault("schemas", {}).update(SCHEMAS)
+    components.setdefault("securitySchemes", {}).update(SECURITY_SCHEMES)
+    _sparql(schema["paths"])
+    _graphs(schema["paths"])
 
 
 def install(app: FastAPI) -> None:
     """Wrap ``app.openapi`` so the document it builds (once) carries the descriptions."""
     build = app.openapi
+    described: list[dict[str, Any]] = []
 
     def openapi() -> dict[str, Any]:
-        if getattr(app, "_protocols_described", False) and app.openapi_schema is not None:
-            return app.openapi_schema
         schema = build()
-        describe_protocols(schema)
-        app._protocols_described = True  # type: ignore[attr-defined]
+        if not described or described[0] is not schema:
+            describe_protocols(schema)
+            described[:] = [schema]
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

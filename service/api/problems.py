@@ -19,6 +19,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from service.api.auth import CHALLENGE
 from service.api.negotiation import parse_accept, wants_html
 from service.errors import (
     BadRequest,
@@ -70,8 +71,8 @@ STATUS: dict[type[EsskgError], tuple[int, str, str]] = {
     InvalidIri: (400, "invalid-iri", "Not a valid IRI"),
     MalformedRequest: (400, "malformed-request", "The request is not well-formed HTTP/1.1"),
     IncompleteBody: (400, "incomplete-body", "The request body is shorter than announced"),
-    Unauthorized: (401, "unauthorized", "A bearer token is required to write"),
-    Forbidden: (403, "forbidden", "This token may not write"),
+    Unauthorized: (401, "unauthorized", "A write key is required to write"),
+    Forbidden: (403, "forbidden", "This key may not write"),
     WritesDisabled: (403, "writes-disabled", "Writes are disabled on this service"),
     ProtectedGraph: (403, "protected-graph", "This graph is managed by the build"),
     QueryRefused: (403, "refused", "The request would fetch a remote URL"),
@@ -152,9 +153,7 @@ def _extra(exc: EsskgError) -> tuple[dict[str, Any], dict[str, str]]:
     elif isinstance(exc, QueryTimeout):
         headers["Retry-After"] = "1"
     elif isinstance(exc, Unauthorized):
-        headers["WWW-Authenticate"] = 'Bearer realm="esskg"'
-    elif isinstance(exc, Forbidden):
-        headers["WWW-Authenticate"] = 'Bearer realm="esskg", error="invalid_token"'
+        headers["WWW-Authenticate"] = CHALLENGE
     return extra, headers
 
 

@@ -8,14 +8,15 @@ version, so a stale answer is never served; the least recently used entries leav
 cache is over its byte budget.
 
 What shapes a response (:func:`request_key`): the method, path and query string; for POST
-the body and its type; every value of ``Accept``; and the origin the app writes absolute
-URLs with (pagination ``Link`` headers, the endpoint IRI that relative IRIs in a query
-resolve against, the service description): the scheme (which a trusted proxy's
-``X-Forwarded-Proto`` may have set), ``Host``, the server address and the root path. The
-forwarded headers (``Forwarded``, ``X-Forwarded-Host``/``-Proto``/``-Port``/``-Prefix``)
-are keyed on too, although the app reads none of them itself, so that a proxy layer that
-honours them cannot let one client's forged value reach another. Every value of a repeated
-header counts: the app reads the first, a key on the last would be a poisoning vector.
+the body and its type; every value of ``Accept`` and ``Accept-Encoding``; and the origin
+the app writes absolute URLs with (pagination ``Link`` headers, the endpoint IRI that
+relative IRIs in a query resolve against, the service description): the scheme (which a
+trusted proxy's ``X-Forwarded-Proto`` may have set), ``Host``, the server address and the
+root path. The forwarded headers (``Forwarded``, ``X-Forwarded-Host``/``-Proto``/``-Port``/
+``-Prefix``) are keyed on too, although the app reads none of them itself, so that a proxy
+layer that honours them cannot let one client's forged value reach another. Every value of
+a repeated header counts: the app reads the first, a key on the last would be a poisoning
+vector.
 
 It is a plain ASGI layer so that a hit costs a dictionary look-up, not the framework's
 request handling. A client that wants a fresh evaluation says so the standard way,
@@ -45,6 +46,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 _BYPASS = (b"authorization", b"if-none-match", b"if-modified-since", b"range")
 _KEY_HEADERS = (
     b"accept",
+    b"accept-encoding",  # the compressed and plain variants are stored apart
     b"content-type",
     b"host",
     b"forwarded",

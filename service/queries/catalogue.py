@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from service.queries.header import HeaderError, QueryHeader, parse_header
 from service.store.base import QueryKind
 
@@ -66,6 +68,15 @@ def query_kind(text: str, source: str = "<query>") -> QueryKind:
     if form == "SELECT":
         return QueryKind.SELECT
     return QueryKind.ASK if form == "ASK" else QueryKind.GRAPH
+
+
+def projected_variables(text: str) -> list[str]:
+    """The variables a SELECT projects, in order, as the engine reads them (``SELECT *``
+    and expressions included): its answer to the query over no data at all."""
+    answer = ox.Store().query(text)
+    if not isinstance(answer, ox.QuerySolutions):
+        return []
+    return [variable.value for variable in answer.variables]
 
 
 def load_query(path: Path, area: str) -> CannedQuery:

@@ -19,21 +19,9 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from service.errors import EsskgError, InvalidIri
+from service.namespaces import PREFIXES  # what a header may use in class/subclass_of
 from service.store.base import Term
 from service.store.terms import checked_iri
-
-#: Prefixes a header may use in ``class``/``subclass_of`` declarations.
-PREFIXES: dict[str, str] = {
-    "ess": "https://w3id.org/esskg/def#",
-    "schema": "https://schema.org/",
-    "eli": "http://data.europa.eu/eli/ontology#",
-    "epo": "http://data.europa.eu/a4g/ontology#",
-    "org": "http://www.w3.org/ns/org#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-}
 
 MAX_STRING = 200
 MAX_IRI = 500

@@ -27,6 +27,7 @@ from service.errors import (
     StoreUnavailable,
 )
 from service.formats import Format
+from service.sparql.answers import write_answer
 from service.sparql.fairness import ClientSlots
 from service.store.base import QueryKind, Store
 
@@ -65,6 +66,7 @@ class QueryJob:
     base_iri: str | None = None
     calls_service: bool = False
     client: str = ""
+    context: str | None = None  # the JSON-LD context URL a JSON-LD answer refers to
 
     @property
     def memo_key(self) -> Hashable:
@@ -94,7 +96,7 @@ def evaluate(store: Store, job: QueryJob) -> Answer:
         fmt = job.formats.get(result.kind)
         if fmt is None:
             raise NotAcceptable(job.accept, [])
-        body, truncated = result.serialize_capped(fmt, job.row_cap)
+        body, truncated = write_answer(result, fmt, job.row_cap, context=job.context)
     except OSError as exc:
         if refused_by_guard(exc):
             raise QueryRefused(

@@ -16,6 +16,9 @@ from service.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, Ur
 from service.store.terms import checked_iri
 
 FORM = "application/x-www-form-urlencoded"
+#: Parameters that name the answer's format: ``format`` (Virtuoso, Fuseki, browsers),
+#: ``output`` (Fuseki, Joseki) and ``results``; SPARQLWrapper sends all three, twice each.
+FORMAT_PARAMETERS = ("format", "output", "results")
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
 
@@ -32,11 +35,16 @@ class SparqlRequest:
     text: str = ""
     default_graphs: list[str] = field(default_factory=list)  # or using-graph-uri
     named_graphs: list[str] = field(default_factory=list)  # or using-named-graph-uri
-    format_param: str | None = None
+    formats: tuple[str, ...] = ()  # the values of FORMAT_PARAMETERS, in order
 
     @property
     def has_dataset(self) -> bool:
         return bool(self.default_graphs or self.named_graphs)
+
+    @property
+    def format_param(self) -> str | None:
+        """The first format the client named, if any."""
+        return self.formats[0] if self.formats else None
 
 
 def _media_type(content_type: str | None) -> tuple[str, str | None]:
@@ -109,7 +117,7 @@ def decode(
             raise BadRequest("updates must be sent by POST")
         text = _one(params, "query")
         if text is None:
-            return SparqlRequest(Operation.DESCRIBE_SERVICE, format_param=_one(params, "format"))
+            return SparqlRequest(Operation.DESCRIBE_SERVICE, formats=_formats(params))
         return _dataset(SparqlRequest(Operation.QUERY, text), params)
     if method != "POST":
         raise BadRequest(f"{method} is not a SPARQL protocol method")  # routing answers 405
@@ -138,6 +146,12 @@ def decode(
     raise UnsupportedMediaType(content_type or "")
 
 
+def _formats(params: Sequence[tuple[str, str]]) -> tuple[str, ...]:
+    """Every non-empty value of the format parameters; the negotiation takes the first it
+    knows (``service.api.negotiation``)."""
+    return tuple(v for k, v in params if k in FORMAT_PARAMETERS and v.strip())
+
+
 def _graph_iris(params: Sequence[tuple[str, str]], name: str) -> list[str]:
     """Every value of a dataset parameter, each an IRI the engine takes (else 400)."""
     return [checked_iri(value, name) for value in _all(params, name)]
@@ -154,5 +168,5 @@ def _dataset(request: SparqlRequest, params: Sequence[tuple[str, str]]) -> Sparq
         request.named_graphs = _graph_iris(params, "using-named-graph-uri")
         if _all(params, "default-graph-uri") or _all(params, "named-graph-uri"):
             raise BadRequest("default-graph-uri/named-graph-uri apply to queries only")
-    request.format_param = _one(params, "format")
+    request.formats = _formats(params)
     return request

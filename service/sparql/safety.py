@@ -83,6 +83,7 @@ class Scan:
     nesting: int = 0  # deepest nesting of braces, parentheses and brackets together
     dataset_clauses: bool = False  # USING, USING NAMED or WITH in an update
     where_offsets: list[int] = field(default_factory=list)  # where USING clauses may go
+    undeclared: list[tuple[str, int]] = field(default_factory=list)  # (prefix, offset) used
 
 
 def _opens_expression(previous: Token | None, stack: list[bool], before: Token | None) -> bool:
@@ -161,12 +162,19 @@ def scan(text: str) -> Scan:
             j += 1
         return tokens[j] if j < len(tokens) else None
 
+    declared: set[str] = set()
     for i, token in enumerate(tokens):
+        if token.kind == "pname":
+            prefix = token.text.partition(":")[0]
+            after_prefix = i > 0 and tokens[i - 1].upper == "PREFIX"
+            if not after_prefix and prefix not in declared:
+                result.undeclared.append((prefix, token.start))
         if token.kind != "word":
             continue
         word = token.upper
         if word == "PREFIX" and i + 1 < len(tokens) and tokens[i + 1].kind == "pname":
             name = tokens[i + 1].text.rstrip(":")
+            declared.add(name)
             if i + 2 < len(tokens) and tokens[i + 2].kind == "iri":
                 iri = tokens[i + 2].text[1:-1]
                 prefixes[name] = urljoin(base, iri) if base else iri

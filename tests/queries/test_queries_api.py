@@ -54,7 +54,9 @@ def test_openapi_is_valid_31_with_one_typed_operation_per_query(
     targets = spec["paths"]["/queries/spaser/list-targets-by-plan"]["get"]["parameters"]
     types = {p["name"]: p["schema"] for p in targets}
     assert types["year"]["type"] == "integer"
-    assert "https://w3id.org/esskg/id/spaser/cud-dunkerque" in types["plan"]["enum"]
+    # values from the data are examples, never an enum a generated client would freeze
+    assert "https://w3id.org/esskg/id/spaser/cud-dunkerque" in types["plan"]["examples"]
+    assert "enum" not in types["plan"]
     assert {"page", "per_page", "format"} <= set(types)
 
 

@@ -216,7 +216,7 @@ def test_openapi_lets_try_it_out_query_and_write(client: TestClient) -> None:
     get = schema["paths"]["/sparql"]["get"]
     assert any(p["name"] == "query" for p in get["parameters"])
     put = schema["paths"]["/graphs"]["put"]
-    assert put["security"] == [{"writeToken": []}]
+    assert put["security"] == [{"writeToken": []}, {"writeBasic": []}]  # bearer, or Basic
     assert "text/turtle" in put["requestBody"]["content"]
     assert schema["components"]["securitySchemes"]["writeToken"]["scheme"] == "bearer"
 

@@ -23,17 +23,19 @@ from rdflib import URIRef
 
 from service.api.auth import require_writer
 from service.api.caching import not_modified
-from service.api.conditional import check_preconditions, graph_etag
+from service.api.conditional import check_preconditions, graph_etag, origin_digest
 from service.api.negotiation import body_response, choose_format
 from service.api.problems import shapes_report_response
+from service.api.routers.meta import context_url
 from service.api.routers.sparql import endpoint_iri, read_body
 from service.api.routing import add_method_routes
 from service.api.runtime import AppState, app_state, client_address
 from service.errors import BadRequest, GraphNotFound, UnsupportedMediaType
-from service.formats import Format, rdf_format_for_media_type, serialize_graph
+from service.formats import JSONLD, Format, rdf_format_for_media_type, serialize_graph
 from service.graph.dry_run import DryRun
 from service.graph.gate import Precondition, ShapesViolation, WriteResult, parse_payload
 from service.parsing.limits import ParseLimits
+from service.sparql.answers import write_answer
 from service.sparql.protocol import check_sizes
 from service.store.base import QueryKind, Store, Triple
 from service.store.terms import checked_iri
@@ -66,10 +68,11 @@ def _target(request: Request, *, required: bool = True) -> tuple[bool, str | Non
     return False, None
 
 
-def _serialize(state: AppState, name: str | None, fmt: Format) -> bytes:
+def _serialize(state: AppState, name: str | None, fmt: Format, context: str) -> bytes:
     if name is None:
-        return serialize_graph(state.store.get_graph(None), fmt)
-    return state.store.query(_GRAPH, bindings={"g": URIRef(name)}).serialize(fmt)
+        return serialize_graph(state.store.get_graph(None), fmt, context=context)
+    result = state.store.query(_GRAPH, bindings={"g": URIRef(name)})
+    return write_answer(result, fmt, None, context=context)[0]
 
 
 def read_graph(request: Request) -> Response:
@@ -80,11 +83,14 @@ def read_graph(request: Request) -> Response:
     fmt = choose_format(
         request.headers.get("accept"), request.query_params.get("format"), QueryKind.GRAPH
     )
+    context = context_url(request)
     headers = state.version.headers()
-    headers["ETag"] = graph_etag(state.store.graph_digest(name), fmt.name)
+    # A JSON-LD body names the context on this origin: its tag differs by origin too.
+    variant = fmt.name if fmt is not JSONLD else f"{fmt.name}.{origin_digest(context)}"
+    headers["ETag"] = graph_etag(state.store.graph_digest(name), variant)
     if (cached := not_modified(request, headers)) is not None:
         return cached
-    body = b"" if request.method == "HEAD" else _serialize(state, name, fmt)
+    body = b"" if request.method == "HEAD" else _serialize(state, name, fmt, context)
     return body_response(body, fmt, headers=headers)
 
 
@@ -169,7 +175,9 @@ async def write_graph(request: Request) -> Response:
         await anyio.to_thread.run_sync(gate.delete_graph, name, condition)
         return Response(status_code=204)
     if request.method == "POST" and not named:
-        name = f"{settings.public_base}graph/upload/{uuid.uuid4()}"
+        # The new graph is named by a URL this server answers (direct identification),
+        # so the Location a client follows, or sends back as ?graph=, names it here.
+        name = f"{endpoint_iri(request)}/{uuid.uuid4()}"
         triples = await _payload(request, state, name)
         condition = _precondition(request, name)
         result = await anyio.to_thread.run_sync(gate.put_graph, name, triples, condition)

@@ -6,6 +6,8 @@ counts scan the store); the dump is serialised by the engine.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from collections import defaultdict
 from urllib.parse import urlsplit
@@ -19,11 +21,15 @@ from service.api.negotiation import body_response, choose_format
 from service.api.runtime import AppState, app_state
 from service.api.web.browsers import asks_for_page, rdf_page
 from service.errors import NotAcceptable
-from service.formats import NQUADS, TRIG, TURTLE, serialize_graph
+from service.formats import JSONLD, NQUADS, TRIG, TURTLE, serialize_graph
+from service.jsonld import context_document
 from service.namespaces import LINKS_GRAPH
 from service.store.base import QueryKind, Store
+from service.store.terms import checked_iri
 
 router = APIRouter(tags=["meta"])
+
+CONTEXT_PATH = "/context.jsonld"
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -44,7 +50,20 @@ _W3C_FORMAT = {
 
 
 def base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    """This server's URL as the client addressed it; it names resources in answers, so it
+    passes the IRI check any client string does (400 naming the ``url``, never a 500)."""
+    return checked_iri(str(request.base_url), "url").rstrip("/")
+
+
+def context_url(request: Request) -> str:
+    """Where this server publishes the JSON-LD context its JSON-LD answers refer to."""
+    return base_url(request) + CONTEXT_PATH
+
+
+def _node(*key: str) -> BNode:
+    """A blank node named after what it stands for, so that the same description is the same
+    bytes each time it is written (its ETag is strong, HEAD's Content-Length is GET's)."""
+    return BNode("n" + hashlib.sha256("\x1f".join(key).encode("utf-8")).hexdigest()[:20])
 
 
 # -- the service description ---------------------------------------------------------------
@@ -70,15 +89,15 @@ def describe_service(state: AppState, endpoint: str) -> Graph:
         graph.add((service, SD.feature, SD.UnionDefaultGraph))
     if state.settings.allowed_service_hosts:
         graph.add((service, SD.feature, SD.BasicFederatedQuery))
-    dataset = BNode()
+    dataset = _node("sd", "dataset")
     graph.add((service, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))
-    default = BNode()
+    default = _node("sd", "default")
     graph.add((dataset, SD.defaultGraph, default))
     graph.add((default, RDF.type, SD.Graph))
     graph.add((default, VOID.triples, Literal(state.store.count(), datatype=XSD.integer)))
     for name in state.store.graph_names():
-        named, inner = BNode(), BNode()
+        named, inner = _node("sd", "named", name), _node("sd", "graph", name)
         graph.add((dataset, SD.namedGraph, named))
         graph.add((named, RDF.type, SD.NamedGraph))
         graph.add((named, SD.name, URIRef(name)))
@@ -99,7 +118,7 @@ def service_description(request: Request, state: AppState, endpoint: str) -> Res
         return cached
     headers["Vary"] = "Accept"
     fmt = choose_format(accept, fmt_param, QueryKind.GRAPH)
-    body = serialize_graph(describe_service(state, endpoint), fmt)
+    body = serialize_graph(describe_service(state, endpoint), fmt, context=context_url(request))
     return body_response(body, fmt, headers=headers)
 
 
@@ -132,12 +151,12 @@ def _partitions(graph: Graph, node: URIRef | BNode, store: Store, name: str | No
     graph.add((node, VOID.classes, _count(len(classes))))
     graph.add((node, VOID.properties, _count(len(properties))))
     for row in classes:
-        part = BNode()
+        part = _node("void", str(node), "class", str(row["c"]))
         graph.add((node, VOID.classPartition, part))
         graph.add((part, VOID["class"], row["c"]))
         graph.add((part, VOID.entities, _count(row["n"])))
     for row in properties:
-        part = BNode()
+        part = _node("void", str(node), "property", str(row["p"]))
         graph.add((node, VOID.propertyPartition, part))
         graph.add((part, VOID.property, row["p"]))
         graph.add((part, VOID.triples, _count(row["n"])))
@@ -180,7 +199,7 @@ def describe_dataset(state: AppState, base: str) -> Graph:
     graph.add((dataset, VOID.feature, FORMATS.TriG))
     _partitions(graph, dataset, state.store, None)
     for name in state.store.graph_names():
-        subset = BNode()
+        subset = _node("void", "subset", name)
         graph.add((dataset, VOID.subset, subset))
         graph.add((subset, RDF.type, VOID.Dataset))
         graph.add((subset, SD.name, URIRef(name)))
@@ -215,8 +234,16 @@ def void(request: Request) -> Response:
     if asks_for_page(request):
         turtle = serialize_graph(_void_graph(state, base), TURTLE)
         return rdf_page(request, "VoID", turtle, [("Turtle", "?format=turtle")])
-    body = serialize_graph(_void_graph(state, base), fmt)
+    body = serialize_graph(_void_graph(state, base), fmt, context=context_url(request))
     return body_response(body, fmt, headers=headers)
+
+
+@router.get(CONTEXT_PATH, summary="The JSON-LD context of every JSON-LD answer (prefixes)")
+def context(request: Request) -> Response:
+    """The prefixes JSON-LD answers are compacted with; it changes only with the code (its
+    ETag is its digest)."""
+    body = json.dumps(context_document(), indent=1).encode("utf-8")
+    return Response(body, media_type=JSONLD.media_type)
 
 
 @router.get("/dump", summary="The whole dataset (N-Quads by default, or TriG)")

@@ -13,21 +13,25 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
+from service.api.caching import not_modified
 from service.api.deps import SettingsDep, StoreDep
 from service.api.negotiation import (
     CHOICES,
+    PLAIN_JSON,
     body_response,
     choose_format,
-    parse_accept,
+    choose_json_or_rdf,
 )
+from service.api.openapi_protocol import PROBLEM, RESULTS_REF, results_schemas
 from service.api.result_cache import CACHEABLE
+from service.api.routers.meta import base_url, context_url
 from service.api.routers.sparql import LIMIT, TRUNCATED
 from service.api.runtime import app_state, client_address
 from service.api.web.browsers import asks_for_page, page_redirect, rdf_page
-from service.formats import RDF_FORMATS, RESULTS_JSON, TURTLE, Format, serialize_graph
-from service.queries.catalogue import CannedQuery, Catalogue
+from service.formats import RESULTS_JSON, TURTLE, Format, serialize_graph
+from service.queries.catalogue import CannedQuery, Catalogue, projected_variables
 from service.queries.describe import describe
 from service.queries.params import InvalidParameter, json_schema
 from service.queries.run import (
@@ -42,7 +46,6 @@ from service.settings import Settings
 from service.sparql.execution import Answer, QueryJob
 from service.store.base import QueryKind, Store
 
-PROBLEM = "application/problem+json"
 _RESERVED = ("page", "per_page", "format")
 
 
@@ -102,6 +105,12 @@ def run_query(request: Request, store: Store, query: CannedQuery) -> Response:
     bindings = resolve_params(store, query, raw)
     steps = plan(query, bindings, page=page, per_page=per_page)
     state = app_state(request)
+    # The page links and a JSON-LD answer's context name this origin: part of the variant.
+    validators = state.version.headers(
+        "query", query.id, request.url.query, accept, str(request.base_url)
+    )
+    if (cached := not_modified(request, validators)) is not None:
+        return cached
 
     def run(text: str, answer_format: Format) -> Answer:
         """Through the same executor as /sparql: the same time limit and row cap."""
@@ -111,10 +120,11 @@ def run_query(request: Request, store: Store, query: CannedQuery) -> Response:
             accept=accept,
             row_cap=state.settings.result_limit,
             client=client_address(request),
+            context=context_url(request),
         )
         return state.executor.run(job)
 
-    headers: dict[str, str] = {CACHEABLE.decode(): "1"}
+    headers: dict[str, str] = {**validators, CACHEABLE.decode(): "1"}
     if steps.count_text is not None:
         counted = json.loads(run(steps.count_text, RESULTS_JSON).body)
         bindings_out = counted["results"]["bindings"]
@@ -185,16 +195,33 @@ def _parameters(query: CannedQuery) -> list[dict[str, Any]]:
             "name": "format",
             "in": "query",
             "required": False,
-            "description": "Answer format, overriding Accept — format de la réponse",
-            "schema": {"type": "string", "enum": names},
+            "description": "Answer format, overriding Accept — format de la réponse: "
+            + ", ".join(names),
+            "schema": {"type": "string", "examples": names},
         }
     )
     return params
 
 
+def schema_stem(query: CannedQuery) -> str:
+    """The stem of a SELECT's schemas: ``SpaserListTargetsByPlan`` (``…Row``, ``…Results``)."""
+    words = query.id.replace("/", "-").split("-")
+    return "".join(word.capitalize() for word in words)
+
+
 def _responses(query: CannedQuery) -> dict[int | str, dict[str, Any]]:
-    content: dict[str, Any] = {f.media_type: {} for f in offers_for(query.kind)}
-    problem_body = {PROBLEM: {"schema": {"type": "object"}}}
+    """JSON results first, described row by row for a SELECT, so that a generated client
+    parses an answer into typed objects; the other formats as text."""
+    content: dict[str, Any] = {}
+    if query.kind is QueryKind.SELECT:
+        content[RESULTS_JSON.media_type] = {
+            "schema": {"$ref": f"#/components/schemas/{schema_stem(query)}Results"}
+        }
+    elif query.kind is QueryKind.ASK:
+        content[RESULTS_JSON.media_type] = {"schema": RESULTS_REF}
+    for fmt in offers_for(query.kind):
+        content.setdefault(fmt.media_type, {"schema": {"type": "string"}})
+    problem_body = PROBLEM
     ok: dict[str, Any] = {"description": "The answer", "content": content}
     if query.paginated:
         ok["headers"] = {
@@ -209,16 +236,19 @@ def _responses(query: CannedQuery) -> dict[int | str, dict[str, Any]]:
 
 
 def router_for(catalogue: Catalogue) -> APIRouter:
-    """One GET operation per query, plus the catalogue listings."""
-    router = APIRouter(tags=["queries"])
+    """One GET operation per query, plus the catalogue listings. Each operation has one tag
+    (its area), so documentation tools list it once; the header's keywords are in its
+    description."""
+    router = APIRouter()
 
-    @router.get("/queries", summary="The canned-query catalogue (JSON or RDF)")
+    @router.get("/queries", tags=["queries"], summary="The canned-query catalogue (JSON or RDF)")
     def list_queries(request: Request, settings: SettingsDep) -> Response:
         page = page_redirect(request, "/questions")
         return page or catalogue_response(request, catalogue, settings, json_allowed=True)
 
     @router.get(
         "/.well-known/sparql-examples",
+        tags=["queries"],
         summary="The catalogue as SHACL SPARQL executables (SIB sparql-examples)",
     )
     def sparql_examples(request: Request, settings: SettingsDep) -> Response:
@@ -230,9 +260,10 @@ def router_for(catalogue: Catalogue) -> APIRouter:
             _endpoint(query),
             methods=["GET"],
             summary=f"{query.header.summary['en']} — {query.header.summary['fr']}",
-            description=f"{query.header.description['en']}\n\n{query.header.description['fr']}",
+            description=f"{query.header.description['en']}\n\n{query.header.description['fr']}"
+            f"\n\nKeywords: {', '.join(query.header.tags)}",
             operation_id="query_" + query.id.replace("/", "__").replace("-", "_"),
-            tags=["queries", *query.header.tags],
+            tags=[f"queries: {query.area}"],
             response_class=Response,
             responses=_responses(query),
             openapi_extra={"parameters": _parameters(query)},
@@ -269,31 +300,28 @@ def catalogue_json(request: Request, catalogue: Catalogue) -> list[dict[str, Any
 def catalogue_response(
     request: Request, catalogue: Catalogue, settings: Settings, *, json_allowed: bool
 ) -> Response:
+    """The catalogue as plain JSON or RDF, negotiated (its ETag is its digest: it changes
+    with the queries folder and the URLs it names, not with the data)."""
     accept = request.headers.get("accept") or ""
     format_param = request.query_params.get("format")
-    if json_allowed and _wants_json(accept, format_param):
-        return JSONResponse(catalogue_json(request, catalogue))
-    endpoint = str(request.base_url) + "sparql"
-    graph = describe(catalogue, settings.public_base, endpoint)
+    if json_allowed:
+        fmt = choose_json_or_rdf(accept, format_param)
+        if fmt is None:
+            body = json.dumps(catalogue_json(request, catalogue), ensure_ascii=False)
+            return Response(body.encode("utf-8"), media_type=PLAIN_JSON, headers={"Vary": "Accept"})
+    graph = describe(catalogue, settings.public_base, base_url(request) + "/sparql")
     if asks_for_page(request):
         turtle = serialize_graph(graph, TURTLE)
         return rdf_page(request, "SPARQL examples", turtle, [("Turtle", "?format=turtle")])
-    fmt = choose_format(accept or TURTLE.media_type, format_param, QueryKind.GRAPH)
-    return body_response(serialize_graph(graph, fmt), fmt)
-
-
-def _wants_json(accept: str, format_param: str | None) -> bool:
-    """Plain JSON unless the client names an RDF format (by ``format=`` or in Accept)."""
-    if format_param is not None:
-        return format_param == "json"
-    ranges = [r for r in parse_accept(accept) if r.q > 0] if accept else []
-    rdf = {f.media_type for f in RDF_FORMATS}
-    best = max(ranges, key=lambda r: (r.q, -r.order), default=None)
-    return best is None or f"{best.type}/{best.subtype}" not in rdf
+    if not json_allowed:
+        fmt = choose_format(accept or TURTLE.media_type, format_param, QueryKind.GRAPH)
+    assert fmt is not None
+    return body_response(serialize_graph(graph, fmt, context=context_url(request)), fmt)
 
 
 def install(app: FastAPI, catalogue: Catalogue) -> None:
-    """Add the routes, and fill enumerated parameters' ``enum`` from the store on first use."""
+    """Add the routes; the document gets each SELECT's row schema and, on first use, the
+    values of enumerated parameters found in the store, as examples."""
     app.include_router(router_for(catalogue))
     build_schema = app.openapi
 
@@ -301,20 +329,33 @@ def install(app: FastAPI, catalogue: Catalogue) -> None:
         if app.openapi_schema is not None:
             return app.openapi_schema
         schema = build_schema()
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        for query in catalogue:
+            if query.kind is QueryKind.SELECT:
+                variables = projected_variables(query.text)
+                schemas.update(results_schemas(schema_stem(query), variables))
         store: Store | None = getattr(app.state, "store", None)
         if store is not None:
-            _fill_enums(schema, store, catalogue)
+            _fill_examples(schema, store, catalogue)
         app.openapi_schema = schema
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _fill_enums(schema: dict[str, Any], store: Store, catalogue: Catalogue) -> None:
+#: Values listed in an enumerated parameter's description; the data may hold more.
+_LISTED = 20
+
+
+def _fill_examples(schema: dict[str, Any], store: Store, catalogue: Catalogue) -> None:
+    """Values from the data as examples and in the description, never an ``enum``: a
+    generated client would refuse whatever a partner adds after it was generated."""
     for (query_id, name), values in enumerations(store, catalogue).items():
         if not values:
             continue
         operation = schema["paths"][f"/queries/{query_id}"]["get"]
         for param in operation.get("parameters", []):
             if param["name"] == name:
-                param["schema"]["enum"] = values
+                param["schema"]["examples"] = values[:_LISTED]
+                listed = ", ".join(values[:_LISTED]) + (", …" if len(values) > _LISTED else "")
+                param["description"] += f". Values in the data: {listed}"

@@ -14,6 +14,7 @@ from service.api.caching import not_modified
 from service.api.deps import SettingsDep, StoreDep
 from service.api.negotiation import choose_format, result_response, wants_html
 from service.api.result_cache import CACHEABLE
+from service.api.routers.meta import context_url
 from service.api.runtime import app_state
 from service.api.web.i18n import VARY, language
 from service.api.web.routes import resource_page
@@ -64,13 +65,14 @@ def data(
     else:
         fmt = choose_format(request.headers.get("accept"), format, QueryKind.GRAPH)
     iri = resource_iri(settings.public_base, path)
-    headers = app_state(request).version.headers("data", path, fmt.name)
+    context = context_url(request)  # a JSON-LD answer names it: part of the representation
+    headers = app_state(request).version.headers("data", path, fmt.name, context)
     if (cached := not_modified(request, headers)) is not None:
         return cached
     _known(store, settings, path)
     headers["Link"] = f'<{iri}>; rel="describes"'
     headers[CACHEABLE.decode()] = "1"
-    return result_response(describe(store, iri), fmt, headers=headers)
+    return result_response(describe(store, iri), fmt, headers=headers, context=context)
 
 
 @router.get("/page/{path:path}", response_class=HTMLResponse, summary="A resource's page")

@@ -15,13 +15,14 @@ from fastapi.responses import RedirectResponse
 
 from service.api.auth import require_writer
 from service.api.caching import not_modified
-from service.api.negotiation import body_response, choose_format, wants_html
+from service.api.negotiation import FormatRequest, body_response, choose_format, wants_html
 from service.api.result_cache import CACHEABLE
 from service.api.routers import meta as meta_views
 from service.api.routing import add_method_routes
 from service.api.runtime import AppState, app_state, client_address
-from service.errors import NotAcceptable
+from service.errors import NotAcceptable, QuerySyntaxError
 from service.formats import Format
+from service.sparql.diagnostics import explained
 from service.sparql.execution import Answer, QueryJob
 from service.sparql.protocol import Operation, SparqlRequest, check_sizes, decode, parse_params
 from service.sparql.safety import (
@@ -107,7 +108,9 @@ def browser_page(request: Request, decoded: SparqlRequest) -> Response | None:
     return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
 
 
-def negotiate_all(accept: str | None, format_param: str | None) -> dict[QueryKind, Format | None]:
+def negotiate_all(
+    accept: str | None, format_param: FormatRequest
+) -> dict[QueryKind, Format | None]:
     """The format for each kind of answer (None where the client accepts none)."""
     formats: dict[QueryKind, Format | None] = {}
     for kind in QueryKind:
@@ -126,9 +129,9 @@ async def run_query(request: Request, state: AppState, decoded: SparqlRequest) -
     check_query(found, settings.allowed_service_hosts, local)
 
     accept = request.headers.get("accept")
-    formats = negotiate_all(accept, decoded.format_param)
+    formats = negotiate_all(accept, decoded.formats)
     if found.form is not None and formats[found.form] is None:
-        choose_format(accept, decoded.format_param, found.form)  # raises the detailed 406
+        choose_format(accept, decoded.formats, found.form)  # raises the detailed 406
 
     base_iri = endpoint_iri(request)
     cache_headers: dict[str, str] = {}
@@ -149,15 +152,18 @@ async def run_query(request: Request, state: AppState, decoded: SparqlRequest) -
         base_iri=base_iri,
         calls_service=bool(found.services),
         client=client_address(request),
+        context=meta_views.context_url(request),
     )
-    answer: Answer = await anyio.to_thread.run_sync(state.executor.run, job)
+    try:
+        answer: Answer = await anyio.to_thread.run_sync(state.executor.run, job)
+    except QuerySyntaxError as exc:
+        raise explained(exc, decoded.text, found) from exc
     headers = dict(cache_headers)
     headers[CACHEABLE.decode()] = "1"
     if answer.truncated:
         headers[TRUNCATED] = "true"
         headers[LIMIT] = str(cap)
-    body = b"" if request.method == "HEAD" else answer.body
-    return body_response(body, answer.fmt, headers=headers)
+    return body_response(answer.body, answer.fmt, headers=headers)
 
 
 async def run_update(request: Request, state: AppState, decoded: SparqlRequest) -> Response:
@@ -168,7 +174,10 @@ async def run_update(request: Request, state: AppState, decoded: SparqlRequest) 
     text = with_using(decoded.text, found, decoded.default_graphs, decoded.named_graphs)
     base = endpoint_iri(request)
     timeout = state.settings.query_timeout
-    await anyio.to_thread.run_sync(check_update_parses, text, base, timeout)
+    try:
+        await anyio.to_thread.run_sync(check_update_parses, text, base, timeout)
+    except QuerySyntaxError as exc:
+        raise explained(exc, decoded.text, found) from exc
     await anyio.to_thread.run_sync(lambda: state.gate.update(text, base_iri=base))
     return Response(status_code=204)
 

@@ -12,28 +12,12 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
 from service.namespaces import BASE, GRAPH, ID
+from service.namespaces import PREFIXES as NAMESPACES
 from service.store.base import Term
 
-#: Prefixes shown instead of full IRIs, and pre-declared in the editor.
-PREFIXES = {
-    "ess": "https://w3id.org/esskg/def#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "org": "http://www.w3.org/ns/org#",
-    "schema": "https://schema.org/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "eli": "http://data.europa.eu/eli/ontology#",
-    "epo": "http://data.europa.eu/a4g/ontology#",
-    "igeo": "http://rdf.insee.fr/def/geo#",
-    "sh": "http://www.w3.org/ns/shacl#",
-    "id": ID,
-    "graph": GRAPH,
-}
+#: Prefixes shown instead of full IRIs, and pre-declared in the editor: the project's, and
+#: two for its own resources and graphs.
+PREFIXES = {**NAMESPACES, "id": ID, "graph": GRAPH}
 
 MONTHS = {
     "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",

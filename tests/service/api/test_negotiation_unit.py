@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.api.negotiation import choose_format, content_type, parse_accept
+from service.api.negotiation import FormatRequest, choose_format, content_type, parse_accept
 from service.errors import NotAcceptable
 from service.formats import (
     JSONLD,
@@ -27,7 +27,7 @@ from service.store.base import QueryKind
 SELECT, ASK, GRAPH = QueryKind.SELECT, QueryKind.ASK, QueryKind.GRAPH
 
 
-def pick(accept: str | None, kind: QueryKind = SELECT, fmt: str | None = None) -> Format:
+def pick(accept: str | None, kind: QueryKind = SELECT, fmt: FormatRequest = None) -> Format:
     return choose_format(accept, fmt, kind)
 
 
@@ -190,17 +190,57 @@ def test_a_format_that_does_not_suit_the_answer_is_406() -> None:
 @pytest.mark.parametrize(
     ("accept", "kind"),
     [
-        ("text/turtle", SELECT),
         ("image/png", ASK),
-        ("application/sparql-results+json", GRAPH),
-        ("text/csv", GRAPH),
+        ("image/png", GRAPH),
         ("*/*;q=0", SELECT),
         ("text/*;q=0, application/*;q=0", GRAPH),
+        ("text/turtle;q=0", SELECT),
     ],
 )
 def test_nothing_acceptable_is_406(accept: str, kind: QueryKind) -> None:
     with pytest.raises(NotAcceptable):
         pick(accept, kind)
+
+
+@pytest.mark.parametrize(
+    ("accept", "kind", "expected"),
+    [
+        ("text/turtle", SELECT, RESULTS_JSON),
+        ("application/rdf+xml", ASK, RESULTS_JSON),
+        ("application/sparql-results+json", GRAPH, TURTLE),
+        ("text/csv", GRAPH, TURTLE),
+        ("application/sparql-results+xml, text/tab-separated-values", GRAPH, TURTLE),
+    ],
+)
+def test_a_client_naming_only_the_other_kinds_formats_gets_the_default(
+    accept: str, kind: QueryKind, expected: Format
+) -> None:
+    """rdflib's SPARQLStore asks a CONSTRUCT for JSON results; Fuseki answers Turtle."""
+    assert pick(accept, kind) is expected
+
+
+@pytest.mark.parametrize(
+    ("param", "kind", "expected"),
+    [
+        (("tsv", "text/tab-separated-values", "tsv"), SELECT, RESULTS_TSV),
+        (("json-ld", "application/ld+json,application/x-json+ld"), GRAPH, JSONLD),
+        (("rdf+xml", "application/rdf+xml"), GRAPH, RDFXML),
+        (("n3",), GRAPH, TURTLE),
+        (("json",), GRAPH, JSONLD),
+        (("rdf",), GRAPH, RDFXML),
+        (("nonsense", "csv"), SELECT, RESULTS_CSV),
+    ],
+)
+def test_repeated_format_values_take_the_first_known(
+    param: tuple[str, ...], kind: QueryKind, expected: Format
+) -> None:
+    """What SPARQLWrapper sends: each value twice, in format, output and results."""
+    assert pick(None, kind, param) is expected
+
+
+def test_format_values_naming_nothing_suitable_are_406() -> None:
+    with pytest.raises(NotAcceptable):
+        pick(None, SELECT, ("turtle", "n3"))
 
 
 def test_text_content_types_declare_utf8() -> None:

@@ -232,10 +232,11 @@ def test_query_dataset_parameters_on_an_update_are_400() -> None:
         post(FORM, f"update=CLEAR%20ALL&default-graph-uri={quote(G1, safe='')}".encode())
 
 
-def test_format_parameter_is_kept_and_must_not_repeat() -> None:
+def test_format_parameters_are_kept_in_order() -> None:
+    """SPARQLWrapper repeats its format in format, output and results; all are kept."""
     assert get("query=ASK%7B%7D&format=csv").format_param == "csv"
-    with pytest.raises(BadRequest):
-        get("query=ASK%7B%7D&format=csv&format=tsv")
+    sent = "query=ASK%7B%7D&format=tsv&format=text/tab-separated-values&output=tsv&results="
+    assert get(sent).formats == ("tsv", "text/tab-separated-values", "tsv")
 
 
 # -- sizes --------------------------------------------------------------------------------------
