@@ -90,9 +90,11 @@ class MethodTable:
     def _with_allow(self, scope: Scope, send: Send) -> Send:
         async def forward(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 405:
-                allowed = ", ".join(allowed_methods(self.routes(), scope)).encode("ascii")
-                kept = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"allow"]
-                message["headers"] = [*kept, (b"allow", allowed)]
+                allowed = allowed_methods(self.routes(), scope)
+                if allowed:  # else a mounted app answered: its own Allow stands
+                    headers = message.get("headers", [])
+                    kept = [(k, v) for k, v in headers if k.lower() != b"allow"]
+                    message["headers"] = [*kept, (b"allow", ", ".join(allowed).encode("ascii"))]
             await send(message)
 
         return forward
