@@ -48,7 +48,8 @@ def get_routes(base: str, spaser: str) -> list[str]:
             url = f"/data/{spaser}.ttl"
         urls.append(url)
     extra = ["/openapi.json", "/docs", "/graphs/nothing-here", "/sparql?query=ASK%7B%7D"]
-    return [*urls, f"/data/{spaser}", *extra]
+    pages = ["/", "/editor", "/questions", "/questions/spaser/list-targets-by-plan", "/def"]
+    return [*urls, f"/data/{spaser}", *extra, *pages]
 
 
 def _headers(response: httpx.Response) -> dict[str, str]:

@@ -221,7 +221,6 @@ def _responses(query: CannedQuery) -> dict[int | str, dict[str, Any]]:
         content[RESULTS_JSON.media_type] = {"schema": RESULTS_REF}
     for fmt in offers_for(query.kind):
         content.setdefault(fmt.media_type, {"schema": {"type": "string"}})
-    problem_body = PROBLEM
     ok: dict[str, Any] = {"description": "The answer", "content": content}
     if query.paginated:
         ok["headers"] = {
@@ -230,8 +229,8 @@ def _responses(query: CannedQuery) -> dict[int | str, dict[str, Any]]:
         }
     return {
         "200": ok,
-        "406": {"description": "No acceptable format", "content": problem_body},
-        "422": {"description": "A parameter is not of its type", "content": problem_body},
+        "406": {"description": "No acceptable format", "content": PROBLEM},
+        "422": {"description": "A parameter is not of its type", "content": PROBLEM},
     }
 
 
