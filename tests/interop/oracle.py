@@ -97,13 +97,14 @@ def rdflib_graph(triples: Iterable[ox.Triple]) -> Graph:
 
 
 class Oracle:
-    """The engine's answers over the build's snapshot (union default graph, as served)."""
+    """The engine's answers over the build's snapshot, whose default graph holds the union of
+    all graphs as a set, as the served store's does (``service.store.union``)."""
 
     def __init__(self, store: ox.Store) -> None:
         self.store = store
 
     def _query(self, text: str) -> Any:
-        return self.store.query(text, use_default_graph_as_union=True)
+        return self.store.query(text)
 
     def rows(self, text: str) -> list[Row]:
         solutions = self._query(text)
