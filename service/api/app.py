@@ -97,6 +97,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         try:
             # Accept connections only once the data is loaded: the first query is not a wait.
             await anyio.to_thread.run_sync(app.state.runtime.executor.wait_ready)
+            await anyio.to_thread.run_sync(web_routes.warm, app)
             yield
         finally:
             app.state.runtime.close()

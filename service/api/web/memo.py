@@ -10,22 +10,22 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from fastapi import Request
+from starlette.applications import Starlette
 
-from service.api.runtime import app_state
+from service.api.runtime import AppState
 
 T = TypeVar("T")
 _lock = threading.Lock()
 
 
-def per_version(request: Request, key: str, compute: Callable[[], T]) -> T:
+def per_version(app: Starlette, key: str, compute: Callable[[], T]) -> T:
     """``compute()``, cached on the app until the data version changes."""
-    state = app_state(request)
+    state: AppState = app.state.runtime
     tag = state.version.tag
     with _lock:
-        memo: dict[str, tuple[str, Any]] | None = getattr(request.app.state, "web_memo", None)
+        memo: dict[str, tuple[str, Any]] | None = getattr(app.state, "web_memo", None)
         if memo is None:
-            memo = request.app.state.web_memo = {}
+            memo = app.state.web_memo = {}
         found = memo.get(key)
         if found is not None and found[0] == tag:
             return found[1]  # type: ignore[no-any-return]

@@ -3,8 +3,10 @@ the reading is done by the small modules beside this one, cached per data versio
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
+from functools import partial
 from itertools import groupby
 from typing import Any
 from urllib.parse import urlencode
@@ -15,22 +17,24 @@ from rdflib import URIRef
 
 from service.api.deps import SettingsDep, StoreDep
 from service.api.negotiation import wants_html
-from service.api.runtime import app_state
+from service.api.runtime import AppState, app_state
 from service.api.web import assets
 from service.api.web.formatting import PREFIXES
-from service.api.web.i18n import WORDS, area_name, language
+from service.api.web.i18n import LANGUAGES, WORDS, area_name, language
 from service.api.web.memo import per_version
 from service.api.web.overview import overview
 from service.api.web.questions import InvalidParameter, ask, fields, submitted
-from service.api.web.render import render
+from service.api.web.render import environment, render
 from service.api.web.resource_view import query_link, resource_view
 from service.api.web.vocabulary import Vocabulary, load_vocabulary
-from service.errors import GraphNotFound
+from service.errors import EsskgError, GraphNotFound
 from service.namespaces import GRAPH, ONTOLOGY_GRAPH
 from service.queries.catalogue import CannedQuery, Catalogue
 from service.resources import exists, page
 from service.store.base import Store
 from service.store.terms import checked_iri
+
+logger = logging.getLogger("esskg.api")
 
 DEFAULT_QUERY = """PREFIX ess: <https://w3id.org/esskg/def#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -52,8 +56,13 @@ class PageNotFound(GraphNotFound):
     """No page by that name (a 404; browsers get the HTML one)."""
 
 
+def app_state_of(app: FastAPI) -> AppState:
+    state: AppState = app.state.runtime
+    return state
+
+
 def vocabulary(request: Request, store: Store) -> Vocabulary:
-    return per_version(request, "vocabulary", lambda: load_vocabulary(store))
+    return per_version(request.app, "vocabulary", lambda: load_vocabulary(store))
 
 
 def without_header(text: str) -> str:
@@ -100,7 +109,7 @@ def router_for(catalogue: Catalogue) -> APIRouter:
         lang = language(request)
         vocab = vocabulary(request, store)
         summary = per_version(
-            request, f"overview-{lang}", lambda: overview(store, settings, vocab, lang)
+            request.app, f"overview-{lang}", lambda: overview(store, settings, vocab, lang)
         )
         context = {
             "overview": summary,
@@ -209,6 +218,21 @@ def router_for(catalogue: Catalogue) -> APIRouter:
         return render(request, "docs.html", {})
 
     return router
+
+
+def warm(app: FastAPI) -> None:
+    """Read the vocabulary and the home page's figures and compile the templates once, at
+    start-up, so that the first reader does not wait for them (about half a second)."""
+    store: Store = app.state.store
+    settings = app_state_of(app).settings
+    for name in ("home.html", "editor.html", "resource.html", "question.html", "error.html"):
+        environment().get_template(name)
+    try:
+        vocab = per_version(app, "vocabulary", lambda: load_vocabulary(store))
+        for lang in LANGUAGES:
+            per_version(app, f"overview-{lang}", partial(overview, store, settings, vocab, lang))
+    except (EsskgError, OSError) as exc:  # a remote engine not answering yet: read on demand
+        logger.warning("pages not warmed at start-up: %s", exc)
 
 
 def install(app: FastAPI, catalogue: Catalogue) -> None:
