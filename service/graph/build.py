@@ -26,6 +26,7 @@ from service.graph.contributions import (
     hidden_sources,
     with_contributions,
 )
+from service.graph.referential import Referentials
 from service.graph.sources import SourceFile, discover
 from service.graph.validate import Problem
 from service.namespaces import INFERRED_GRAPH
@@ -132,13 +133,25 @@ def _prune(settings: Settings, keep: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def referentials_of(settings: Settings) -> Referentials | None:
+    """The referentials a build of these settings imports (none when turned off)."""
+    if not settings.referentials:
+        return None
+    return Referentials(settings.root, settings.resolve(settings.referential_cache))
+
+
 def build(settings: Settings) -> BuildResult:
     """Check every source file and, only if all is well, publish a new store."""
     started = time.perf_counter()
     inputs = build_inputs(settings)
     sources = inputs.sources
     try:
-        checked = check_sources(sources, reasoner=settings.reasoner, validator=settings.validator)
+        checked = check_sources(
+            sources,
+            reasoner=settings.reasoner,
+            validator=settings.validator,
+            referentials=referentials_of(settings),
+        )
     except BuildFailed as failed:
         raise _naming_contributions(failed, inputs.carried) from None
     timings = dict(checked.timings)
@@ -169,7 +182,7 @@ def build(settings: Settings) -> BuildResult:
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
             triples=store.count(),
             graphs=graphs,
-            files=[s.label for s in sources],
+            files=[s.label for s in checked.parsed.files],
             warnings=len(checked.warnings),
         )
         store.close()

@@ -15,6 +15,7 @@ from service.errors import BuildFailed
 from service.graph.materialise import Unsupported, materialise
 from service.graph.parse import ParsedSources, parse_all
 from service.graph.reason import Inference, infer
+from service.graph.referential import Referentials
 from service.graph.report import shacl_report, summary_line, syntax_report
 from service.graph.sources import Role, SourceFile
 from service.graph.validate import Problem, Validator, validate
@@ -40,8 +41,12 @@ def check_sources(
     reason: bool = True,
     reasoner: Reasoner = "rules",
     validator: Validator = "sparql",
+    referentials: Referentials | None = None,
 ) -> Checked:
-    """Parse, validate and reason; raise :class:`BuildFailed` with a readable report."""
+    """Parse, validate and reason; raise :class:`BuildFailed` with a readable report.
+
+    ``referentials``: the official referentials to convert and check with the sources.
+    """
     timings: dict[str, float] = {}
     started = time.perf_counter()
     parsed = parse_all(sources)
@@ -49,6 +54,11 @@ def check_sources(
     if parsed.errors:
         report = "syntax errors:\n" + syntax_report(parsed.errors)
         raise BuildFailed(report, [str(e) for e in parsed.errors])
+    if referentials is not None:
+        started = time.perf_counter()
+        for generated in referentials.generate(parsed.data_quads):
+            parsed.add_generated(generated.source, generated.quads)
+        timings["referentials"] = time.perf_counter() - started
 
     started = time.perf_counter()
     # The engine quads as they are: the compiled shapes run on them directly, and only a

@@ -1,0 +1,90 @@
+"""The referential's graph describes itself: which package, which version, under which
+licence, derived from which official sources, for which COG year, retrieved when.
+
+Everything is read from the pin and from the package's own README (its "Sources" and
+"Licence" sections and its table of years), so the description says what the package says.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pyoxigraph as ox
+
+from service.graph.referential.package import CachedPackage
+from service.namespaces import DEF
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_DCTERMS = "http://purl.org/dc/terms/"
+_DCAT = "http://www.w3.org/ns/dcat#"
+_PROV = "http://www.w3.org/ns/prov#"
+#: SPDX licence IRIs for the licence names npm packages declare.
+SPDX = "https://spdx.org/licenses/"
+
+
+def _section(readme: str, title: str) -> str:
+    found = re.search(rf"^## {re.escape(title)}\s*$(.*?)(?=^## |\Z)", readme, re.M | re.S)
+    return found.group(1).strip() if found else ""
+
+
+def _plain(markdown: str) -> str:
+    """Markdown links and line-break backslashes reduced to their text."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    return re.sub(r"\s*\\\s*", " ; ", text).strip()
+
+
+def sources(readme: str) -> list[tuple[str, str]]:
+    """``(text, url)`` for each bullet of the README's "Sources" section, first link only."""
+    found = []
+    for line in _section(readme, "Sources").splitlines():
+        link = re.search(r"\[([^\]]+)\]\((https?://[^)\s]+)\)", line)
+        if line.lstrip().startswith(("*", "-")) and link:
+            found.append((_plain(line.lstrip("*- ").strip()), link.group(2)))
+    return found
+
+
+def describe(
+    graph: ox.NamedNode, package: CachedPackage, readme: str, vintage: str | None
+) -> list[ox.Quad]:
+    """The dataset node (the graph's own IRI) and the retrieval that produced it."""
+    pin = package.pin
+    quads: list[ox.Quad] = []
+
+    def add(s: ox.NamedNode, p: str, o: ox.NamedNode | ox.Literal) -> None:
+        quads.append(ox.Quad(s, ox.NamedNode(p), o, graph))
+
+    title_fr = f"Code officiel géographique, paquet {pin.spec}"
+    title_en = f"Official geographic code, package {pin.spec}"
+    for cls in (_DCAT + "Dataset", _PROV + "Entity"):
+        add(graph, _RDF + "type", ox.NamedNode(cls))
+    for text, lang in ((title_fr, "fr"), (title_en, "en")):
+        add(graph, _RDFS + "label", ox.Literal(text, language=lang))
+        add(graph, _DCTERMS + "title", ox.Literal(text, language=lang))
+    add(graph, _DCAT + "version", ox.Literal(pin.version))
+    add(graph, _DCTERMS + "identifier", ox.Literal(pin.spec))
+    add(graph, _DCTERMS + "identifier", ox.Literal(pin.integrity))
+    add(graph, _DCTERMS + "license", ox.NamedNode(SPDX + pin.licence))
+    rights = _plain(_section(readme, "Licence"))
+    if rights:
+        add(graph, _DCTERMS + "rights", ox.Literal(rights, language="fr"))
+    if vintage is not None:
+        add(graph, DEF + "referenceDate", ox.Literal(vintage, datatype=ox.NamedNode(_XSD + "gYear")))
+    for text, url in sources(readme):
+        add(graph, _PROV + "wasDerivedFrom", ox.NamedNode(url))
+        add(graph, _DCTERMS + "source", ox.Literal(text, language="fr"))
+        if "Code Officiel Géographique" in text:
+            add(graph, _PROV + "hadPrimarySource", ox.NamedNode(url))
+    retrieval = ox.NamedNode(graph.value + "/retrieval")
+    add(graph, _PROV + "wasGeneratedBy", retrieval)
+    add(retrieval, _RDF + "type", ox.NamedNode(_PROV + "Activity"))
+    add(retrieval, _RDFS + "label", ox.Literal(f"npm pack {pin.spec}", language="fr"))
+    stamp = datetime.fromtimestamp(package.path.stat().st_mtime, UTC)
+    add(
+        retrieval,
+        _PROV + "endedAtTime",
+        ox.Literal(stamp.isoformat(timespec="seconds"), datatype=ox.NamedNode(_XSD + "dateTime")),
+    )
+    return quads
