@@ -49,6 +49,8 @@ def check_sources(
     """
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    if referentials is not None:
+        sources = [*sources, *referentials.shape_files()]
     parsed = parse_all(sources)
     timings["parse"] = time.perf_counter() - started
     if parsed.errors:

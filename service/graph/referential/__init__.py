@@ -18,7 +18,7 @@ from service.graph.referential import cog
 from service.graph.referential.describe import describe
 from service.graph.referential.join import known_entities
 from service.graph.referential.package import MANIFEST, cached, read_pins
-from service.graph.sources import Role, SourceFile
+from service.graph.sources import REFERENTIAL_SHAPES, Role, SourceFile, shape_file
 from service.namespaces import referential_graph
 
 
@@ -37,6 +37,12 @@ class Referentials:
 
     root: Path
     cache: Path
+
+    def shape_files(self) -> list[SourceFile]:
+        """The shapes that hold of each pinned referential (``shapes/referential/<key>.ttl``)."""
+        folder = self.root / "shapes" / REFERENTIAL_SHAPES
+        paths = [folder / f"{pin.key}.ttl" for pin in read_pins(self.root)]
+        return [shape_file(path, self.root) for path in paths if path.is_file()]
 
     def generate(self, data_quads: Iterable[ox.Quad]) -> list[Generated]:
         pins = read_pins(self.root)

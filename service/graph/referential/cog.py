@@ -55,7 +55,7 @@ POPULATION_YEAR = ox.NamedNode(DEF + "populationYear")
 MEMBER_OF = ox.NamedNode(_ORG + "memberOf")
 TOKEN = ox.NamedNode(_XSD + "token")
 STRING = ox.NamedNode(_XSD + "string")
-NON_NEGATIVE = ox.NamedNode(_XSD + "nonNegativeInteger")
+INTEGER = ox.NamedNode(_XSD + "integer")
 G_YEAR = ox.NamedNode(_XSD + "gYear")
 
 #: The INSEE class of each kind of communal entry (``type`` in ``communes.json``).
@@ -116,7 +116,7 @@ class _Out:
             self.add(node, CODE, ox.Literal(code, datatype=TOKEN))
 
     def population(self, node: ox.NamedNode, value: int, year: str | None) -> None:
-        self.add(node, POPULATION, ox.Literal(str(value), datatype=NON_NEGATIVE))
+        self.add(node, POPULATION, ox.Literal(str(value), datatype=INTEGER))
         if year is not None:
             self.add(node, POPULATION_YEAR, ox.Literal(year, datatype=G_YEAR))
 
