@@ -45,6 +45,7 @@ _PROV = "http://www.w3.org/ns/prov#"
 
 TYPE = ox.NamedNode(_RDF + "type")
 LABEL = ox.NamedNode(_RDFS + "label")
+ALT_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
 CODE = ox.NamedNode(_IGEO + "codeINSEE")
 PARENT = ox.NamedNode(_IGEO + "subdivisionDirecteDe")
 CHEF_LIEU = ox.NamedNode(_IGEO + "chefLieu")
@@ -114,6 +115,11 @@ class _Out:
         self.add(node, LABEL, ox.Literal(name, language="fr"))
         if code is not None:
             self.add(node, CODE, ox.Literal(code, datatype=TOKEN))
+
+    def name(self, node: ox.NamedNode, name: str, *, curated: bool) -> None:
+        """The referential's name of a collectivité; for one the curated data already names,
+        an alternative label beside the page's own, so each keeps one preferred label."""
+        self.add(node, ALT_LABEL if curated else LABEL, ox.Literal(name, language="fr"))
 
     def population(self, node: ox.NamedNode, value: int, year: str | None) -> None:
         self.add(node, POPULATION, ox.Literal(str(value), datatype=INTEGER))
@@ -222,9 +228,10 @@ def _epcis(
     for e in files.epci:
         siren = e["code"]
         place = territory("epci", siren)
-        node = known.authority(siren, place.value) or authority("epci", siren)
+        curated = known.authority(siren, place.value)
+        node = curated or authority("epci", siren)
         out.add(node, TYPE, ox.NamedNode(EPCI_CLASSES[e["type"]]))
-        out.add(node, LABEL, ox.Literal(e["nom"], language="fr"))
+        out.name(node, e["nom"], curated=curated is not None)
         out.add(node, SIREN, ox.Literal(siren, datatype=STRING))
         out.add(node, HAS_TERRITORY, place)
         out.place(place, _IGEO + "Intercommunalite", e["nom"], None)
@@ -257,9 +264,10 @@ def _communes(
         siren = c.get("siren")
         if kind != "commune" or siren is None:
             continue
-        legal = known.authority(siren, node.value) or authority("commune", c["code"])
+        curated = known.authority(siren, node.value)
+        legal = curated or authority("commune", c["code"])
         out.add(legal, TYPE, ox.NamedNode(DEF + "CollectiviteCommunale"))
-        out.add(legal, LABEL, ox.Literal(c["nom"], language="fr"))
+        out.name(legal, c["nom"], curated=curated is not None)
         out.add(legal, SIREN, ox.Literal(siren, datatype=STRING))
         out.add(legal, HAS_TERRITORY, node)
         counts.add("commune-authority")
