@@ -645,4 +645,3 @@ def _datatype_subsumptions(rules: _Rules, instance: list[tuple[int, int, int]]) 
 
 _THING, _NOTHING = str(OWL.Thing), str(OWL.Nothing)
 _SUBCLASS, _DOMAIN, _RANGE = str(RDFS.subClassOf), str(RDFS.domain), str(RDFS.range)
-

@@ -90,9 +90,8 @@ def test_every_epci_and_member_link_is_there(referential_store: Store) -> None:
     assert links == 34871
     assert count(referential_store, in_cog("?x a igeo:Intercommunalite")) == 1255
     sirens = {e["code"] for e in epcis}
-    found = referential_store.select(
-        PREFIXES + f"SELECT ?s WHERE {{ {in_cog('?e ess:siren ?s ; ess:hasTerritory ?t . ?t a igeo:Intercommunalite')} }}"
-    )
+    pattern = in_cog("?e ess:siren ?s ; ess:hasTerritory ?t . ?t a igeo:Intercommunalite")
+    found = referential_store.select(f"{PREFIXES} SELECT ?s WHERE {{ {pattern} }}")
     assert {str(r["s"]) for r in found} == sirens
     pairs = count(
         referential_store,
@@ -178,7 +177,8 @@ def test_a_seed_identifier_is_carried_by_one_resource(
         query = f"{PREFIXES} SELECT DISTINCT ?x WHERE {{ ?x ess:siren ?v }}"
         rows = referential_store.select(query, bindings={"v": Literal(value)})
     else:
-        query = f"{PREFIXES} SELECT DISTINCT ?x WHERE {{ ?x a igeo:{CLASSES[kind]} ; igeo:codeINSEE ?v }}"
+        place = f"?x a igeo:{CLASSES[kind]} ; igeo:codeINSEE ?v"
+        query = f"{PREFIXES} SELECT DISTINCT ?x WHERE {{ {place} }}"
         rows = referential_store.select(query, bindings={"v": Literal(value, datatype=_TOKEN)})
     assert len(rows) == 1, rows
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -149,12 +148,12 @@ def test_curated_identifiers_that_disagree_stop_the_build() -> None:
 def test_the_join_reads_only_the_curated_graphs() -> None:
     col = ox.NamedNode(C + "x")
     siren = ox.NamedNode(ESS + "siren")
+    also = ox.NamedNode(ESS + "alsoAdministers")
+    partner = ox.NamedNode("https://w3id.org/esskg/graph/partner/p")
     quads = [
         ox.Quad(col, siren, ox.Literal("245900428"), ox.NamedNode(LINKS_GRAPH)),
-        ox.Quad(col, ox.NamedNode(ESS + "alsoAdministers"), ox.NamedNode(T + "departement-75"),
-                ox.NamedNode(STATUSES_GRAPH)),  # fmt: skip
-        ox.Quad(ox.NamedNode(C + "y"), siren, ox.Literal("200068781"),
-                ox.NamedNode("https://w3id.org/esskg/graph/partner/p")),  # fmt: skip
+        ox.Quad(col, also, ox.NamedNode(T + "departement-75"), ox.NamedNode(STATUSES_GRAPH)),
+        ox.Quad(ox.NamedNode(C + "y"), siren, ox.Literal("200068781"), partner),
     ]
     known = known_entities(quads)
     assert known.by_siren == {"245900428": col}

@@ -71,7 +71,8 @@ def describe(
     if rights:
         add(graph, _DCTERMS + "rights", ox.Literal(rights, language="fr"))
     if vintage is not None:
-        add(graph, DEF + "referenceDate", ox.Literal(vintage, datatype=ox.NamedNode(_XSD + "gYear")))
+        year = ox.Literal(vintage, datatype=ox.NamedNode(_XSD + "gYear"))
+        add(graph, DEF + "referenceDate", year)
     for text, url in sources(readme):
         add(graph, _PROV + "wasDerivedFrom", ox.NamedNode(url))
         add(graph, _DCTERMS + "source", ox.Literal(text, language="fr"))
