@@ -240,3 +240,48 @@ def test_the_build_fits_the_time_budget(referential_build: Any) -> None:
     assert manifest is not None
     assert manifest.graphs[COG] > 400_000
     assert manifest.timings["total"] < 120, manifest.timings  # 60 s quiet; shared CPU in CI
+
+
+@pytest.fixture(scope="module")
+def referential_client(referential_build: Any, referential_store: Store) -> Any:
+    from fastapi.testclient import TestClient
+
+    from service.api.app import create_app
+
+    app = create_app(
+        referential_build.model_copy(update={"query_workers": 0}), store=referential_store
+    )
+    with TestClient(app) as client:
+        yield client
+
+
+def test_void_has_linksets_to_insee_codes_and_sirens(referential_client: Any) -> None:
+    from rdflib import Graph
+
+    void = Graph().parse(data=referential_client.get("/.well-known/void").text, format="turtle")
+    ns = "http://rdfs.org/ns/void#"
+    found = {
+        str(void.value(linkset, URIRef(ns + "linkPredicate"))): int(
+            void.value(linkset, URIRef(ns + "triples"))  # type: ignore[arg-type]
+        )
+        for linkset in void.subjects(URIRef(ns + "subjectsTarget"), URIRef(COG))
+    }
+    regions, departements = package_file("regions"), package_file("departements")
+    codes = len(regions) + len(departements) - 8 + len(package_file("arrondissements"))
+    codes += len(package_file("communes"))
+    sirens = sum("siren" in c for c in package_file("communes")) + len(package_file("epci"))
+    assert found == {
+        "http://rdf.insee.fr/def/geo#codeINSEE": codes,
+        "https://w3id.org/esskg/def#siren": sirens,
+    }
+
+
+def test_a_commune_is_served_as_linked_data(referential_client: Any) -> None:
+    response = referential_client.get(
+        "/id/territoire/commune-35238",
+        headers={"accept": "text/turtle"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    data = referential_client.get(response.headers["location"]).text
+    assert "subdivisionDirecteDe" in data and "departement-35" in data

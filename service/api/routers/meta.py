@@ -23,7 +23,7 @@ from service.api.web.browsers import asks_for_page, rdf_page
 from service.errors import NotAcceptable
 from service.formats import JSONLD, NQUADS, TRIG, TURTLE, serialize_graph
 from service.jsonld import context_document
-from service.namespaces import LINKS_GRAPH
+from service.namespaces import DEF, LINKS_GRAPH, REFERENTIAL_GRAPH_PREFIX
 from service.store.base import QueryKind, Store
 from service.store.terms import checked_iri
 
@@ -184,6 +184,51 @@ def _linksets(graph: Graph, dataset: URIRef, store: Store, public_base: str) -> 
         graph.add((linkset, VOID.triples, _count(n)))
 
 
+#: Identifier schemes the referential graphs link their resources to, as literal codes:
+#: (predicate, the scheme's slug under ``dataset/identifiers/``, its title).
+IDENTIFIER_SCHEMES = (
+    (
+        "http://rdf.insee.fr/def/geo#codeINSEE",
+        "insee-cog",
+        "Codes INSEE du code officiel géographique",
+        "INSEE codes of the official geographic code",
+    ),
+    (DEF + "siren", "siren", "Numéros SIREN (répertoire SIRENE de l'INSEE)", "SIREN numbers"),
+)
+_IDENTIFIERS = """
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?g (COUNT(*) AS ?n) (SAMPLE(?source) AS ?primary) WHERE {
+  GRAPH ?g { ?s ?p ?o }
+  FILTER(STRSTARTS(STR(?g), ?prefix))
+  OPTIONAL { GRAPH ?g { ?g prov:hadPrimarySource ?source } }
+} GROUP BY ?g
+"""
+
+
+def _identifier_linksets(graph: Graph, dataset: URIRef, store: Store) -> None:
+    """One void:Linkset per referential graph and identifier scheme (INSEE codes, SIRENs):
+    the links are literal codes, so the target is the scheme, described as a dataset."""
+    for predicate, slug, title_fr, title_en in IDENTIFIER_SCHEMES:
+        target = URIRef(f"{dataset}/identifiers/{slug}")
+        bindings = {"p": URIRef(predicate), "prefix": Literal(REFERENTIAL_GRAPH_PREFIX)}
+        rows = [r for r in store.select(_IDENTIFIERS, bindings=bindings) if int(str(r["n"]))]
+        if not rows:
+            continue
+        graph.add((target, RDF.type, VOID.Dataset))
+        graph.add((target, DCTERMS.title, Literal(title_fr, lang="fr")))
+        graph.add((target, DCTERMS.title, Literal(title_en, lang="en")))
+        for row in rows:
+            linkset = URIRef(f"{dataset}/linkset/{len(graph)}")
+            graph.add((dataset, VOID.subset, linkset))
+            graph.add((linkset, RDF.type, VOID.Linkset))
+            graph.add((linkset, VOID.subjectsTarget, row["g"]))
+            graph.add((linkset, VOID.objectsTarget, target))
+            graph.add((linkset, VOID.linkPredicate, URIRef(predicate)))
+            graph.add((linkset, VOID.triples, _count(row["n"])))
+            if row.get("primary") is not None and slug == "insee-cog":
+                graph.add((target, DCTERMS.source, row["primary"]))
+
+
 def describe_dataset(state: AppState, base: str) -> Graph:
     graph = Graph()
     graph.bind("void", VOID)
@@ -205,6 +250,7 @@ def describe_dataset(state: AppState, base: str) -> Graph:
         graph.add((subset, SD.name, URIRef(name)))
         _partitions(graph, subset, state.store, name)
     _linksets(graph, dataset, state.store, state.settings.public_base)
+    _identifier_linksets(graph, dataset, state.store)
     return graph
 
 
