@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
+from rdflib import Namespace, URIRef
+from rdflib.namespace import ORG, RDF, RDFS, SKOS, XSD
 
 from service.graph.referential.join import Known
 from service.graph.referential.package import CachedPackage
@@ -34,37 +36,32 @@ from service.namespaces import AUTHORITY, DEF, TERRITORY, referential_graph
 
 GRAPH_NAME = "cog"
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_IGEO = "http://rdf.insee.fr/def/geo#"
-_ORG = "http://www.w3.org/ns/org#"
-_DCTERMS = "http://purl.org/dc/terms/"
-_DCAT = "http://www.w3.org/ns/dcat#"
-_PROV = "http://www.w3.org/ns/prov#"
+IGEO_STR = "http://rdf.insee.fr/def/geo#"
+IGEO = Namespace(IGEO_STR)
+ESS = Namespace(DEF)
 
-TYPE = ox.NamedNode(_RDF + "type")
-LABEL = ox.NamedNode(_RDFS + "label")
-ALT_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
-CODE = ox.NamedNode(_IGEO + "codeINSEE")
-PARENT = ox.NamedNode(_IGEO + "subdivisionDirecteDe")
-CHEF_LIEU = ox.NamedNode(_IGEO + "chefLieu")
-SIREN = ox.NamedNode(DEF + "siren")
-HAS_TERRITORY = ox.NamedNode(DEF + "hasTerritory")
-POPULATION = ox.NamedNode(DEF + "population")
-POPULATION_YEAR = ox.NamedNode(DEF + "populationYear")
-MEMBER_OF = ox.NamedNode(_ORG + "memberOf")
-TOKEN = ox.NamedNode(_XSD + "token")
-STRING = ox.NamedNode(_XSD + "string")
-INTEGER = ox.NamedNode(_XSD + "integer")
-G_YEAR = ox.NamedNode(_XSD + "gYear")
+
+def _iri(term: URIRef) -> ox.NamedNode:
+    return ox.NamedNode(str(term))
+
+
+TYPE, LABEL, ALT_LABEL = _iri(RDF.type), _iri(RDFS.label), _iri(SKOS.altLabel)
+CODE, PARENT, CHEF_LIEU = _iri(IGEO.codeINSEE), _iri(IGEO.subdivisionDirecteDe), _iri(IGEO.chefLieu)
+SIREN, HAS_TERRITORY, MEMBER_OF = _iri(ESS.siren), _iri(ESS.hasTerritory), _iri(ORG.memberOf)
+POPULATION, POPULATION_YEAR = _iri(ESS.population), _iri(ESS.populationYear)
+TOKEN, STRING, INTEGER, G_YEAR = (
+    _iri(XSD.token),
+    _iri(XSD.string),
+    _iri(XSD.integer),
+    _iri(XSD.gYear),
+)
 
 #: The INSEE class of each kind of communal entry (``type`` in ``communes.json``).
 COMMUNE_KINDS = {
-    "commune-actuelle": ("commune", _IGEO + "Commune"),
-    "commune-deleguee": ("commune-deleguee", _IGEO + "CommuneDeleguee"),
-    "commune-associee": ("commune-associee", _IGEO + "CommuneAssociee"),
-    "arrondissement-municipal": ("arrondissement-municipal", _IGEO + "ArrondissementMunicipal"),
+    "commune-actuelle": ("commune", IGEO_STR + "Commune"),
+    "commune-deleguee": ("commune-deleguee", IGEO_STR + "CommuneDeleguee"),
+    "commune-associee": ("commune-associee", IGEO_STR + "CommuneAssociee"),
+    "arrondissement-municipal": ("arrondissement-municipal", IGEO_STR + "ArrondissementMunicipal"),
 }
 #: The ontology class of each EPCI ``type`` code. MET69, the Métropole de Lyon, is listed
 #: with the EPCIs but INSEE's COG codes it (69M) among the collectivités territoriales à
@@ -173,26 +170,26 @@ def _upper_levels(files: CogFiles, out: _Out, counts: Counts) -> dict[str, ox.Na
     for r in files.regions:
         if r["zone"] == OVERSEAS_ZONE:
             node = territory("collectivite-outre-mer", r["code"])
-            out.place(node, _IGEO + "CollectiviteDOutreMer", r["nom"], r["code"])
+            out.place(node, IGEO_STR + "CollectiviteDOutreMer", r["nom"], r["code"])
             by_departement[r["code"]] = node
             counts.add("collectivite-outre-mer")
         else:
             node = territory("region", r["code"])
-            out.place(node, _IGEO + "Region", r["nom"], r["code"])
+            out.place(node, IGEO_STR + "Region", r["nom"], r["code"])
             counts.add("region")
         out.add(node, CHEF_LIEU, territory("commune", r["chefLieu"]))
     for d in files.departements:
         if d["zone"] == OVERSEAS_ZONE:
             continue  # the same overseas collectivity as in regions.json, described once
         node = territory("departement", d["code"])
-        out.place(node, _IGEO + "Departement", d["nom"], d["code"])
+        out.place(node, IGEO_STR + "Departement", d["nom"], d["code"])
         out.add(node, PARENT, territory("region", d["region"]))
         out.add(node, CHEF_LIEU, territory("commune", d["chefLieu"]))
         by_departement[d["code"]] = node
         counts.add("departement")
     for a in files.arrondissements:
         node = territory("arrondissement", a["code"])
-        out.place(node, _IGEO + "Arrondissement", a["nom"], a["code"])
+        out.place(node, IGEO_STR + "Arrondissement", a["nom"], a["code"])
         out.add(node, PARENT, territory("departement", a["departement"]))
         out.add(node, CHEF_LIEU, territory("commune", a["chefLieu"]))
         counts.add("arrondissement")
@@ -234,7 +231,7 @@ def _epcis(
         out.name(node, e["nom"], curated=curated is not None)
         out.add(node, SIREN, ox.Literal(siren, datatype=STRING))
         out.add(node, HAS_TERRITORY, place)
-        out.place(place, _IGEO + "Intercommunalite", e["nom"], None)
+        out.place(place, IGEO_STR + "Intercommunalite", e["nom"], None)
         out.population(place, e["populationMunicipale"], year)
         for member in e["membres"]:
             member_of[member["code"]] = node

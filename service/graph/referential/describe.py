@@ -11,16 +11,11 @@ import re
 from datetime import UTC, datetime
 
 import pyoxigraph as ox
+from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, RDFS, XSD
 
 from service.graph.referential.package import CachedPackage
 from service.namespaces import DEF
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_DCTERMS = "http://purl.org/dc/terms/"
-_DCAT = "http://www.w3.org/ns/dcat#"
-_PROV = "http://www.w3.org/ns/prov#"
 #: SPDX licence IRIs for the licence names npm packages declare.
 SPDX = "https://spdx.org/licenses/"
 
@@ -58,34 +53,36 @@ def describe(
 
     title_fr = f"Code officiel géographique, paquet {pin.spec}"
     title_en = f"Official geographic code, package {pin.spec}"
-    for cls in (_DCAT + "Dataset", _PROV + "Entity"):
-        add(graph, _RDF + "type", ox.NamedNode(cls))
+    for cls in (str(DCAT) + "Dataset", str(PROV) + "Entity"):
+        add(graph, str(RDF) + "type", ox.NamedNode(cls))
     for text, lang in ((title_fr, "fr"), (title_en, "en")):
-        add(graph, _RDFS + "label", ox.Literal(text, language=lang))
-        add(graph, _DCTERMS + "title", ox.Literal(text, language=lang))
-    add(graph, _DCAT + "version", ox.Literal(pin.version))
-    add(graph, _DCTERMS + "identifier", ox.Literal(pin.spec))
-    add(graph, _DCTERMS + "identifier", ox.Literal(pin.integrity))
-    add(graph, _DCTERMS + "license", ox.NamedNode(SPDX + pin.licence))
+        add(graph, str(RDFS) + "label", ox.Literal(text, language=lang))
+        add(graph, str(DCTERMS) + "title", ox.Literal(text, language=lang))
+    add(graph, str(DCAT) + "version", ox.Literal(pin.version))
+    add(graph, str(DCTERMS) + "identifier", ox.Literal(pin.spec))
+    add(graph, str(DCTERMS) + "identifier", ox.Literal(pin.integrity))
+    add(graph, str(DCTERMS) + "license", ox.NamedNode(SPDX + pin.licence))
     rights = _plain(_section(readme, "Licence"))
     if rights:
-        add(graph, _DCTERMS + "rights", ox.Literal(rights, language="fr"))
+        add(graph, str(DCTERMS) + "rights", ox.Literal(rights, language="fr"))
     if vintage is not None:
-        year = ox.Literal(vintage, datatype=ox.NamedNode(_XSD + "gYear"))
+        year = ox.Literal(vintage, datatype=ox.NamedNode(str(XSD) + "gYear"))
         add(graph, DEF + "referenceDate", year)
     for text, url in sources(readme):
-        add(graph, _PROV + "wasDerivedFrom", ox.NamedNode(url))
-        add(graph, _DCTERMS + "source", ox.Literal(text, language="fr"))
+        add(graph, str(PROV) + "wasDerivedFrom", ox.NamedNode(url))
+        add(graph, str(DCTERMS) + "source", ox.Literal(text, language="fr"))
         if "Code Officiel Géographique" in text:
-            add(graph, _PROV + "hadPrimarySource", ox.NamedNode(url))
+            add(graph, str(PROV) + "hadPrimarySource", ox.NamedNode(url))
     retrieval = ox.NamedNode(graph.value + "/retrieval")
-    add(graph, _PROV + "wasGeneratedBy", retrieval)
-    add(retrieval, _RDF + "type", ox.NamedNode(_PROV + "Activity"))
-    add(retrieval, _RDFS + "label", ox.Literal(f"npm pack {pin.spec}", language="fr"))
+    add(graph, str(PROV) + "wasGeneratedBy", retrieval)
+    add(retrieval, str(RDF) + "type", ox.NamedNode(str(PROV) + "Activity"))
+    add(retrieval, str(RDFS) + "label", ox.Literal(f"npm pack {pin.spec}", language="fr"))
     stamp = datetime.fromtimestamp(package.path.stat().st_mtime, UTC)
     add(
         retrieval,
-        _PROV + "endedAtTime",
-        ox.Literal(stamp.isoformat(timespec="seconds"), datatype=ox.NamedNode(_XSD + "dateTime")),
+        str(PROV) + "endedAtTime",
+        ox.Literal(
+            stamp.isoformat(timespec="seconds"), datatype=ox.NamedNode(str(XSD) + "dateTime")
+        ),
     )
     return quads
