@@ -36,7 +36,12 @@ from service.graph.check import Reasoner, run_reasoner
 from service.graph.contributions import Contributions
 from service.graph.reason import Inference
 from service.graph.validate import ValidationOutcome, Validator, validate
-from service.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
+from service.namespaces import (
+    INFERRED_GRAPH,
+    ONTOLOGY_GRAPH,
+    REFERENTIAL_GRAPH_PREFIX,
+    SHAPES_GRAPH,
+)
 from service.parsing.isolated import parse_documents
 from service.parsing.limits import ParseLimits
 from service.sparql.updates import GraphEdit
@@ -46,6 +51,13 @@ from service.store.terms import triple_to_rdflib
 
 #: Graphs only the build writes; the inferred graph is refreshed by the gate itself.
 PROTECTED = frozenset({ONTOLOGY_GRAPH, SHAPES_GRAPH, INFERRED_GRAPH})
+
+
+def is_referential(name: str | None) -> bool:
+    """An official referential's graph changes only with its pinned package, by a build
+    (it is still data: validated and reasoned over with every write)."""
+    return name is not None and name.startswith(REFERENTIAL_GRAPH_PREFIX)
+
 
 #: Looks at the store before a write, under the write lock, and raises to refuse it.
 Precondition = Callable[[Store], None] | None
@@ -203,7 +215,7 @@ class WriteGate:
             apply(candidate)
             changed = before.changed_graphs(candidate, among=touched)
             for name in changed:
-                if name in PROTECTED:
+                if name in PROTECTED or is_referential(name):
                     raise ProtectedGraph(name)
             if not changed and commit:
                 return WriteResult([], created=False)
