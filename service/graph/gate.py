@@ -215,7 +215,7 @@ class WriteGate:
             apply(candidate)
             changed = before.changed_graphs(candidate, among=touched)
             for name in changed:
-                if name in PROTECTED or is_referential(name):
+                if name is not None and (name in PROTECTED or is_referential(name)):
                     raise ProtectedGraph(name)
             if not changed and commit:
                 return WriteResult([], created=False)
