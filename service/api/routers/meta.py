@@ -196,18 +196,19 @@ IDENTIFIER_SCHEMES = (
     (DEF + "siren", "siren", "Numéros SIREN (répertoire SIRENE de l'INSEE)", "SIREN numbers"),
 )
 _IDENTIFIERS = """
+SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), ?prefix)) }
+GROUP BY ?g
+"""
+_PRIMARY_SOURCES = """
 PREFIX prov: <http://www.w3.org/ns/prov#>
-SELECT ?g (COUNT(*) AS ?n) (SAMPLE(?source) AS ?primary) WHERE {
-  GRAPH ?g { ?s ?p ?o }
-  FILTER(STRSTARTS(STR(?g), ?prefix))
-  OPTIONAL { GRAPH ?g { ?g prov:hadPrimarySource ?source } }
-} GROUP BY ?g
+SELECT ?g ?source WHERE { GRAPH ?g { ?g prov:hadPrimarySource ?source } }
 """
 
 
 def _identifier_linksets(graph: Graph, dataset: URIRef, store: Store) -> None:
     """One void:Linkset per referential graph and identifier scheme (INSEE codes, SIRENs):
     the links are literal codes, so the target is the scheme, described as a dataset."""
+    primary = {str(r["g"]): r["source"] for r in store.select(_PRIMARY_SOURCES)}
     for predicate, slug, title_fr, title_en in IDENTIFIER_SCHEMES:
         target = URIRef(f"{dataset}/identifiers/{slug}")
         bindings = {"p": URIRef(predicate), "prefix": Literal(REFERENTIAL_GRAPH_PREFIX)}
@@ -225,8 +226,8 @@ def _identifier_linksets(graph: Graph, dataset: URIRef, store: Store) -> None:
             graph.add((linkset, VOID.objectsTarget, target))
             graph.add((linkset, VOID.linkPredicate, URIRef(predicate)))
             graph.add((linkset, VOID.triples, _count(row["n"])))
-            if row.get("primary") is not None and slug == "insee-cog":
-                graph.add((target, DCTERMS.source, row["primary"]))
+            if slug == "insee-cog" and str(row["g"]) in primary:
+                graph.add((target, DCTERMS.source, primary[str(row["g"])]))
 
 
 def describe_dataset(state: AppState, base: str) -> Graph:
