@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -175,3 +176,20 @@ def test_the_dataset_says_what_the_package_says(package: CachedPackage) -> None:
     }
     assert objects(store, node, ESS + "referenceDate") == {"2026"}
     assert len(sources(readme)) == 6  # one per bullet of its "Sources"
+
+
+def test_a_build_without_the_package_says_how_to_get_it(tmp_path: Path) -> None:
+    from service.graph.referential.package import PackagePin, ReferentialUnavailable
+
+    pin = PackagePin("cog", "@etalab/decoupage-administratif", "6.0.0", "sha512-x", "MIT")
+    with pytest.raises(ReferentialUnavailable, match="make referential"):
+        cached(pin, tmp_path)
+
+
+def test_a_cached_file_that_is_not_the_pinned_one_is_refused(tmp_path: Path) -> None:
+    from service.graph.referential.package import ReferentialUnavailable
+
+    pin = pack_fixture(FOLDER, tmp_path)
+    (tmp_path / pin.filename).write_bytes(b"not the package")
+    with pytest.raises(ReferentialUnavailable, match="integrity"):
+        cached(pin, tmp_path)
