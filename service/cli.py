@@ -230,10 +230,26 @@ def parser() -> argparse.ArgumentParser:
     )
     export.add_argument("folder", type=Path, help="where the files go (created if missing)")
 
+    from service.partners.commands import add_parsers
+
+    add_parsers(sub)
     serve = sub.add_parser("serve", help="start the HTTP service")
     serve.add_argument("--host", default=get_settings().host)
     serve.add_argument("--port", type=int, default=get_settings().port)
     return top
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    """``esskg import``: imported only when used (openpyxl and friends load slowly)."""
+    from service.partners import commands
+
+    return commands.cmd_import(settings, args)
+
+
+def cmd_partner(settings: Settings, args: argparse.Namespace) -> int:
+    from service.partners import commands
+
+    return commands.cmd_partner(settings, args)
 
 
 COMMANDS = {
@@ -243,6 +259,8 @@ COMMANDS = {
     "push": cmd_push,
     "export-contributions": cmd_export_contributions,
     "serve": cmd_serve,
+    "import": cmd_import,
+    "partner": cmd_partner,
 }
 
 

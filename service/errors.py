@@ -211,6 +211,26 @@ class Forbidden(EsskgError):
     """A write with a key that may not write (not a configured key, or not for this)."""
 
 
+class TooManyFailures(EsskgError):
+    """A client sent too many wrong keys lately: it waits before trying again."""
+
+
+@dataclass
+class UploadRejected(EsskgError):
+    """A partner's upload has errors (cells, shapes): nothing was written. ``report`` is
+    the upload's summary, with each error by line and column, worded for the reader."""
+
+    detail: str
+    report: dict[str, object]
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+class UnknownPartnerKind(EsskgError):
+    """An upload names a kind of contribution that has no template."""
+
+
 @dataclass
 class UriTooLong(EsskgError):
     """The request's query string is above the configured size."""

@@ -74,6 +74,13 @@ class Settings(BaseSettings):
         default=Path("data/contributions"),
         description="Where each graph written over HTTP is kept as a file every build reads.",
     )
+    partner_keys_path: Path = Field(
+        default=Path("var/partner-keys.json"),
+        description="The partners' write keys, hashed (`esskg partner add|token|revoke`).",
+    )
+    auth_failures: int = Field(
+        default=10, ge=1, description="Failed key attempts one client may make per minute."
+    )
     keep_builds: int = Field(default=2, ge=1, description="Previous builds kept on disk.")
     referentials: bool = Field(
         default=True,

@@ -17,7 +17,16 @@ from service.api.compression import Compression
 from service.api.direct import DirectDispatch
 from service.api.methods import MethodTable
 from service.api.result_cache import ResultCache, ResultCacheMiddleware
-from service.api.routers import graphs, health, meta, queries, resources, sparql
+from service.api.routers import (
+    graphs,
+    health,
+    meta,
+    partners,
+    queries,
+    reconcile,
+    resources,
+    sparql,
+)
 from service.api.routers.meta import CONTEXT_PATH
 from service.api.runtime import AppState
 from service.api.web import routes as web_routes
@@ -173,6 +182,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(graphs.router)
     app.include_router(meta.router)
     app.include_router(resources.router)
+    app.include_router(partners.router)
+    app.include_router(reconcile.router)
     catalogue = Catalogue.load(settings.root / "queries")
     queries.install(app, catalogue)
     web_routes.install(app, catalogue)

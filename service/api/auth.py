@@ -17,9 +17,9 @@ from timing. Basic credentials coming from another site's page in a browser are 
 a browser that once asked its user for them would send them again with any cross-site form
 (Bearer keys are never sent by the browser on its own).
 
-The :class:`Keyring` is the seam for per-partner keys (issue 15): a keyring that knows the
-partners' hashed keys joins the administrator's, and its :class:`Writer` carries the graphs
-that partner may write.
+Partners' keys (``service.partners.keys``, issue 15) join the administrator's: such a
+:class:`Writer` carries the only graphs its partner may write (:func:`require_graph_writer`).
+Wrong keys are counted per client address and refused with 429 past a limit a minute.
 """
 
 from __future__ import annotations
@@ -27,14 +27,17 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+import threading
+import time
+from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urlsplit
 
 from fastapi import Request
 
-from service.errors import Forbidden, Unauthorized, WritesDisabled
+from service.errors import Forbidden, TooManyFailures, Unauthorized, WritesDisabled
 from service.settings import Settings
 
 #: The realm of every challenge: one protection space for all writes.
@@ -94,10 +97,47 @@ class Keyrings:
 
 
 def keyring_for(settings: Settings) -> Keyring | None:
-    """The keys the settings configure; None when writes are off."""
-    if settings.write_token is None or not settings.write_token.get_secret_value():
-        return None
-    return Keyrings([AdminKey(settings.write_token.get_secret_value().encode("utf-8"))])
+    """The keys the settings configure (the administrator's, the partners'); None when
+    there are none, and writes are off."""
+    from service.partners.keys import PartnerKeys
+
+    members: list[Keyring] = []
+    if settings.write_token is not None and settings.write_token.get_secret_value():
+        members.append(AdminKey(settings.write_token.get_secret_value().encode("utf-8")))
+    partners = PartnerKeys(settings.resolve(settings.partner_keys_path))
+    if partners.has_keys():
+        members.append(partners)
+    return Keyrings(members) if members else None
+
+
+@dataclass
+class FailedAttempts:
+    """Wrong keys per client address over the last minute: past the limit, a client is
+    refused (429) before its key is even compared, so keys cannot be guessed at speed."""
+
+    window: float = 60.0
+    seen: dict[str, deque[float]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _recent(self, client: str, now: float) -> deque[float]:
+        times = self.seen.setdefault(client, deque())
+        while times and now - times[0] > self.window:
+            times.popleft()
+        return times
+
+    def check(self, client: str, limit: int) -> None:
+        with self.lock:
+            if len(self._recent(client, time.monotonic())) >= limit:
+                raise TooManyFailures(
+                    f"too many wrong keys from this address: wait {int(self.window)} seconds"
+                )
+
+    def failed(self, client: str) -> None:
+        with self.lock:
+            self._recent(client, time.monotonic()).append(time.monotonic())
+
+
+FAILURES = FailedAttempts()
 
 
 def presented(header: str) -> Credentials:
@@ -145,7 +185,18 @@ def require_writer(request: Request, settings: Settings) -> Writer:
     credentials = presented(header)
     if credentials.scheme == "basic" and _cross_site(request):
         raise Forbidden("HTTP Basic credentials are not taken from another site's page")
+    client = request.client.host if request.client is not None else ""
+    FAILURES.check(client, settings.auth_failures)
     writer = keys.identify(credentials)
     if writer is None:
+        FAILURES.failed(client)
         raise Forbidden("this key may not write")
+    return writer
+
+
+def require_graph_writer(request: Request, settings: Settings, graph: str | None) -> Writer:
+    """A writer allowed to write ``graph``: a partner's key writes only its own graphs."""
+    writer = require_writer(request, settings)
+    if writer.graphs is not None and graph not in writer.graphs:
+        raise Forbidden(f"the key of {writer.name!r} writes only {', '.join(writer.graphs)}")
     return writer

@@ -105,13 +105,16 @@ SECURITY_SCHEMES: dict[str, Any] = {
     "writeToken": {
         "type": "http",
         "scheme": "bearer",
-        "description": "The write key (ESSKG_WRITE_TOKEN) as a bearer token",
+        "description": "A write key as a bearer token: the administrator's "
+        "(ESSKG_WRITE_TOKEN), or a partner's (`esskg partner token P`), which writes only "
+        "graph/partner/P",
     },
     "writeBasic": {
         "type": "http",
         "scheme": "basic",
-        "description": "The write key as the password of HTTP Basic (user 'admin'; any user "
-        "name goes with the administrator's key): what SPARQL clients send",
+        "description": "A write key as the password of HTTP Basic: what SPARQL clients "
+        "send. User 'admin' (any name) with the administrator's key; user P with partner "
+        "P's key",
     },
 }
 

@@ -45,10 +45,13 @@ from service.errors import (
     RdfSyntaxError,
     RemoteFetchFailed,
     StoreUnavailable,
+    TooManyFailures,
     TooManyQueries,
     Unauthorized,
+    UnknownPartnerKind,
     UnsupportedFormat,
     UnsupportedMediaType,
+    UploadRejected,
     UriTooLong,
     WritesDisabled,
 )
@@ -88,6 +91,9 @@ STATUS: dict[type[EsskgError], tuple[int, str, str]] = {
     ShapesViolation: (422, "shapes-violation", "The write violates the shapes"),
     InvalidParameter: (422, "invalid-parameter", "Invalid query parameter"),
     ParserCrashed: (422, "parser-crashed", "The RDF parser failed on this payload"),
+    TooManyFailures: (429, "too-many-failures", "Too many wrong keys from this client"),
+    UploadRejected: (422, "upload-rejected", "The upload has errors; nothing was written"),
+    UnknownPartnerKind: (404, "unknown-kind", "No such kind of contribution"),
     TooManyQueries: (429, "too-many-queries", "This client has too many queries running"),
     QueryTimeout: (503, "timeout", "The query ran past the time limit"),
     QueryCrashed: (503, "engine-crashed", "The query stopped the query engine"),
@@ -154,6 +160,10 @@ def _extra(exc: EsskgError) -> tuple[dict[str, Any], dict[str, str]]:
         headers["Retry-After"] = "1"
     elif isinstance(exc, Unauthorized):
         headers["WWW-Authenticate"] = CHALLENGE
+    elif isinstance(exc, UploadRejected):
+        extra.update(exc.report)
+    elif isinstance(exc, TooManyFailures):
+        headers["Retry-After"] = "60"
     return extra, headers
 
 
