@@ -176,7 +176,10 @@ class Mapper:
         if not network_name:
             return
         network = self.network(row, network_name)
-        local = f"{self.partner}-{slug(str(member).rsplit('/', 1)[-1])}-{slug(network_name)}"
+        member_local = str(member).rsplit("/", 1)[-1]
+        if not member_local.startswith(self.partner):
+            member_local = f"{self.partner}-{member_local}"
+        local = f"{member_local}--{slug(network_name)}"
         membership = URIRef(f"{ID}appartenance/{local}")
         self.mint(row, "name", membership, ORG.Membership, f"{name}, membre de {network_name}")
         self.add(row, "name", membership, ORG.member, member)
