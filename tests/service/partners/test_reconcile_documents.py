@@ -44,7 +44,15 @@ def index() -> Index:
         ("ca-dreux", "Communauté d'agglomération du Pays de Dreux", None, "200040277"),
         ("le-mans", "Le Mans", "72181", "217201813"),
     ]:
-        entity = Entity(f"https://w3id.org/esskg/id/collectivite/{key}", name, {authority}, {core(name)}, siren, code, name)
+        entity = Entity(
+            f"https://w3id.org/esskg/id/collectivite/{key}",
+            name,
+            {authority},
+            {core(name)},
+            siren,
+            code,
+            name,
+        )
         found.entities[entity.id] = entity
         if siren:
             found.by_siren[siren].append(entity.id)
@@ -69,13 +77,22 @@ def test_homonyms_never_match_on_name_alone(index: Index) -> None:
 
 
 def test_every_document_validates(index: Index) -> None:
-    batch = {"q0": {"query": "Rennes", "type": DEF + "AutoriteLocale",
-                    "properties": [{"pid": "siren", "v": "213502388"}]},
-             "q1": {"query": "St Denis", "limit": 3}}
+    batch = {
+        "q0": {
+            "query": "Rennes",
+            "type": DEF + "AutoriteLocale",
+            "properties": [{"pid": "siren", "v": "213502388"}],
+        },
+        "q1": {"query": "St Denis", "limit": 3},
+    }
     assert not schemas.errors("reconciliation-query-batch", batch)
     assert not schemas.errors("reconciliation-result-batch", documents.results(index, batch, "fr"))
-    assert not schemas.errors("manifest", documents.manifest("http://127.0.0.1:8000/reconcile", "fr"))
-    assert not schemas.errors("suggest-entities-response", documents.suggest_entities(index, "renn", "fr"))
+    assert not schemas.errors(
+        "manifest", documents.manifest("http://127.0.0.1:8000/reconcile", "fr")
+    )
+    assert not schemas.errors(
+        "suggest-entities-response", documents.suggest_entities(index, "renn", "fr")
+    )
     assert not schemas.errors("suggest-types-response", documents.suggest_types("coll", "fr"))
     assert not schemas.errors("suggest-properties-response", documents.suggest_properties("", "en"))
     proposal = documents.propose_properties(DEF + "AutoriteLocale", "fr", None)

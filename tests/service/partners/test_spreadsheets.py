@@ -23,10 +23,20 @@ TERRITORY = "https://w3id.org/esskg/id/territoire/commune-"
 AUTHORITY = "https://w3id.org/esskg/id/collectivite/commune-"
 #: (code, name) of the communes the CRESS file names, as the COG spells them
 COMMUNES = [
-    ("35238", "Rennes"), ("35047", "Bruz"), ("35051", "Cesson-Sévigné"), ("59183", "Dunkerque"),
-    ("35210", "Pacé"), ("61321", "Pacé"), ("35240", "Le Rheu"), ("35066", "Chantepie"),
-    ("35055", "Chartres-de-Bretagne"), ("35039", "Bourgbarré"), ("35001", "Acigné"),
-    ("35024", "Betton"), ("35281", "Saint-Grégoire"), ("93066", "Saint-Denis"),
+    ("35238", "Rennes"),
+    ("35047", "Bruz"),
+    ("35051", "Cesson-Sévigné"),
+    ("59183", "Dunkerque"),
+    ("35210", "Pacé"),
+    ("61321", "Pacé"),
+    ("35240", "Le Rheu"),
+    ("35066", "Chantepie"),
+    ("35055", "Chartres-de-Bretagne"),
+    ("35039", "Bourgbarré"),
+    ("35001", "Acigné"),
+    ("35024", "Betton"),
+    ("35281", "Saint-Grégoire"),
+    ("93066", "Saint-Denis"),
     ("97411", "Saint-Denis"),
 ]
 
@@ -89,7 +99,9 @@ def test_xlsx_and_semicolon_bom_csv_give_the_same_triples(lookup: Lookup) -> Non
     comma = read_table(ORGANISATIONS, path.read_bytes(), "m.csv", "text/csv")
     semicolon = read_table(ORGANISATIONS, _semicolon_bom(path), "m.csv", "text/csv")
     workbook = read_table(ORGANISATIONS, _xlsx(path), "m.xlsx", "")
-    results = [map_table(ORGANISATIONS, t, "cress-bretagne", lookup) for t in (comma, semicolon, workbook)]
+    results = [
+        map_table(ORGANISATIONS, t, "cress-bretagne", lookup) for t in (comma, semicolon, workbook)
+    ]
     assert not any(r.errors for r in results)
     assert len(comma.rows) == 50
     assert results[0].triples == results[1].triples == results[2].triples
@@ -106,7 +118,11 @@ def test_same_file_maps_to_the_same_iris(lookup: Lookup) -> None:
 def test_english_headers_are_accepted(lookup: Lookup) -> None:
     data = b"name,siren,municipality,network\nLa Ruche,,35238,CRESS Bretagne\n"
     table = read_table(ORGANISATIONS, data, "a.csv", "text/csv")
-    assert table.rows[0].cells == {"name": "La Ruche", "commune": "35238", "network": "CRESS Bretagne"}
+    assert table.rows[0].cells == {
+        "name": "La Ruche",
+        "commune": "35238",
+        "network": "CRESS Bretagne",
+    }
 
 
 def test_unknown_column_is_named() -> None:
@@ -127,7 +143,9 @@ def test_siren_needs_nine_digits_and_its_check_digit(text: str, ok: bool) -> Non
             values.siren(text)
 
 
-@pytest.mark.parametrize(("text", "iso"), [("15/03/2021", "2021-03-15"), ("2021-03-15", "2021-03-15")])
+@pytest.mark.parametrize(
+    ("text", "iso"), [("15/03/2021", "2021-03-15"), ("2021-03-15", "2021-03-15")]
+)
 def test_dates_french_or_iso(text: str, iso: str) -> None:
     assert values.a_date(text).isoformat() == iso
 
