@@ -8,8 +8,6 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-
-pytestmark = pytest.mark.slow
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
@@ -19,7 +17,11 @@ from service.partners.keys import PartnerKeys
 from service.settings import Settings
 from tests.conftest import REFERENTIAL_CACHE, REPO, real_cog_pin, settings_for
 
+pytestmark = pytest.mark.slow
+
 GRAPH = "https://w3id.org/esskg/graph/partner/cress-bretagne"
+MEMBER = "https://w3id.org/esskg/id/organisation/siren-552100554"
+ORG_MEMBER = "http://www.w3.org/ns/org#member"
 #: the CRESS file, reduced to the communes the small COG extract holds
 CSV = (
     "nom;SIREN;commune;réseau;fonction;date d'adhésion\r\n"
@@ -96,8 +98,10 @@ def test_errors_by_line_and_column_and_nothing_written(
     found = [e["description"] for e in refused.json()["errors"]]
     assert found == [
         "ligne 4, colonne SIREN : 21590350 n'est pas un SIREN (9 chiffres, clé de contrôle)",
-        "ligne 4, colonne commune : « Villebidon » n'est pas une commune connue : indiquez le code INSEE",
-        "ligne 4, colonne date d'adhésion : « 31/02/2021 » n'est pas une date (JJ/MM/AAAA ou AAAA-MM-JJ)",
+        "ligne 4, colonne commune : « Villebidon » n'est pas une commune connue : "
+        "indiquez le code INSEE",
+        "ligne 4, colonne date d'adhésion : « 31/02/2021 » n'est pas une date "
+        "(JJ/MM/AAAA ou AAAA-MM-JJ)",
     ]
     english = _post(client, BAD, dry=True, lang="en").json()["errors"][0]["description"]
     assert english.startswith("line 4, column SIREN: 21590350 is not a SIREN")
@@ -130,10 +134,7 @@ def test_dry_run_commit_reimport_and_other_partner(
         },
     )
     assert other.status_code == 403
-    ask = (
-        "ASK { GRAPH <%s> { ?m <http://www.w3.org/ns/org#member> <https://w3id.org/esskg/id/organisation/siren-552100554> } }"
-        % GRAPH
-    )
+    ask = f"ASK {{ GRAPH <{GRAPH}> {{ ?m <{ORG_MEMBER}> <{MEMBER}> }} }}"
     assert client.get(
         "/sparql", params={"query": ask}, headers={"Accept": "application/sparql-results+json"}
     ).json()["boolean"]
