@@ -29,6 +29,7 @@ from service.queries.catalogue import Catalogue
 from service.settings import Settings, get_settings
 from service.sparql.execution import Limits, make_executor
 from service.store.base import Store
+from service.store.delta import Delta
 from service.store.factory import open_store
 
 
@@ -44,7 +45,8 @@ def _data_version(settings: Settings, store_given: bool) -> DataVersion:
 
 
 def runtime_for(settings: Settings, store: Store, *, store_given: bool) -> AppState:
-    """Executor, write gate and version around ``store``, wired so a commit refreshes both."""
+    """Executor, write gate and version around ``store``, wired so that each committed delta
+    reaches the query engine's copy, the data version and the size ``/health`` reports."""
     # Without a memory copy there is no engine process to hold it: queries read the disk
     # store from the server's threads.
     workers = settings.query_workers if settings.in_memory else 0
@@ -59,9 +61,9 @@ def runtime_for(settings: Settings, store: Store, *, store_given: bool) -> AppSt
         if snapshot is not None:
             snapshot.unlink(missing_ok=True)
 
-    def committed() -> None:
-        version.bump()
-        executor.refresh()
+    def committed(delta: Delta) -> None:
+        executor.apply(delta)
+        state.changed(delta)
 
     contributions = Contributions(settings.resolve(settings.contributions_path))
     contributions.recover()
@@ -75,7 +77,8 @@ def runtime_for(settings: Settings, store: Store, *, store_given: bool) -> AppSt
         on_commit=committed,
         contributions=contributions,
     )
-    return AppState(settings, store, executor, gate, version)
+    state = AppState(settings, store, executor, gate, version)
+    return state
 
 
 def _version_tag(app: FastAPI) -> str | None:

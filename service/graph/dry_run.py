@@ -11,17 +11,20 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 
+import pyoxigraph as ox
+
 from service.graph.check import Reasoner
 from service.graph.gate import WriteGate, WriteResult
 from service.graph.validate import Validator
-from service.store.base import Store, Triple
+from service.store.base import Store
+from service.store.delta import GraphName
 
 
 @dataclass(frozen=True)
 class DryRun:
     """Would adding ``graphs`` pass the gate? Answered with the gate's own ``WriteResult``."""
 
-    graphs: Mapping[str | None, tuple[Triple, ...]]
+    graphs: Mapping[GraphName, tuple[ox.Triple, ...]]
     reason: bool
     reasoner: Reasoner
     validator: Validator
