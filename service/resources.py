@@ -89,8 +89,15 @@ def description(
 
 
 def known_page(store: Store, iri: URIRef, lang: str, cap: int) -> Page | None:
-    """``/page``: the page's statements (at most ``cap`` each way), or None for an unknown IRI."""
-    return page(store, iri, lang, cap=cap) if exists(store, iri) else None
+    """``/page``: the page's statements (at most ``cap`` each way), or None for an unknown IRI.
+
+    Run as a job of the query engine (``AppState.read``), like every read of a request."""
+    return capped_page(store, iri, lang, cap) if exists(store, iri) else None
+
+
+def capped_page(store: Store, iri: URIRef, lang: str, cap: int) -> Page:
+    """:func:`page` with at most ``cap`` statements each way (a job of the query engine)."""
+    return page(store, iri, lang, cap=cap)
 
 
 @dataclass(frozen=True)

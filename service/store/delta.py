@@ -17,8 +17,7 @@ The default graph is named ``None`` here, as everywhere in the store interface.
 from __future__ import annotations
 
 import secrets
-from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -101,15 +100,6 @@ class Delta:
         """Every graph the delta changes."""
         return {graph_of(q) for q in self.removed} | {graph_of(q) for q in self.added}
 
-    def by_graph(self) -> dict[GraphName, tuple[list[ox.Quad], list[ox.Quad]]]:
-        """(removed, added) per graph changed."""
-        out: dict[GraphName, tuple[list[ox.Quad], list[ox.Quad]]] = defaultdict(lambda: ([], []))
-        for quad in self.removed:
-            out[graph_of(quad)][0].append(quad)
-        for quad in self.added:
-            out[graph_of(quad)][1].append(quad)
-        return dict(out)
-
     def then(self, later: Delta) -> Delta:
         """This delta followed by ``later`` (computed against the state this one leaves)."""
         return Delta(
@@ -157,7 +147,3 @@ def adding(store: Store, name: GraphName, triples: Iterable[ox.Triple]) -> Delta
 def dropping(store: Store, name: GraphName) -> Delta:
     """Graph Store DELETE: the graph's every quad."""
     return Delta(removed=frozenset(store.quads(name)))
-
-
-def only_graphs(delta: Delta, allowed: Collection[GraphName]) -> bool:
-    return delta.graphs() <= set(allowed)

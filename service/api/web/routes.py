@@ -30,7 +30,7 @@ from service.api.web.vocabulary import Vocabulary, load_vocabulary
 from service.errors import EsskgError, GraphNotFound
 from service.namespaces import GRAPH, ONTOLOGY_GRAPH
 from service.queries.catalogue import CannedQuery, Catalogue
-from service.resources import Page, exists, known_page
+from service.resources import Page, capped_page, exists
 from service.store.base import Store
 from service.store.terms import checked_iri
 
@@ -212,9 +212,7 @@ def router_for(catalogue: Catalogue) -> APIRouter:
             return RedirectResponse(gsp, status_code=303, headers={"Vary": "Accept"})
         state = app_state(request)
         lang, cap = language(request), state.settings.result_limit
-        found = state.read(request, known_page, URIRef(iri), lang, cap)
-        if found is None:
-            raise PageNotFound(f"no graph {iri}")
+        found = state.read(request, capped_page, URIRef(iri), lang, cap)
         return resource_page(request, store, found, [("Turtle", gsp, "text/turtle")])
 
     @router.get("/docs")
