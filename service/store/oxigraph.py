@@ -437,7 +437,8 @@ class OxigraphStore(Store):
         default = ox.DefaultGraph()
         left = {ox.Quad(q.subject, q.predicate, q.object, default) for q in delta.removed}
         joined = {ox.Quad(q.subject, q.predicate, q.object, default) for q in delta.added}
-        operations = [union.leave_if_orphaned(str(q.triple)) for q in left if not has_blank_node(q)]
+        ground_left = [str(q.triple) for q in left if not has_blank_node(q)]
+        operations = [union.leave_if_orphaned_all(ground_left)] if ground_left else []
         blank_left = [q for q in left if has_blank_node(q)]
         if blank_left:
             operations.append(bound.orphans_operation(blank_left, union))
