@@ -55,6 +55,7 @@ RESULTS = REPO / "bench" / "results"
 WORK = REPO / "var" / "bench"
 JSON_RESULTS = "application/sparql-results+json"
 WRITE_TOKEN = "bench-write-token"
+OXIGRAPH_STORE = "oxigraph-server"  # the Oxigraph server's store, in the size's folder
 # ``python -m`` from the repository: immune to a stale editable install of the package
 ESSKG = [str(REPO / ".venv" / "bin" / "python"), "-m", "service.cli"]
 
@@ -412,11 +413,15 @@ def dump(project: Path, target: Path) -> Path:
 
     It holds the union default graph esskg keeps as a set (its real default graph), so the
     other systems are queried over their real default graph too: same answers, same work.
+    Made afresh from each build, and so is the Oxigraph server's store loaded from it: a
+    dump left by an earlier run (or a store the write benchmark wrote to) would serve other
+    data than esskg does.
     """
     nq = target / "all.nq"
-    if not nq.exists():
-        store = ox.Store.read_only(str(project / "var" / "store" / "oxigraph"))
-        store.dump(str(nq), format=ox.RdfFormat.N_QUADS)
+    nq.unlink(missing_ok=True)
+    shutil.rmtree(target / OXIGRAPH_STORE, ignore_errors=True)
+    store = ox.Store.read_only(str(project / "var" / "store" / "oxigraph"))
+    store.dump(str(nq), format=ox.RdfFormat.N_QUADS)
     return nq
 
 
@@ -482,7 +487,7 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
         )
 
     def launch_oxigraph() -> Server:
-        location = project / "oxigraph-server"
+        location = project / OXIGRAPH_STORE
         if not location.exists():
             loader = str(bench_bin / "oxigraph")
             processes.run([loader, "load", "--location", str(location), "--file", str(nq)])
