@@ -47,6 +47,8 @@ from service.graph.owl_consistency import (
     IRREFLEXIVE,
     MAX_CARDINALITY,
     PROPERTY_DISJOINT,
+    Inconsistency,
+    messages,
     problems,
 )
 from service.graph.owl_rules import Plans, RuleEngine, Unsupported, is_tautology
@@ -96,6 +98,7 @@ class Materialised:
     inferred: list[ox.Triple]
     inconsistencies: list[str] = field(default_factory=list)
     schema_triples: int = 0
+    found: list[Inconsistency] = field(default_factory=list)  # each with what it concerns
 
     def to_rdflib(self) -> Graph:
         graph = Graph()
@@ -212,7 +215,7 @@ class _Rules(RuleEngine[int]):
         return sorted(typed(s))  # NOTHING
 
 
-def literal_problems(literals: Iterable[ox.Literal]) -> list[str]:
+def literal_problems(literals: Iterable[ox.Literal]) -> list[Inconsistency]:
     """owlrl's lexical check: a typed literal whose text its datatype rejects."""
     found = []
     for lt in literals:
@@ -226,10 +229,11 @@ def literal_problems(literals: Iterable[ox.Literal]) -> list[str]:
             converter(lt.value)
         except ValueError:
             shown = to_rdflib(lt)
-            found.append(
+            message = (
                 f"OWL RL inconsistency: Lexical value of the literal '{shown}' does not match"
                 f" its datatype ({datatype})"
             )
+            found.append(Inconsistency(message, lt, lexical=True))
     return found
 
 
@@ -309,7 +313,10 @@ def materialise(ontology: Graph, data: Iterable[ox.Triple]) -> Materialised:
         return str(to_rdflib(terms.terms[i]))
 
     found = literal_problems(literals) + closure_errors(closure)
-    found += [message for message, _ in problems(rules.plans, rules, show, rules.candidates)]
+    found += [
+        Inconsistency(message, terms.terms[about])
+        for message, about in problems(rules.plans, rules, show, rules.candidates)
+    ]
     decoded_terms = terms.terms
     inferred = [
         ox.Triple(decoded_terms[s], decoded_terms[p], decoded_terms[o])  # type: ignore[arg-type]
@@ -317,7 +324,7 @@ def materialise(ontology: Graph, data: Iterable[ox.Triple]) -> Materialised:
         if (s, p, o) not in asserted
         and not is_tautology(decoded_terms[s], decoded_terms[p], decoded_terms[o])
     ]
-    return Materialised(inferred, sorted(set(found)), len(schema))
+    return Materialised(inferred, messages(found), len(schema), found)
 
 
 def _is_schema_fact(terms: _Terms, fact: tuple[int, int, int]) -> bool:
@@ -332,10 +339,10 @@ def _decode(terms: _Terms, fact: tuple[int, int, int]) -> tuple[Node, Node, Node
     return (to_rdflib(terms.terms[s]), to_rdflib(terms.terms[p]), to_rdflib(terms.terms[o]))
 
 
-def closure_errors(closure: Graph) -> list[str]:
+def closure_errors(closure: Graph) -> list[Inconsistency]:
     """The inconsistencies owlrl itself reported while closing the schema."""
     return [
-        f"OWL RL inconsistency: {message}"
+        Inconsistency(f"OWL RL inconsistency: {message}")
         for node in closure.subjects(RDF.type, ERRNS.ErrorMessage)
         for message in closure.objects(node, ERRNS.error)
     ]

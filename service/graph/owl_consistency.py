@@ -10,6 +10,8 @@ found on, so that a write can replace exactly the problems it may have changed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from rdflib import Literal
@@ -17,6 +19,7 @@ from rdflib.namespace import OWL, RDF
 from rdflib.term import Node
 
 from service.graph.owl_rules import Plans
+from service.store.terms import OxTerm
 
 K = TypeVar("K")
 
@@ -29,14 +32,30 @@ ALL_DISJOINT = str(OWL.AllDisjointClasses)
 NOTHING = "nothing"  # not a schema check: anything typed owl:Nothing
 
 
+@dataclass(frozen=True)
+class Inconsistency:
+    """One problem of a state, with what it was found on: an individual (``lexical``
+    false), a literal whose lexical form its datatype rejects (``lexical`` true), or
+    nothing for what owlrl found in the schema itself."""
+
+    message: str
+    about: OxTerm | None = None
+    lexical: bool = False
+
+
+def messages(found: Iterable[Inconsistency]) -> list[str]:
+    """The problems as the build reports them: each message once, sorted."""
+    return sorted({problem.message for problem in found})
+
+
 class Facts(Protocol[K]):
     """What the rules read: the complete facts of one state."""
 
     def has(self, s: K, p: K, o: K) -> bool: ...
 
-    def objects(self, s: K, p: K) -> set[K]: ...
+    def objects(self, s: K, p: K) -> AbstractSet[K]: ...
 
-    def subjects(self, p: K, o: K) -> set[K]: ...
+    def subjects(self, p: K, o: K) -> AbstractSet[K]: ...
 
 
 #: The individuals a rule must look at: ``(rule, schema subject, schema object) -> keys``.
@@ -54,7 +73,7 @@ def problems(
     typ, key, closure = plans.type, plans.key, plans.closure
     prefix = "OWL RL inconsistency: "
 
-    def merges(about: K, values: set[K]) -> Iterator[tuple[str, K]]:
+    def merges(about: K, values: AbstractSet[K]) -> Iterator[tuple[str, K]]:
         shown = sorted(show(v) for v in values)
         for i, a in enumerate(shown):
             for b in shown[i + 1 :]:

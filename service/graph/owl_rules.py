@@ -17,6 +17,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable, Hashable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -225,10 +226,10 @@ class RuleEngine(ABC, Generic[K]):
     def has(self, s: K, p: K, o: K) -> bool: ...
 
     @abstractmethod
-    def objects(self, s: K, p: K) -> set[K]: ...
+    def objects(self, s: K, p: K) -> AbstractSet[K]: ...
 
     @abstractmethod
-    def subjects(self, p: K, o: K) -> set[K]: ...
+    def subjects(self, p: K, o: K) -> AbstractSet[K]: ...
 
     def step(self, s: K, p: K, o: K) -> None:
         """Every consequence of the fact ``s p o`` with the facts known."""
