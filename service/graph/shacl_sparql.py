@@ -26,7 +26,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -61,6 +61,8 @@ class Check:
     query: str
     path_triples: tuple[tuple[Node, Node, Node], ...] = ()  # a complex path's structure
     constraint: Node | None = None  # a SPARQL-based constraint's node: read by the engine
+    root: Node | None = None  # the shape with targets whose focus nodes the query checks
+    focus: str = ""  # the focus pattern inside ``query`` (see :func:`restricted`)
 
 
 @dataclass
@@ -658,7 +660,14 @@ def compile_shapes(shapes: Graph) -> Compiled:
                 raise Unsupported("SPARQL-based targets (sh:target)")
             focus = compiler.focus([shape])
             engine_focus = compiler.focus([shape], engine_view=True)
-            result.checks.extend(compiler.shape_checks(shape, focus, engine_focus))
+            result.checks.extend(
+                replace(
+                    check,
+                    root=shape,
+                    focus=focus if check.constraint is None else engine_focus,
+                )
+                for check in compiler.shape_checks(shape, focus, engine_focus)
+            )
         except Unsupported as exc:
             result.fallback.append(shape)
             result.fallback_reasons[shape] = str(exc)
@@ -680,6 +689,19 @@ def fallback_shapes(shapes: Graph, compiled: Compiled) -> Graph:
             continue
         reduced.add((s, p, o))
     return reduced
+
+
+_FOCUS_HEAD = "{ SELECT DISTINCT ?this WHERE { "
+
+
+def restricted(check: Check, values: str) -> str:
+    """The check's query on some focus nodes only: ``values`` (a ``VALUES ?this { ... }``
+    block of serialised terms) joins the focus pattern inside it, where the engine starts
+    from those nodes instead of enumerating every focus node (incremental validation)."""
+    if not check.focus.startswith(_FOCUS_HEAD):
+        raise ValueError("the check was not compiled with its focus pattern")
+    inner = check.focus.removeprefix(_FOCUS_HEAD)
+    return check.query.replace(check.focus, f"{_FOCUS_HEAD}{values} {inner}")
 
 
 # -- running ---------------------------------------------------------------------------------
