@@ -43,8 +43,10 @@ from service.graph.shape_dependencies import (
     Repeat,
     Seq,
     Step,
+    Targets,
     Unbounded,
     dependencies,
+    targets,
 )
 from service.graph.validate import ValidationOutcome, outcome_of, validate
 from service.store.terms import OxTerm, triple_to_rdflib
@@ -110,6 +112,9 @@ class IncrementalValidator:
                 self._reads[check] = dependencies(shapes, check)
             except Unbounded as why:
                 self.unbounded[check] = str(why)
+        self._targets: dict[Check, Targets] = {
+            check: targets(shapes, check.root) for check in self._reads if check.root is not None
+        }
         self._steps: dict[ox.NamedNode | None, set[Step]] = defaultdict(set)
         for reads in self._reads.values():
             for _, step in reads:
@@ -132,6 +137,7 @@ class IncrementalValidator:
             plan: dict[Check, frozenset[Term] | None] = dict.fromkeys(self.compiled.checks)
             return self._run(view, plan, "the write changes rdfs:subClassOf")
         plan = dict.fromkeys(self.unbounded)
+        focus: dict[Check, frozenset[Term]] = {}
         starts = self._starts(view, changed)
         walked: dict[Dependency, frozenset[Term]] = {}
         for check, reads in self._reads.items():
@@ -145,27 +151,36 @@ class IncrementalValidator:
                     nodes |= walked[key]
             if nodes:
                 plan[check] = frozenset(nodes)
-        return self._run(view, plan, None)
+                # only the focus nodes among them can have results after the write
+                focus[check] = view.focus_nodes(self._targets[check], nodes)
+        return self._run(view, plan, None, focus)
 
     def _starts(self, view: _View, changed: set[tuple[Term, Term, Term]]) -> dict[Step, set[Term]]:
         """For each step a changed triple matches, the nodes it is read at."""
         starts: dict[Step, set[Term]] = defaultdict(set)
-        supers: dict[Term, frozenset[Term]] = {}
         for s, p, o in changed:
             steps = self._steps.get(p, set()) if isinstance(p, ox.NamedNode) else set()
             for step in steps | self._steps.get(None, set()):
-                if step.classes is not None and p == _TYPE:
-                    if o not in supers:
-                        supers[o] = frozenset(view.back(_SUPERCLASSES, {o}))
-                    if not supers[o] & step.classes:
-                        continue
+                classes = step.classes
+                if classes is not None and p == _TYPE and not view.superclasses(o) & classes:
+                    continue
                 starts[step].add(o if step.inverse else s)
         return starts
 
     def _run(
-        self, view: _View, plan: dict[Check, frozenset[Term] | None], full: str | None
+        self,
+        view: _View,
+        plan: dict[Check, frozenset[Term] | None],
+        full: str | None,
+        focus: dict[Check, frozenset[Term]] | None = None,
     ) -> ValidationDelta:
-        rows = [row for check, nodes in plan.items() for row in view.run(check, nodes)]
+        """Run each check of the plan on its nodes (on those of ``focus`` when given)."""
+        narrowed = focus or {}
+        rows = [
+            row
+            for check, nodes in plan.items()
+            for row in view.run(check, narrowed.get(check, nodes))
+        ]
         outcome = outcome_of(shacl_sparql.report_graph(rows, self.shapes)[0])
         return ValidationDelta(rows, plan, outcome, full)
 
@@ -189,6 +204,9 @@ class _View:
         self.graphs: list[GraphName] = [ox.DefaultGraph()]
         self.graphs += [g for g in store.named_graphs() if g not in hidden]
         self._hidden = hidden
+        self._superclasses: dict[Term, frozenset[Term]] = {}
+        self._types: dict[Term, frozenset[Term]] = {}
+        self._focus: dict[tuple[Targets, Term], bool] = {}
 
     def _quads(
         self, s: OxTerm | None, p: ox.NamedNode | None, o: OxTerm | None
@@ -216,6 +234,39 @@ class _View:
             before = (after - new) | gone.get(t, set())
             if bool(after) != bool(before):
                 found.add((t.subject, t.predicate, t.object))  # type: ignore[arg-type]
+        return found
+
+    def focus_nodes(self, targets: Targets, nodes: Iterable[Term]) -> frozenset[Term]:
+        """Those of ``nodes`` that are focus nodes of a shape with these targets now."""
+        if not targets.exact:
+            return frozenset(nodes)
+        return frozenset(n for n in nodes if self._is_focus(targets, n))
+
+    def _is_focus(self, targets: Targets, n: Term) -> bool:
+        found = self._focus.get((targets, n))
+        if found is None:
+            found = self._focus[targets, n] = self._targeted(targets, n)
+        return found
+
+    def _targeted(self, targets: Targets, n: Term) -> bool:
+        if n in targets.nodes:
+            return True
+        if any(any(self._quads(n, p, None)) for p in targets.subjects_of):
+            return True
+        if any(any(self._quads(None, p, n)) for p in targets.objects_of):
+            return True
+        if not targets.classes or isinstance(n, ox.Literal):
+            return False
+        types = self._types.get(n)
+        if types is None:
+            types = self._types[n] = frozenset(q.object for q in self._quads(n, _TYPE, None))  # type: ignore[misc]
+        return any(self.superclasses(c) & targets.classes for c in types)
+
+    def superclasses(self, c: Term) -> frozenset[Term]:
+        """A class and every class it is a subclass of, in the data and the ontology."""
+        found = self._superclasses.get(c)
+        if found is None:
+            found = self._superclasses[c] = frozenset(self.back(_SUPERCLASSES, {c}))
         return found
 
     def back(self, path: Path, nodes: Iterable[Term]) -> set[Term]:

@@ -38,6 +38,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
 
 from service.graph.shacl_sparql import Check
+from service.store.terms import to_oxigraph
 
 _TYPE = ox.NamedNode(str(RDF.type))
 #: Shape predicates that read no triple beyond the values themselves (or that carry none).
@@ -215,6 +216,42 @@ class _Shapes:
                     yield from self.reads(param, values, properties=True, depth=depth + 1)
             elif str(predicate).startswith(str(SH)) and predicate not in _TERM_ONLY:
                 raise Unbounded(f"{predicate.n3()} is not bounded")
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What makes a node a focus node of a shape, as its compiled focus pattern reads it:
+    an instance of ``classes`` (or of their subclasses), a subject of ``subjects_of``, an
+    object of ``objects_of``, or one of ``nodes``. ``exact`` is false when the pattern
+    may say more than this (a literal target node, which the engine may spell otherwise)."""
+
+    classes: frozenset[ox.NamedNode]
+    subjects_of: frozenset[ox.NamedNode]
+    objects_of: frozenset[ox.NamedNode]
+    nodes: frozenset[ox.NamedNode | ox.BlankNode]
+    exact: bool = True
+
+
+def targets(shapes: Graph, root: Node) -> Targets:
+    """The targets of a shape with targets (what the compiler's focus pattern unites)."""
+    reader = _Shapes(shapes)
+    classes: set[ox.NamedNode] = set()
+    subjects: set[ox.NamedNode] = set()
+    objects: set[ox.NamedNode] = set()
+    for _, step in reader.targets(root):
+        assert step.predicate is not None
+        if step.classes is not None:
+            classes |= step.classes
+        else:
+            (objects if step.inverse else subjects).add(step.predicate)
+    nodes = {_key(n) for n in shapes.objects(root, SH.targetNode)}
+    exact = not any(isinstance(n, ox.Literal) for n in nodes)
+    named = frozenset(n for n in nodes if not isinstance(n, ox.Literal))
+    return Targets(frozenset(classes), frozenset(subjects), frozenset(objects), named, exact)
+
+
+def _key(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    return to_oxigraph(node)  # type: ignore[arg-type]
 
 
 def dependencies(shapes: Graph, check: Check) -> frozenset[Dependency]:
