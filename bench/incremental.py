@@ -77,14 +77,10 @@ class Bench:
         inference, reasoning = timed(
             lambda: self.reasoner.apply(self.store, removed, added, self.found)
         )
-        for quad in removed:
+        unsaid, said = inference.quads()
+        for quad in [*removed, *unsaid]:
             self.store.remove(quad)
-        for quad in added:
-            self.store.add(quad)
-        for t in inference.removed:
-            self.store.remove(ox.Quad(*t, LAYOUT.inferred))  # type: ignore[misc]
-        for t in inference.added:
-            self.store.add(ox.Quad(*t, LAYOUT.inferred))  # type: ignore[misc]
+        self.store.bulk_extend([*added, *said])
         self.found = inference.found
         validation, validating = timed(lambda: self.validator.validate(self.store, removed, added))
         return {

@@ -79,6 +79,14 @@ class InferenceDelta:
     def inconsistencies(self) -> list[str]:
         return messages(self.found)
 
+    def quads(self, layout: Layout | None = None) -> tuple[list[ox.Quad], list[ox.Quad]]:
+        """The change as quads of the inferred graph (removed, added), for the commit."""
+        graph = (layout or Layout()).inferred
+        return (
+            [ox.Quad(t.subject, t.predicate, t.object, graph) for t in self.removed],
+            [ox.Quad(t.subject, t.predicate, t.object, graph) for t in self.added],
+        )
+
 
 class _NeedsFull(Exception):
     """The write reaches something the incremental path cannot follow exactly."""

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
@@ -118,6 +118,17 @@ class Plans(Generic[K]):
         self.props = dict(self.props)
         self.classes = dict(self.classes)
 
+    def _hierarchy(self, sub: URIRef, equivalent: URIRef) -> Iterator[tuple[K, K]]:
+        """(x, y) for each x below y: ``x sub y``, and both ways of ``x equivalent y``."""
+        g, key = self.closure, self.key
+        for s, o in g.subject_objects(sub):
+            if s != o:
+                yield key(s), key(o)
+        for s, o in g.subject_objects(equivalent):
+            if s != o:
+                yield key(s), key(o)
+                yield key(o), key(s)
+
     def _list(self, head: Node) -> list[K]:
         return [self.key(item) for item in self.closure.items(head)]
 
@@ -137,13 +148,8 @@ class Plans(Generic[K]):
         for s, o in g.subject_objects(OWL.sameAs):
             if s != o:
                 raise Unsupported("owl:sameAs between distinct resources")
-        for s, o in g.subject_objects(RDFS.subPropertyOf):
-            if s != o:
-                self.props[key(s)].supers.append(key(o))
-        for s, o in g.subject_objects(OWL.equivalentProperty):
-            if s != o:
-                self.props[key(s)].supers.append(key(o))
-                self.props[key(o)].supers.append(key(s))
+        for below, above in self._hierarchy(RDFS.subPropertyOf, OWL.equivalentProperty):
+            self.props[below].supers.append(above)
         for s, o in g.subject_objects(RDFS.domain):
             self.props[key(s)].domains.append(key(o))
         for s, o in g.subject_objects(RDFS.range):
@@ -162,13 +168,8 @@ class Plans(Generic[K]):
             for pos, link in enumerate(chain):
                 self.props[link].chains.append((key(s), chain, pos))
                 self.by_object.add(link)
-        for s, o in g.subject_objects(RDFS.subClassOf):
-            if s != o:
-                self.classes[key(s)].supers.append(key(o))
-        for s, o in g.subject_objects(OWL.equivalentClass):
-            if s != o:
-                self.classes[key(s)].supers.append(key(o))
-                self.classes[key(o)].supers.append(key(s))
+        for below, above in self._hierarchy(RDFS.subClassOf, OWL.equivalentClass):
+            self.classes[below].supers.append(above)
         for x, on in g.subject_objects(OWL.onProperty):
             r, pp = key(x), key(on)
             for y in g.objects(x, OWL.someValuesFrom):

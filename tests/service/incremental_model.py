@@ -84,14 +84,10 @@ class Model:
         """Reason over the store before the write, apply it, then validate after it."""
         removed, added = list(removed), list(added)
         inference = self.reasoner.apply(self.store, removed, added, self.found)
-        for quad in removed:
+        unsaid, said = inference.quads()
+        for quad in [*removed, *unsaid]:
             self.store.remove(quad)
-        for quad in added:
-            self.store.add(quad)
-        for t in inference.removed:
-            self.store.remove(ox.Quad(*t, LAYOUT.inferred))  # type: ignore[misc]
-        for t in inference.added:
-            self.store.add(ox.Quad(*t, LAYOUT.inferred))  # type: ignore[misc]
+        self.store.bulk_extend([*added, *said])
         validation = self.project.validator.validate(self.store, removed, added)
         self.found = inference.found
         self.rows = validation.merged(self.rows)

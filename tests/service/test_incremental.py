@@ -47,6 +47,13 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Project:
     return Project.load(folder)
 
 
+@pytest.fixture(params=["shipped", "sample"])
+def project(request: pytest.FixtureRequest) -> Project:
+    """Each of the two projects in turn."""
+    found: Project = request.getfixturevalue(request.param)
+    return found
+
+
 # -- writes built on purpose -------------------------------------------------------------------
 
 
@@ -212,11 +219,8 @@ def test_writes_on_a_generated_sample_equal_a_rebuild(
 # -- the built writes, checked for what they were built to do ----------------------------------
 
 
-@pytest.mark.parametrize("project_name", ["shipped", "sample"])
-def test_a_delete_removing_the_last_support_removes_the_inferences(
-    project_name: str, request: pytest.FixtureRequest
-) -> None:
-    model = Model(request.getfixturevalue(project_name))
+def test_a_delete_removing_the_last_support_removes_the_inferences(project: Project) -> None:
+    model = Model(project)
     inferred = model.inferred()
     subject = sorted({q.subject for q in model.data()} & {t.subject for t in inferred}, key=str)[0]
     about = {t for t in inferred if t.subject == subject}
@@ -226,11 +230,8 @@ def test_a_delete_removing_the_last_support_removes_the_inferences(
     model.assert_rebuilt()
 
 
-@pytest.mark.parametrize("project_name", ["shipped", "sample"])
-def test_a_delete_leaving_another_support_keeps_the_inference(
-    project_name: str, request: pytest.FixtureRequest
-) -> None:
-    model = Model(request.getfixturevalue(project_name))
+def test_a_delete_leaving_another_support_keeps_the_inference(project: Project) -> None:
+    model = Model(project)
     s, sub, graph, inferred_class = _second_supports(model)[0]
     others = [q for q in model.data() if q.subject == s and q.predicate == TYPE]
     model.write([], [ox.Quad(s, TYPE, sub, graph)])
@@ -242,11 +243,10 @@ def test_a_delete_leaving_another_support_keeps_the_inference(
     model.assert_rebuilt()
 
 
-@pytest.mark.parametrize("project_name", ["shipped", "sample"])
 def test_removing_a_type_creates_then_restoring_it_resolves_a_violation_on_a_neighbour(
-    project_name: str, request: pytest.FixtureRequest
+    project: Project,
 ) -> None:
-    model = Model(request.getfixturevalue(project_name))
+    model = Model(project)
     x, y = _neighbours(model)[0]
     types = [q for q in model.data() if q.subject == y and q.predicate == TYPE]
 

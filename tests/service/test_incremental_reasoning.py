@@ -24,29 +24,18 @@ from rdflib import Graph
 from service.graph.incremental_reasoning import IncrementalReasoner
 from service.graph.layout import Layout
 from service.graph.materialise import materialise
+from tests.service.test_materialise import CONSTRUCTS as RULE_CONSTRUCTS
 
 EX = "https://example.org/"
-CONSTRUCTS = f"""
-@prefix : <{EX}> .
-@prefix owl: <http://www.w3.org/2002/07/owl#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-:partOf a owl:TransitiveProperty ; rdfs:subPropertyOf :related ; owl:inverseOf :hasPart .
-:knows a owl:SymmetricProperty .
-:grandParent owl:propertyChainAxiom ( :parent :parent ) .
-:parent rdfs:domain :Person ; rdfs:range :Person .
-:sameTown owl:equivalentProperty :coLocated .
-:Member owl:equivalentClass [ a owl:Restriction ; owl:onProperty :memberOf ;
-                               owl:someValuesFrom :Club ] .
-:Breton owl:equivalentClass [ a owl:Restriction ; owl:onProperty :region ;
-                               owl:hasValue :bretagne ] .
-:Vegan rdfs:subClassOf [ a owl:Restriction ; owl:onProperty :eats ;
-                          owl:allValuesFrom :Plant ] .
-:BretonMember owl:intersectionOf ( :Breton :Member ) .
-:Anyone owl:unionOf ( :Person :Club ) .
+#: test_materialise's constructs, with consistency rules and a range for literals
+CONSTRUCTS = (
+    RULE_CONSTRUCTS
+    + """
 :Plant owl:disjointWith :Person .
 :mother a owl:FunctionalProperty .
 :label rdfs:range :Text .
 """
+)
 LAYOUT = Layout()
 TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 INDIVIDUALS = [ox.NamedNode(f"{EX}i{i}") for i in range(7)] + [ox.NamedNode(EX + "bretagne")]
@@ -99,14 +88,10 @@ def _write(
     """Apply a write and its inferred delta (computed reading ``reader``, the store by
     default); compare with a rebuild."""
     delta = reasoner.apply(reader or store, removed, added, found)
-    for quad in removed:
+    unsaid, said = delta.quads()
+    for quad in [*removed, *unsaid]:
         store.remove(quad)
-    for quad in added:
-        store.add(quad)
-    for t in delta.removed:
-        store.remove(ox.Quad(*t, LAYOUT.inferred))  # type: ignore[misc]
-    for t in delta.added:
-        store.add(ox.Quad(*t, LAYOUT.inferred))  # type: ignore[misc]
+    store.bulk_extend([*added, *said])
     full = materialise(ONTOLOGY, [q.triple for q in store if LAYOUT.is_data(q.graph_name)])
     inferred = {q.triple for q in store.quads_for_pattern(None, None, None, LAYOUT.inferred)}
     assert inferred == set(full.inferred)
