@@ -28,6 +28,7 @@ vocabulary). ``InferenceDelta.full`` says when and why. Equality with a full
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -224,14 +225,25 @@ class IncrementalReasoner:
                 is_schema_triple(t[1].value, t[2]) for t in (*write.unasserted, *write.asserted)
             ):
                 raise _NeedsFull("the write changes the schema (RDFS/OWL vocabulary)")
-            schema = self._schema(schema_triples)
-            if self._clean is not schema:
-                _check_clean(store, self.layout, schema)
-                self._clean = schema
-            return _Delta(schema, write).run(list(previous))
+            return _Delta(self._ready(write, schema_triples), write).run(list(previous))
         except _NeedsFull as why:
             self._clean = None
             return self._full(write, str(why))
+
+    def prepare(self, store: ox.Store) -> None:
+        """Compile the schema and check the store's state now rather than at the first
+        write (that check reads all the data once: seconds at a million triples)."""
+        write = _Write(store, self.layout, [], [])
+        with contextlib.suppress(_NeedsFull):  # then each write reasons in full, and rechecks
+            self._ready(write, write.data_schema_triples())
+
+    def _ready(self, write: _Write, data_schema: frozenset[tuple[Node, Node, Node]]) -> _Schema:
+        """The compiled schema, once the store was found free of what it cannot follow."""
+        schema = self._schema(data_schema)
+        if self._clean is not schema:
+            _check_clean(write.store, self.layout, schema)
+            self._clean = schema
+        return schema
 
     def _schema(self, data_schema: frozenset[tuple[Node, Node, Node]]) -> _Schema:
         found = self._schemas.get(data_schema)
