@@ -275,7 +275,7 @@ class _Write:
         removed, added = list(removed), list(added)
         for quad in (*removed, *added):
             if not layout.is_data(quad.graph_name):
-                raise ValueError(f"only the build writes to {quad.graph_name}")
+                raise ValueError(f"{quad.graph_name} holds no data a write may change here")
         adding = set(added)  # removed, then added: a quad in both stays
         self.removed_quads = {q for q in removed if q in store and q not in adding}
         self.added_quads = {q for q in adding if q not in store}
@@ -354,10 +354,10 @@ def _check_clean(store: ox.Store, layout: Layout, schema: _Schema) -> None:
     writes the incremental path accepts cannot create such facts.
     """
     built_in = " || ".join(f'STRSTARTS(STR(?{{v}}), "{ns}")' for ns in _BUILT_IN_NAMESPACES)
-    everywhere = (
-        f"{{ {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g NOT IN ({layout.ontology}, {layout.shapes}))"
-        " } UNION { ?s ?p ?o } }"
-    )
+    skipped = f"{layout.ontology}, {layout.shapes}"
+    everywhere = f"{{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g NOT IN ({skipped})) }}"
+    if not layout.union:
+        everywhere = f"{{ {everywhere} UNION {{ ?s ?p ?o }} }}"
     if store.query(f"ASK {{ {everywhere} FILTER ({built_in.format(v='s')}) }}"):
         raise _NeedsFull("the data describes RDF/OWL terms")
     if schema.risky:
@@ -387,7 +387,6 @@ class _Delta(RuleEngine[OxTerm]):
         self.schema, self.write = schema, write
         self.plans = schema.plans
         self.type = self.plans.type
-        self.shapes = write.layout.shapes
         self.mode = "delete"
         self.gone: set[Fact] = set()
         self.back = _Index()
@@ -400,9 +399,9 @@ class _Delta(RuleEngine[OxTerm]):
     # -- the facts, as the mode reads them --------------------------------------------------
 
     def _before(self, s: OxTerm | None, p: OxTerm | None, o: OxTerm | None) -> Iterator[Fact]:
-        shapes = self.shapes
+        holds_facts = self.write.layout.holds_facts
         for quad in self.write.quads(s, p, o):
-            if quad.graph_name != shapes:
+            if holds_facts(quad.graph_name):
                 yield _fact(quad.triple)
 
     def objects(self, s: OxTerm, p: OxTerm) -> frozenset[OxTerm] | set[OxTerm]:

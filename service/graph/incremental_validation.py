@@ -181,7 +181,7 @@ class IncrementalValidator:
             for check, nodes in plan.items()
             for row in view.run(check, narrowed.get(check, nodes))
         ]
-        outcome = outcome_of(shacl_sparql.report_graph(rows, self.shapes)[0])
+        outcome = outcome_of(shacl_sparql.report_graph(rows)[0])
         return ValidationDelta(rows, plan, outcome, full)
 
     def _everything(self, view: _View, why: str) -> ValidationDelta:
@@ -200,10 +200,8 @@ class _View:
 
     def __init__(self, store: ox.Store, layout: Layout) -> None:
         self.store, self.layout = store, layout
-        hidden = (layout.shapes, layout.inferred)
-        self.graphs: list[GraphName] = [ox.DefaultGraph()]
-        self.graphs += [g for g in store.named_graphs() if g not in hidden]
-        self._hidden = hidden
+        self.graphs: list[GraphName] = [ox.DefaultGraph()] if not layout.union else []
+        self.graphs += [g for g in store.named_graphs() if layout.is_validated(g)]
         self._superclasses: dict[Term, frozenset[Term]] = {}
         self._types: dict[Term, frozenset[Term]] = {}
         self._focus: dict[tuple[Targets, Term], bool] = {}
@@ -213,8 +211,9 @@ class _View:
     ) -> Iterator[ox.Quad]:
         if isinstance(s, ox.Literal):
             return
+        validated = self.layout.is_validated
         for quad in self.store.quads_for_pattern(s, p, o):
-            if quad.graph_name not in self._hidden:
+            if validated(quad.graph_name):
                 yield quad
 
     def changed(
@@ -223,10 +222,11 @@ class _View:
         """The triples the write (applied to the store) added to or removed from the view."""
         if any(q.graph_name == self.layout.shapes for q in (*removed, *added)):
             raise ValueError("a write to the shapes needs a new validator")
-        new = {q for q in added if q.graph_name not in self._hidden}
+        validated = self.layout.is_validated
+        new = {q for q in added if validated(q.graph_name)}
         gone: dict[ox.Triple, set[ox.Quad]] = defaultdict(set)
         for quad in removed:
-            if quad.graph_name not in self._hidden:
+            if validated(quad.graph_name):
                 gone[quad.triple].add(quad)
         found: set[tuple[Term, Term, Term]] = set()
         for t in {q.triple for q in new} | set(gone):
@@ -316,14 +316,7 @@ class _View:
             substitutions = {_THIS: this}
         solutions = self.store.query(query, default_graph=self.graphs, substitutions=substitutions)
         assert isinstance(solutions, ox.QuerySolutions)
-        names = {v.value for v in solutions.variables}
-        for solution in solutions:
-            focus = solution["this"]
-            if focus is None or isinstance(focus, ox.Triple):
-                continue
-            value = solution["value"] if "value" in names else None
-            path = solution["path"] if "path" in names else None
-            yield Row(check, focus, value, path)
+        return shacl_sparql.solution_rows(check, solutions)
 
     def data_quads(self) -> list[ox.Quad]:
         """The asserted data, for a full validation."""

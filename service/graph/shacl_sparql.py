@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
@@ -35,7 +35,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from service.graph.shacl_pairs import PAIR_COMPONENTS, NeedsPath, holds, outside, violations
-from service.graph.shacl_store import ExactStore, as_stored, compare, datatype_test
+from service.graph.shacl_store import ExactStore, Term, as_stored, compare, datatype_test
 from service.graph.sparql_prebinding import joinable
 from service.graph.xsd_lexical import well_formed
 from service.store.terms import ntriples_term, to_oxigraph, to_rdflib
@@ -739,20 +739,25 @@ def run_checks(store: ExactStore, checks: Iterable[Check]) -> list[Row]:
     constraints last, on the data as the engine holds it."""
     rows: list[Row] = []
     for check in sorted(checks, key=lambda c: c.constraint is not None):
-        engine_view = check.constraint is not None
-        solutions = store.query(check.query, engine_view=engine_view)
-        names = {v.value for v in solutions.variables}
-        for solution in solutions:
-            focus = solution["this"]
-            if focus is None or isinstance(focus, ox.Triple):
-                continue
-            value = solution["value"] if "value" in names else None
-            if value is None and engine_view and check.path is None:
-                value = focus  # a node shape's value node is its focus node (SHACL 5.3.2)
-            path = solution["path"] if "path" in names else None
-            given = None if value is None else store.given(value)
-            rows.append(Row(check, store.given(focus), given, path))
+        solutions = store.query(check.query, engine_view=check.constraint is not None)
+        rows.extend(solution_rows(check, solutions, store.given))
     return rows
+
+
+def solution_rows(
+    check: Check, solutions: ox.QuerySolutions, given: Callable[[Term], Term] = lambda t: t
+) -> Iterator[Row]:
+    """The rows of one check's solutions, each term as the data gave it (``given``)."""
+    names = {v.value for v in solutions.variables}
+    for solution in solutions:
+        focus = solution["this"]
+        if focus is None or isinstance(focus, ox.Triple):
+            continue
+        value = solution["value"] if "value" in names else None
+        if value is None and check.constraint is not None and check.path is None:
+            value = focus  # a node shape's value node is its focus node (SHACL 5.3.2)
+        path = solution["path"] if "path" in names else None
+        yield Row(check, given(focus), None if value is None else given(value), path)
 
 
 def report_graph(rows: Iterable[Row]) -> tuple[Graph, BNode]:

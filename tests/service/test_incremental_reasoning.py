@@ -24,6 +24,7 @@ from rdflib import Graph
 from service.graph.incremental_reasoning import IncrementalReasoner
 from service.graph.layout import Layout
 from service.graph.materialise import materialise
+from tests.service.incremental_model import keep_union
 from tests.service.test_materialise import CONSTRUCTS as RULE_CONSTRUCTS
 
 EX = "https://example.org/"
@@ -69,11 +70,13 @@ def _quad(rng: random.Random, odd: float = 0.0) -> ox.Quad:
 
 
 def _built(quads: list[ox.Quad]) -> tuple[ox.Store, list[Any]]:
-    """A store as the build leaves it: the data and its inferred graph."""
+    """A store as the build leaves it: the data, its inferred graph, the union's copy."""
     store = ox.Store()
     store.bulk_extend(quads)
     found = materialise(ONTOLOGY, [q.triple for q in quads])
-    store.bulk_extend(ox.Quad(*t, LAYOUT.inferred) for t in found.inferred)  # type: ignore[misc]
+    inferred = [ox.Quad(*t, LAYOUT.inferred) for t in found.inferred]  # type: ignore[misc]
+    store.bulk_extend(inferred)
+    keep_union(store, [], [*quads, *inferred])
     return store, found.found
 
 
@@ -92,6 +95,7 @@ def _write(
     for quad in [*removed, *unsaid]:
         store.remove(quad)
     store.bulk_extend([*added, *said])
+    keep_union(store, [*removed, *unsaid], [*added, *said])
     full = materialise(ONTOLOGY, [q.triple for q in store if LAYOUT.is_data(q.graph_name)])
     inferred = {q.triple for q in store.quads_for_pattern(None, None, None, LAYOUT.inferred)}
     assert inferred == set(full.inferred)
@@ -198,3 +202,33 @@ def test_a_write_reads_the_store_through_its_indexes_only() -> None:
         if step == 0:
             queries = watched.queries  # the one check of the store's state, then none
         assert watched.queries == queries
+
+
+def test_a_store_without_the_union_copy_may_hold_data_in_its_default_graph() -> None:
+    layout = Layout(union=False)
+    default = ox.DefaultGraph()
+
+    def in_default(quad: ox.Quad) -> ox.Quad:
+        return ox.Quad(quad.subject, quad.predicate, quad.object, default)
+
+    rng = random.Random(5)
+    quads = [in_default(_quad(rng)) for _ in range(30)]
+    store = ox.Store()
+    store.bulk_extend(quads)
+    found = materialise(ONTOLOGY, [q.triple for q in quads])
+    store.bulk_extend(ox.Quad(*t, layout.inferred) for t in found.inferred)  # type: ignore[misc]
+    reasoner = IncrementalReasoner(ONTOLOGY, layout)
+    for _ in range(5):
+        data = sorted(store.quads_for_pattern(None, None, None, default), key=str)
+        removed, added = rng.sample(data, 3), [in_default(_quad(rng)) for _ in range(3)]
+        delta = reasoner.apply(store, removed, added, found.found)
+        assert delta.full is None
+        unsaid, said = delta.quads(layout)
+        for quad in [*removed, *unsaid]:
+            store.remove(quad)
+        store.bulk_extend([*added, *said])
+        data = [q.triple for q in store.quads_for_pattern(None, None, None, default)]
+        found = materialise(ONTOLOGY, data)
+        inferred = {q.triple for q in store.quads_for_pattern(None, None, None, layout.inferred)}
+        assert inferred == set(found.inferred)
+        assert delta.inconsistencies == found.inconsistencies
