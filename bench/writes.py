@@ -262,9 +262,10 @@ def phases(project: Path, region: str, repeat: int) -> dict[str, Any]:
     import pyoxigraph as ox
 
     from service.graph.build import ENGINE_DIR, current_build
-    from service.graph.consequences import Consequences, full_consequences
+    from service.graph.consequences import Consequences
     from service.graph.contributions import Contributions
     from service.graph.gate import WriteGate
+    from service.graph.incremental_consequences import IncrementalConsequences
     from service.settings import Settings
     from service.store.base import Store
     from service.store.delta import Delta
@@ -273,8 +274,9 @@ def phases(project: Path, region: str, repeat: int) -> dict[str, Any]:
     settings = Settings(root=project, store_path=project / "var" / "store")
     folder = current_build(settings)
     assert folder is not None
-    store = OxigraphStore.open(folder / ENGINE_DIR, in_memory=False)
-    check = full_consequences()
+    store = OxigraphStore.open(folder / ENGINE_DIR)  # read from memory, as the service does
+    check = IncrementalConsequences()
+    check.prepare(store)  # as the service does at start-up, before the first write
     spent: list[float] = []
 
     def timed(on: Store, delta: Delta) -> Consequences:

@@ -173,7 +173,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from service.api.app import create_app
     from service.api.server import server_config
 
-    settings = settings.model_copy(update={"host": args.host, "port": args.port})
+    update: dict[str, object] = {"host": args.host, "port": args.port}
+    if "prepare_writes" not in settings.model_fields_set:  # a server: ready for its first write
+        update["prepare_writes"] = True
+    settings = settings.model_copy(update=update)
     config = server_config("service.api.app:create_app", settings.host, settings.port)
     listening = config.bind_socket()  # before the guard: no Internet socket is made after it
     if settings.network_guard:

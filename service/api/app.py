@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ from service.api.whole_body import WholeBody
 from service.graph.build import SNAPSHOT, current_build, read_manifest
 from service.graph.contributions import Contributions
 from service.graph.gate import WriteGate
+from service.graph.incremental_consequences import IncrementalConsequences, consequences_for
 from service.queries.catalogue import Catalogue
 from service.settings import Settings, get_settings
 from service.sparql.execution import Limits, make_executor
@@ -67,17 +69,25 @@ def runtime_for(settings: Settings, store: Store, *, store_given: bool) -> AppSt
 
     contributions = Contributions(settings.resolve(settings.contributions_path))
     contributions.recover()
+    consequences = consequences_for(
+        reason=settings.infer_on_write, reasoner=settings.reasoner, validator=settings.validator
+    )
     gate = WriteGate(
         store,
-        reason=settings.infer_on_write,
-        reasoner=settings.reasoner,
-        validator=settings.validator,
+        consequences=consequences,
         lock=executor.write_lock,
         before_commit=changing,
         on_commit=committed,
         contributions=contributions,
     )
     state = AppState(settings, store, executor, gate, version)
+    if settings.prepare_writes and isinstance(consequences, IncrementalConsequences):
+        # ready before the first write (which waits for it): seconds at a million triples
+        def prepare() -> None:
+            with executor.write_lock:
+                consequences.prepare(store)
+
+        threading.Thread(target=prepare, name="esskg-prepare-writes", daemon=True).start()
     return state
 
 

@@ -2,7 +2,8 @@
 
 A write is turned into a delta against the store as it is (``service.store.delta``; an update
 by ``service.sparql.update_effect``), under the write lock. Its consequences are asked of one
-interface (``service.graph.consequences``): the change to the inferred graph, the SHACL
+interface (``service.graph.consequences``; computed from the delta alone by
+``service.graph.incremental_consequences``): the change to the inferred graph, the SHACL
 outcome, the OWL 2 RL consistency. A write that violates a shape or makes the closure
 inconsistent is refused and changes nothing. Otherwise:
 
@@ -33,8 +34,9 @@ from service.errors import (
 )
 from service.formats import Format
 from service.graph.check import Reasoner
-from service.graph.consequences import PROTECTED, ConsequencesOf, full_consequences
+from service.graph.consequences import PROTECTED, ConsequencesOf
 from service.graph.contributions import Contributions
+from service.graph.incremental_consequences import consequences_for
 from service.graph.validate import ValidationOutcome, Validator
 from service.parsing.isolated import parse_documents
 from service.parsing.limits import ParseLimits
@@ -108,13 +110,14 @@ class WriteGate:
         on_commit: Callable[[Delta], None] | None = None,
         contributions: Contributions | None = None,
     ) -> None:
-        """``consequences`` defaults to the full checks the build runs (with ``reason``,
-        ``reasoner`` and ``validator``); ``before_commit`` runs once a write has passed,
-        just before anything is written (so a crash between the two cannot leave anything
-        claiming the old state is current); ``on_commit`` receives each committed delta,
-        inferred part included; ``contributions`` keeps each changed graph as a file."""
+        """``consequences`` defaults to what ``reason``, ``reasoner`` and ``validator`` ask
+        for (``service.graph.incremental_consequences``); ``before_commit`` runs once a
+        write has passed, just before anything is written (so a crash between the two
+        cannot leave anything claiming the old state is current); ``on_commit`` receives
+        each committed delta, inferred part included; ``contributions`` keeps each changed
+        graph as a file."""
         self._store = store
-        self._consequences = consequences or full_consequences(
+        self._consequences = consequences or consequences_for(
             reason=reason, reasoner=reasoner, validator=validator
         )
         self._lock = lock or threading.Lock()

@@ -237,6 +237,11 @@ class IncrementalReasoner:
         with contextlib.suppress(_NeedsFull):  # then each write reasons in full, and rechecks
             self._ready(write, write.data_schema_triples())
 
+    def forget_state(self) -> None:
+        """The store may have changed by other writes than those seen here: check it again
+        at the next write for facts the incremental rules cannot follow."""
+        self._clean = None
+
     def _ready(self, write: _Write, data_schema: frozenset[tuple[Node, Node, Node]]) -> _Schema:
         """The compiled schema, once the store was found free of what it cannot follow."""
         schema = self._schema(data_schema)

@@ -18,8 +18,9 @@ from __future__ import annotations
 import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from enum import StrEnum
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
@@ -89,6 +90,21 @@ class QueryResult(ABC):
         ASK or a backend that cannot, sends the whole answer.
         """
         return self.serialize(fmt), False
+
+
+class LocalEngine(Protocol):
+    """An in-memory engine store a write's checks read directly (its indexes, its SPARQL)."""
+
+    #: committed deltas applied so far (a check keeping state between writes sees from it
+    #: whether another writer came in between)
+    generation: int
+
+    def stable(self) -> AbstractContextManager[ox.Store]:
+        """The engine store, with no change applied while the context lasts (reads go on)."""
+
+    def tentatively(self, delta: Delta) -> AbstractContextManager[ox.Store]:
+        """The engine store with ``delta``'s named-graph quads applied, no read starting
+        meanwhile; undone when the context ends, whatever happened inside."""
 
 
 class Store(ABC):
@@ -181,6 +197,12 @@ class Store(ABC):
     @abstractmethod
     def dump(self, fmt: Format) -> bytes:
         """The whole dataset in a dataset format (N-Quads, TriG)."""
+
+    def local_engine(self) -> LocalEngine | None:
+        """The engine a write's incremental checks read, or None where they cannot run (a
+        remote engine; a store read straight from disk, where a tentative write would be
+        durable): each write is then checked over all the data."""
+        return None
 
     def dump_to(self, out: BinaryIO, fmt: Format = NQUADS) -> None:
         """Stream the whole dataset to ``out`` (how a query engine process gets its copy)."""

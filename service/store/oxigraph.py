@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
@@ -26,6 +27,7 @@ from service.formats import NQUADS, Format
 from service.sparql.binding import bind_variables
 from service.sparql.updates import BoundTerms, CustomFunctions, data_operations
 from service.store.base import (
+    LocalEngine,
     QueryKind,
     QueryResult,
     Row,
@@ -36,6 +38,7 @@ from service.store.base import (
 )
 from service.store.capped import capped_solutions
 from service.store.delta import Delta, EngineTerm, GraphName, engine_graph, has_blank_node
+from service.store.isolation import Isolation
 from service.store.terms import to_rdflib
 from service.store.union import MATERIALISE, Union, union_copies
 
@@ -177,6 +180,10 @@ def copy_into_memory(disk: ox.Store) -> ox.Store:
     return memory
 
 
+def _named(quad: ox.Quad) -> bool:
+    return isinstance(quad.graph_name, ox.NamedNode)
+
+
 class OxigraphStore(Store):
     """A pyoxigraph store, optionally mirrored in memory for reads."""
 
@@ -189,9 +196,18 @@ class OxigraphStore(Store):
         *,
         union_default: bool = True,
         read_only: bool = False,
+        reads_from_memory: bool = True,
     ) -> None:
+        """``memory``: the store reads come from (the disk store itself when
+        ``reads_from_memory`` is false); ``disk``: the durable copy written first."""
         self._reader: ox.Store | None = memory
         self._disk = disk
+        self._reads_from_memory = reads_from_memory
+        #: readers starting vs. changes (``service.store.isolation``)
+        self._isolation = Isolation()
+        #: committed deltas applied so far: a check that keeps state between writes knows
+        #: from it whether others wrote meanwhile
+        self.generation = 0
         self._read_only = read_only
         self.union_default = union_default
         #: Whether the real default graph holds the union (always, once writable); a store
@@ -238,7 +254,7 @@ class OxigraphStore(Store):
         except OSError as exc:
             raise StoreUnavailable(f"cannot open the store at {path}: {exc}") from exc
         if not in_memory:
-            return cls(disk, None, read_only=read_only)
+            return cls(disk, None, read_only=read_only, reads_from_memory=False)
         return cls(copy_into_memory(disk), None if read_only else disk)
 
     @classmethod
@@ -246,6 +262,14 @@ class OxigraphStore(Store):
         """A new, empty on-disk store (the build writes into one, then swaps it in)."""
         path.mkdir(parents=True, exist_ok=False)
         return cls(ox.Store(str(path)))
+
+    @contextmanager
+    def _reading(self) -> Iterator[ox.Store]:
+        """The engine store to start one read on (the engine then reads a snapshot), while
+        no tentative write is applied to it. Never nested: a writer waiting in between would
+        wait for the outer read, which waits for it."""
+        with self._isolation.reading():
+            yield self._memory
 
     def _replicas(self) -> list[ox.Store]:
         """Disk first: it is the copy that must never fall behind."""
@@ -277,19 +301,21 @@ class OxigraphStore(Store):
             default = [engine_graph(g) for g in default_graphs or []]
             named = [ox.NamedNode(g) for g in named_graphs or []]
         try:
-            raw = self._memory.query(
-                sparql,
-                base_iri=base_iri,
-                use_default_graph_as_union=union,
-                default_graph=default,
-                named_graphs=named,
-            )
+            with self._reading() as memory:
+                raw = memory.query(
+                    sparql,
+                    base_iri=base_iri,
+                    use_default_graph_as_union=union,
+                    default_graph=default,
+                    named_graphs=named,
+                )
         except SyntaxError as exc:
             raise syntax_error(exc) from exc
         return OxigraphResult(raw)
 
     def graph_names(self) -> list[str]:
-        return sorted(g.value for g in self._memory.named_graphs() if isinstance(g, ox.NamedNode))
+        with self._reading() as memory:
+            return sorted(g.value for g in memory.named_graphs() if isinstance(g, ox.NamedNode))
 
     def size(self) -> tuple[int, int]:
         return self.count(), len(self.graph_names())
@@ -297,17 +323,22 @@ class OxigraphStore(Store):
     def count(self, graph: GraphName = None, *, all_graphs: bool = True) -> int:
         if graph is None and self._union_kept:
             own = len(self._own_default())
-            return len(self._memory) - self._count_in(None) + own if all_graphs else own
+            return self._length() - self._count_in(None) + own if all_graphs else own
         if graph is None and all_graphs:
-            return len(self._memory)
+            return self._length()
         return self._count_in(graph)
+
+    def _length(self) -> int:
+        with self._reading() as memory:
+            return len(memory)
 
     def _count_in(self, graph: GraphName) -> int:
         """Triples of one graph as the engine holds it (the union, for the default graph of a
         store that keeps it); the engine counts: no Python object per quad."""
-        answer = self._memory.query(
-            "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=engine_graph(graph)
-        )
+        with self._reading() as memory:
+            answer = memory.query(
+                "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=engine_graph(graph)
+            )
         assert isinstance(answer, ox.QuerySolutions)
         (row,) = answer
         value = row["n"]
@@ -318,33 +349,37 @@ class OxigraphStore(Store):
         """The default graph's own statements: the whole real default graph, or, when it
         holds the union, its triples that no named graph holds."""
         default = ox.DefaultGraph()
-        if not self._union_kept:
-            return list(self._memory.quads_for_pattern(None, None, None, default))
-        answer = self._memory.query(Union().own_statements())
+        with self._reading() as memory:
+            if not self._union_kept:
+                return list(memory.quads_for_pattern(None, None, None, default))
+            answer = memory.query(Union().own_statements())
         assert isinstance(answer, ox.QueryTriples)
         return [ox.Quad(t.subject, t.predicate, t.object, default) for t in answer]
 
     def _is_own(self, quad: ox.Quad) -> bool:
         """Whether a default-graph quad is one of the default graph's own statements."""
-        memory = self._memory
-        if quad not in memory:
-            return False
-        if not self._union_kept:
-            return True
-        elsewhere = memory.quads_for_pattern(quad.subject, quad.predicate, quad.object, None)
+        with self._reading() as memory:
+            if quad not in memory:
+                return False
+            if not self._union_kept:
+                return True
+            elsewhere = memory.quads_for_pattern(quad.subject, quad.predicate, quad.object, None)
         return all(isinstance(q.graph_name, ox.DefaultGraph) for q in elsewhere)
 
     def quads(self, name: GraphName) -> list[ox.Quad]:
         if name is None:
             return self._own_default()
-        return list(self._memory.quads_for_pattern(None, None, None, engine_graph(name)))
+        with self._reading() as memory:
+            return list(memory.quads_for_pattern(None, None, None, engine_graph(name)))
 
     def all_quads(self, excluding: Collection[str] = ()) -> Iterator[ox.Quad]:
         skip = set(excluding)
-        memory = self._memory
-        for graph in memory.named_graphs():
-            if graph.value not in skip:
-                yield from memory.quads_for_pattern(None, None, None, graph)
+        with self._reading() as memory:
+            graphs = [g for g in memory.named_graphs() if g.value not in skip]
+        for graph in graphs:
+            with self._reading() as memory:
+                found = memory.quads_for_pattern(None, None, None, graph)
+            yield from found
         yield from self._own_default()
 
     def match(
@@ -354,7 +389,8 @@ class OxigraphStore(Store):
         obj: EngineTerm | None = None,
         graph: ox.NamedNode | ox.DefaultGraph | None = None,
     ) -> Iterator[ox.Quad]:
-        found = self._memory.quads_for_pattern(subject, predicate, obj, graph)
+        with self._reading() as memory:
+            found = memory.quads_for_pattern(subject, predicate, obj, graph)
         if not self._union_kept:
             return iter(found)
         return (
@@ -362,19 +398,56 @@ class OxigraphStore(Store):
         )
 
     def present(self, quads: Collection[ox.Quad]) -> set[ox.Quad]:
-        memory = self._memory
-        return {
-            q
-            for q in quads
-            if (self._is_own(q) if isinstance(q.graph_name, ox.DefaultGraph) else q in memory)
-        }
+        default = [q for q in quads if isinstance(q.graph_name, ox.DefaultGraph)]
+        with self._reading() as memory:
+            found = {
+                q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph) and q in memory
+            }
+        return found | {q for q in default if self._is_own(q)}
 
     def graph_digest(self, name: GraphName) -> str | None:
         """In engine terms, streamed: no list of the graph's quads is kept."""
         if name is None:
             return digest_lines(str(quad.triple) for quad in self._own_default())
-        quads = self._memory.quads_for_pattern(None, None, None, engine_graph(name))
+        with self._reading() as memory:
+            quads = memory.quads_for_pattern(None, None, None, engine_graph(name))
         return digest_lines(str(quad.triple) for quad in quads)
+
+    # -- a write's checks ----------------------------------------------------------------
+
+    def local_engine(self) -> LocalEngine | None:
+        if not self._reads_from_memory or self._read_only:
+            return None
+        return self
+
+    @contextmanager
+    def stable(self) -> Iterator[ox.Store]:
+        """The memory store, no change applied meanwhile (the checks of a dry run read the
+        state before the write in many scans; a commit waits for them to end)."""
+        with self._isolation.stable():
+            yield self._memory
+
+    @contextmanager
+    def tentatively(self, delta: Delta) -> Iterator[ox.Store]:
+        """The memory store with the delta's named-graph quads applied, for the checks that
+        read the state after a write before it may be committed; always undone.
+
+        Only the memory copy changes (never the disk, so a crash cannot keep a refused
+        write), and not the union's copy in the default graph, which the checks do not read.
+        """
+        memory = self._memory
+        with self._isolation.tentative():
+            removed = [q for q in delta.removed if _named(q) and q in memory]
+            added = [q for q in delta.added if _named(q) and q not in memory]
+            for quad in removed:
+                memory.remove(quad)
+            memory.extend(added)
+            try:
+                yield memory
+            finally:
+                for quad in added:
+                    memory.remove(quad)
+                memory.extend(removed)
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -386,11 +459,13 @@ class OxigraphStore(Store):
 
             self.apply(update_effect(self, sparql, base_iri))
             return
-        for replica in self._replicas():
-            try:
-                replica.update(sparql, base_iri=base_iri)
-            except SyntaxError as exc:
-                raise syntax_error(exc) from exc
+        with self._isolation.committing():
+            for replica in self._replicas():
+                try:
+                    replica.update(sparql, base_iri=base_iri)
+                except SyntaxError as exc:
+                    raise syntax_error(exc) from exc
+            self.generation += 1
 
     def apply(self, delta: Delta) -> None:
         """One engine update per replica (``service.sparql.updates``): ``DATA`` blocks for
@@ -400,6 +475,13 @@ class OxigraphStore(Store):
             return
         update, functions = self._commit_text(delta)
         emptied = {q.graph_name for q in delta.removed if isinstance(q.graph_name, ox.NamedNode)}
+        with self._isolation.committing():
+            self._apply(update, functions, emptied)
+            self.generation += 1
+
+    def _apply(
+        self, update: str, functions: CustomFunctions | None, emptied: set[ox.NamedNode]
+    ) -> None:
         for replica in self._replicas():
             replica.update(update, custom_functions=functions)
             for graph in emptied:
@@ -462,14 +544,16 @@ class OxigraphStore(Store):
     def dump_to(self, out: BinaryIO, fmt: Format = NQUADS) -> None:
         """Every quad the engine holds, the union included: how a query engine process
         receives its copy."""
-        self._memory.dump(out, format=fmt.oxigraph_rdf)
+        with self._reading() as memory:
+            memory.dump(out, format=fmt.oxigraph_rdf)
 
     def dump(self, fmt: Format) -> bytes:
         """The dataset as written (the union is the store's own index, not data)."""
         if self._union_kept:
             out = ox.serialize(self.all_quads(), format=fmt.oxigraph_rdf)
         else:
-            out = self._memory.dump(format=fmt.oxigraph_rdf)
+            with self._reading() as memory:
+                out = memory.dump(format=fmt.oxigraph_rdf)
         assert out is not None
         return out
 
