@@ -97,10 +97,10 @@ BENCH_VENV := .venv-bench
 SIZES ?= 10000,100000,1000000
 BENCH_ARGS ?=
 
-$(BENCH_VENV)/.installed:
+$(BENCH_VENV)/.installed: Makefile
 	$(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(BENCH_VENV)/bin/python -m pip install --quiet oxigraph rdflib-endpoint
+	$(BENCH_VENV)/bin/python -m pip install --quiet oxigraph "rdflib-endpoint[cli]"
 	@touch $@
 
 bench: install $(BENCH_VENV)/.installed ## Benchmark esskg vs Oxigraph server, rdflib-endpoint, pyoxigraph (SIZES=10000,100000)

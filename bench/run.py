@@ -17,8 +17,10 @@ query whose counts differ is reported and left out of the ratios. Each query the
 to ``--repeat`` times (p50/p95 at one client), a lookup of one IRI is hammered by eight
 concurrent clients (requests/s), and everything lands in ``bench/results/<stamp>.json``.
 
-The servers listen on 127.0.0.1 only and are stopped by PID. Run through ``make bench``,
-which installs the Oxigraph server and rdflib-endpoint into ``.venv-bench/``.
+With ``--writes`` (on by default) the write benchmark of :mod:`bench.writes` follows, on the
+same servers. The servers listen on 127.0.0.1 only; every process the harness starts is
+stopped with it, however it ends (:mod:`bench.processes`). Run through ``make bench``, which
+installs the Oxigraph server and rdflib-endpoint into ``.venv-bench/``.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import json
 import os
 import platform
 import random
-import signal
+import shutil
 import socket
 import statistics
 import subprocess
@@ -45,12 +47,15 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from bench import processes, writes
 from bench.generate import write_project
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
 WORK = REPO / "var" / "bench"
 JSON_RESULTS = "application/sparql-results+json"
+WRITE_TOKEN = "bench-write-token"
+OXIGRAPH_STORE = "oxigraph-server"  # the Oxigraph server's store, in the size's folder
 # ``python -m`` from the repository: immune to a stale editable install of the package
 ESSKG = [str(REPO / ".venv" / "bin" / "python"), "-m", "service.cli"]
 
@@ -176,13 +181,7 @@ class Server:
         self.peak_main_rss = max(self.peak_main_rss, rss_mb(self.process.pid))
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        processes.stop(self.process)
 
 
 def start(
@@ -197,7 +196,7 @@ def start(
     """Spawn a server and wait (bounded) until ``probe`` answers 200."""
     out = open(log or os.devnull, "wb")  # noqa: SIM115 - lives as long as the server
     started = time.perf_counter()
-    process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=REPO)
+    process = processes.spawn(argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=REPO)
     parsed = urllib.parse.urlsplit(probe)
     deadline = started + ready_timeout
     while time.perf_counter() < deadline:
@@ -212,7 +211,7 @@ def start(
         except OSError:
             pass
         time.sleep(0.05)
-    process.kill()
+    processes.stop(process)
     raise RuntimeError(f"{name} did not answer within {ready_timeout}s")
 
 
@@ -389,13 +388,14 @@ def throughput(
 def build(size: int, project: Path, env: dict[str, str]) -> dict[str, Any]:
     """``esskg build`` in a child; its own peak RSS comes from wait4."""
     started = time.perf_counter()
-    process = subprocess.Popen(
+    process = processes.spawn(
         [*ESSKG, "build"], env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     assert process.stdout is not None
     output = process.stdout.read().decode("utf-8", "replace")
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
+    processes.forget(process)
     wall = time.perf_counter() - started
     if process.returncode != 0:
         raise RuntimeError(f"esskg build failed:\n{output[-3000:]}")
@@ -413,11 +413,15 @@ def dump(project: Path, target: Path) -> Path:
 
     It holds the union default graph esskg keeps as a set (its real default graph), so the
     other systems are queried over their real default graph too: same answers, same work.
+    Made afresh from each build, and so is the Oxigraph server's store loaded from it: a
+    dump left by an earlier run (or a store the write benchmark wrote to) would serve other
+    data than esskg does.
     """
     nq = target / "all.nq"
-    if not nq.exists():
-        store = ox.Store.read_only(str(project / "var" / "store" / "oxigraph"))
-        store.dump(str(nq), format=ox.RdfFormat.N_QUADS)
+    nq.unlink(missing_ok=True)
+    shutil.rmtree(target / OXIGRAPH_STORE, ignore_errors=True)
+    store = ox.Store.read_only(str(project / "var" / "store" / "oxigraph"))
+    store.dump(str(nq), format=ox.RdfFormat.N_QUADS)
     return nq
 
 
@@ -427,6 +431,16 @@ def lookup_iris(store: ox.Store, count: int = 500) -> list[str]:
     )
     iris = sorted(row["a"].value for row in rows)  # type: ignore[index, union-attr]
     return random.Random(6).sample(iris, min(count, len(iris)))
+
+
+def a_region(store: ox.Store) -> str:
+    """A place partner networks can say they are based in (the writes' data)."""
+    rows = store.query(
+        "SELECT ?r WHERE { ?o <https://w3id.org/esskg/def#basedIn> ?r } ORDER BY ?r LIMIT 1",
+        use_default_graph_as_union=True,
+    )
+    (row,) = list(rows)  # type: ignore[arg-type]
+    return str(row["r"].value)  # type: ignore[index, union-attr]
 
 
 def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
@@ -454,6 +468,13 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
     servers: dict[str, Server] = {}
     systems: dict[str, Callable[[], Any]] = {}
 
+    # the write benchmark's contributions go aside, so the project's data stays as generated
+    contributions = project / "var" / "bench-contributions"
+    shutil.rmtree(contributions, ignore_errors=True)
+    serve_env = dict(
+        env, ESSKG_WRITE_TOKEN=WRITE_TOKEN, ESSKG_CONTRIBUTIONS_PATH=str(contributions)
+    )
+
     def launch_esskg() -> Server:
         port = free_port()
         return start(
@@ -461,25 +482,15 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
             [*ESSKG, "serve", "--host", "127.0.0.1", "--port", str(port)],
             f"http://127.0.0.1:{port}/sparql",
             f"http://127.0.0.1:{port}/health",
-            env,
+            serve_env,
             logs / "esskg.log",
         )
 
     def launch_oxigraph() -> Server:
-        location = project / "oxigraph-server"
+        location = project / OXIGRAPH_STORE
         if not location.exists():
-            subprocess.run(
-                [
-                    str(bench_bin / "oxigraph"),
-                    "load",
-                    "--location",
-                    str(location),
-                    "--file",
-                    str(nq),
-                ],
-                check=True,
-                capture_output=True,
-            )
+            loader = str(bench_bin / "oxigraph")
+            processes.run([loader, "load", "--location", str(location), "--file", str(nq)])
         port = free_port()
         return start(
             "oxigraph",
@@ -580,9 +591,29 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
     rss = {name: round(server.peak_rss, 1) for name, server in servers.items()}
     pss = {name: round(server.peak_pss, 1) for name, server in servers.items()}
     main_rss = {name: round(server.peak_main_rss, 1) for name, server in servers.items()}
+    written: dict[str, Any] | None = None
+    region = a_region(memory)
+    if args.writes and "esskg" in servers:
+        print(f"[{size}] writes", flush=True)
+        esskg_pid = servers["esskg"].process.pid
+        written = writes.run(
+            servers["esskg"].url.removesuffix("/sparql"),
+            WRITE_TOKEN,
+            servers["oxigraph"].url.removesuffix("/query") if "oxigraph" in servers else None,
+            region,
+            iris,
+            lambda: tree_rss_mb(esskg_pid),
+            args.write_repeat,
+            args.clients,
+            args.seconds,
+        )
     for server in servers.values():
         server.stop()
+    if written is not None:
+        print(f"[{size}] writes in process, by phase", flush=True)
+        written["phases"] = writes.phases(project, region, args.write_repeat)
     return {
+        "writes": written,
         "size": size,
         "build": built,
         "startup_s": startup,
@@ -665,6 +696,8 @@ def print_report(result: dict[str, Any], timeout: float) -> None:
     print("ratios (esskg/pyoxigraph: lower is better, ≤ 1.10 wanted; others/esskg: speed-up):")
     for qname, row in ratios(result, timeout).items():
         print(f"  {qname[:44]:44} " + "  ".join(f"{k} {v}" for k, v in row.items()))
+    if result.get("writes"):
+        writes.print_report(size, result["writes"])
 
 
 def main() -> None:
@@ -677,7 +710,12 @@ def main() -> None:
     cli.add_argument("--clients", type=int, default=8)
     cli.add_argument("--seconds", type=float, default=10.0, help="length of the lookup test")
     cli.add_argument("--no-canned", action="store_true", help="only the generic shapes")
+    cli.add_argument(
+        "--writes", action=argparse.BooleanOptionalAction, default=True, help="the write benchmark"
+    )
+    cli.add_argument("--write-repeat", type=int, default=3, help="runs of each kind of write")
     args = cli.parse_args()
+    processes.install()
     args.systems = [s for s in args.systems.split(",") if s]
     sizes = [int(s) for s in args.sizes.replace(" ", "").split(",") if s]
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -138,7 +139,7 @@ def cmd_query(settings: Settings, args: argparse.Namespace) -> int:
 def _run_canned(settings: Settings, store: Store, name: str, pairs: list[str]) -> QueryResult:
     """A catalogue query with ``key=value`` parameters, typed and bound as on the web API."""
     from service.queries.catalogue import Catalogue
-    from service.queries.run import resolve_params
+    from service.queries.run import is_member, resolve_params
     from service.sparql.binding import bind_variables
 
     query = Catalogue.load(settings.root / "queries").get(name)
@@ -150,7 +151,7 @@ def _run_canned(settings: Settings, store: Store, name: str, pairs: list[str]) -
         if not sep:
             raise EsskgError(f"--param expects key=value, got {pair!r}")
         raw[key] = value
-    bindings = resolve_params(store, query, raw)
+    bindings = resolve_params(query, raw, functools.partial(is_member, store))
     return store.query(bind_variables(query.text, bindings))
 
 
@@ -177,7 +178,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from service.api.app import create_app
     from service.api.server import server_config
 
-    settings = settings.model_copy(update={"host": args.host, "port": args.port})
+    update: dict[str, object] = {"host": args.host, "port": args.port}
+    if "prepare_writes" not in settings.model_fields_set:  # a server: ready for its first write
+        update["prepare_writes"] = True
+    settings = settings.model_copy(update=update)
     config = server_config("service.api.app:create_app", settings.host, settings.port)
     listening = config.bind_socket()  # before the guard: no Internet socket is made after it
     if settings.network_guard:

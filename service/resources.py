@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import islice
 
 from rdflib import Literal, URIRef
 
+from service.formats import Format
 from service.namespaces import INFERRED_GRAPH
-from service.store.base import QueryResult, Row, Store, Term
+from service.sparql.answers import write_answer
+from service.sparql.execution import Answer
+from service.store.base import QueryKind, QueryResult, Row, Store, Term
 from service.store.terms import checked_iri
 
 _DESCRIBE = """
@@ -71,6 +75,31 @@ def describe(store: Store, iri: URIRef) -> QueryResult:
     return store.query(_DESCRIBE, bindings={"r": iri})
 
 
+def description(
+    store: Store, iri: URIRef, fmt: Format, cap: int, context: str | None = None
+) -> Answer | None:
+    """``/data``: at most ``cap`` triples of the description, or None for an unknown IRI;
+    ``context`` is the URL of the JSON-LD context a JSON-LD answer refers to.
+
+    Run as a job of the query engine (``AppState.read``), like every read of a request."""
+    if not exists(store, iri):
+        return None
+    body, truncated = write_answer(describe(store, iri), fmt, cap, context=context)
+    return Answer(QueryKind.GRAPH, fmt, body, truncated)
+
+
+def known_page(store: Store, iri: URIRef, lang: str, cap: int) -> Page | None:
+    """``/page``: the page's statements (at most ``cap`` each way), or None for an unknown IRI.
+
+    Run as a job of the query engine (``AppState.read``), like every read of a request."""
+    return capped_page(store, iri, lang, cap) if exists(store, iri) else None
+
+
+def capped_page(store: Store, iri: URIRef, lang: str, cap: int) -> Page:
+    """:func:`page` with at most ``cap`` statements each way (a job of the query engine)."""
+    return page(store, iri, lang, cap=cap)
+
+
 @dataclass(frozen=True)
 class Statement:
     """One triple about the resource, with the graph (the source) that states it."""
@@ -107,17 +136,21 @@ def _label(value: object) -> str | None:
     return str(value) if isinstance(value, Literal) else None
 
 
-def page(store: Store, iri: URIRef, lang: str = "fr") -> Page:
+def page(store: Store, iri: URIRef, lang: str = "fr", *, cap: int | None = None) -> Page:
     """Everything stated about ``iri``, grouped by property, each with its source graph and
-    the other end's label in ``lang`` (else French)."""
+    the other end's label in ``lang`` (else French), at most ``cap`` statements each way."""
     result = Page(iri)
-    bindings = {"r": iri, "lang": Literal(lang)}
-    for row in store.select(_LABELS, bindings={"r": iri}):
+    bindings: dict[str, Term] = {"r": iri, "lang": Literal(lang)}
+
+    def rows(text: str, bound: dict[str, Term]) -> list[Row]:
+        return list(islice(store.query(text, bindings=bound).rows(), cap))
+
+    for row in rows(_LABELS, {"r": iri}):
         label = row["label"]
         if isinstance(label, Literal):
             result.labels.setdefault(label.language or "", str(label))
-    result.outgoing = _grouped(store.select(_OUTGOING, bindings=bindings), "o")
-    result.incoming = _grouped(store.select(_INCOMING, bindings=bindings), "s")
+    result.outgoing = _grouped(rows(_OUTGOING, bindings), "o")
+    result.incoming = _grouped(rows(_INCOMING, bindings), "s")
     return result
 
 

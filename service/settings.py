@@ -147,6 +147,14 @@ class Settings(BaseSettings):
     infer_on_write: bool = Field(
         default=True, description="Refresh the inferred graph after every committed write."
     )
+    prepare_writes: bool = Field(
+        default=False,
+        description=(
+            "Compile the write checks and check the data once at start-up, in the background,"
+            " rather than at the first write (seconds at a million triples). `esskg serve`"
+            " turns it on; an app made for a test pays it only if it writes."
+        ),
+    )
 
     def resolve(self, path: Path) -> Path:
         """Relative paths in settings are relative to the project root, not the caller's cwd."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -34,10 +35,12 @@ from service.api.whole_body import WholeBody
 from service.graph.build import SNAPSHOT, current_build, read_manifest
 from service.graph.contributions import Contributions
 from service.graph.gate import WriteGate
+from service.graph.incremental_consequences import IncrementalConsequences, consequences_for
 from service.queries.catalogue import Catalogue
 from service.settings import Settings, get_settings
 from service.sparql.execution import Limits, make_executor
 from service.store.base import Store
+from service.store.delta import Delta
 from service.store.factory import open_store
 
 
@@ -53,7 +56,8 @@ def _data_version(settings: Settings, store_given: bool) -> DataVersion:
 
 
 def runtime_for(settings: Settings, store: Store, *, store_given: bool) -> AppState:
-    """Executor, write gate and version around ``store``, wired so a commit refreshes both."""
+    """Executor, write gate and version around ``store``, wired so that each committed delta
+    reaches the query engine's copy, the data version and the size ``/health`` reports."""
     # Without a memory copy there is no engine process to hold it: queries read the disk
     # store from the server's threads.
     workers = settings.query_workers if settings.in_memory else 0
@@ -68,23 +72,32 @@ def runtime_for(settings: Settings, store: Store, *, store_given: bool) -> AppSt
         if snapshot is not None:
             snapshot.unlink(missing_ok=True)
 
-    def committed() -> None:
-        version.bump()
-        executor.refresh()
+    def committed(delta: Delta) -> None:
+        executor.apply(delta)
+        state.changed(delta)
 
     contributions = Contributions(settings.resolve(settings.contributions_path))
     contributions.recover()
+    consequences = consequences_for(
+        reason=settings.infer_on_write, reasoner=settings.reasoner, validator=settings.validator
+    )
     gate = WriteGate(
         store,
-        reason=settings.infer_on_write,
-        reasoner=settings.reasoner,
-        validator=settings.validator,
+        consequences=consequences,
         lock=executor.write_lock,
         before_commit=changing,
         on_commit=committed,
         contributions=contributions,
     )
-    return AppState(settings, store, executor, gate, version)
+    state = AppState(settings, store, executor, gate, version)
+    if settings.prepare_writes and isinstance(consequences, IncrementalConsequences):
+        # ready before the first write (which waits for it): seconds at a million triples
+        def prepare() -> None:
+            with executor.write_lock:
+                consequences.prepare(store)
+
+        threading.Thread(target=prepare, name="esskg-prepare-writes", daemon=True).start()
+    return state
 
 
 def _version_tag(app: FastAPI) -> str | None:

@@ -6,15 +6,21 @@ build an app around any store and the parts are swapped together.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from fastapi import Request
 
 from service.api.caching import DataVersion
 from service.graph.gate import WriteGate
 from service.settings import Settings
-from service.sparql.execution import Executor
+from service.sparql.execution import Executor, StoreCall
 from service.store.base import Store
+from service.store.delta import Delta
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -24,21 +30,35 @@ class AppState:
     executor: Executor
     gate: WriteGate
     version: DataVersion
-    _size: tuple[str, int, int] | None = field(default=None, init=False, repr=False)
+    _size: tuple[int, int] | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def size(self) -> tuple[int, int]:
-        """Triples and named graphs, counted once per data version.
+        """Quads and named graphs: counted once, then kept up to date by each write's delta.
 
         ``/health`` is polled, and a full count on the disk store the server keeps takes
-        half a second at 1M triples. A remote engine can change without the version moving,
-        so it is counted every time.
+        half a second at 1M triples. A remote engine can change without this service
+        knowing, so it is asked every time (one ``COUNT``).
         """
-        if self.settings.store_backend == "remote":
-            return self.store.count(), len(self.store.graph_names())
-        tag = self.version.tag
-        if self._size is None or self._size[0] != tag:
-            self._size = (tag, self.store.count(), len(self.store.graph_names()))
-        return self._size[1], self._size[2]
+        if not self.store.local:
+            return self.store.size()
+        with self._lock:
+            if self._size is None:
+                self._size = self.store.size()
+            return self._size
+
+    def changed(self, delta: Delta) -> None:
+        """A committed write: a new data version, and the size it leaves."""
+        with self._lock:
+            if self._size is not None:
+                quads = self._size[0] + len(delta.added) - len(delta.removed)
+                self._size = (quads, len(self.store.graph_names()))
+            self.version.bump()
+
+    def read(self, request: Request, function: Callable[..., T], *args: Hashable) -> T:
+        """``function(store, *args)`` run where queries run (the query engine): the query
+        time limit, row cap and the client's share apply (``StoreCall``)."""
+        return self.executor.run(StoreCall(function, args, client_address(request)))
 
     def close(self) -> None:
         self.executor.close()

@@ -166,8 +166,8 @@ def build(settings: Settings) -> BuildResult:
             ox.Quad(t.subject, t.predicate, t.object, inferred)
             for t in checked.inference.oxigraph_triples()
         ]
-        store.add_oxigraph_quads(checked.parsed.quads)
-        store.add_oxigraph_quads(inferred_quads)
+        store.add_quads(checked.parsed.quads)
+        store.add_quads(inferred_quads)
         ox.serialize(  # with the union default graph the store keeps (service/store/union.py)
             itertools.chain(
                 checked.parsed.quads,

@@ -68,8 +68,8 @@ def check_sources(
     # so no copy is needed either way; a million triples would cost seconds and gigabytes).
     outcome = validate(
         parsed.data_quads,
-        _copy(parsed.graphs[Role.SHAPES]),
-        _copy(parsed.graphs[Role.ONTOLOGY]),
+        copy_graph(parsed.graphs[Role.SHAPES]),
+        copy_graph(parsed.graphs[Role.ONTOLOGY]),
         validator=validator,
     )
     timings["shacl"] = time.perf_counter() - started
@@ -119,7 +119,7 @@ def run_reasoner(
     return infer(ontology, data_graph())
 
 
-def _copy(graph: Graph) -> Graph:
+def copy_graph(graph: Graph) -> Graph:
     """pyshacl may add to the graphs it receives; the build keeps its own intact."""
     copy = Graph()
     for triple in graph:

@@ -29,9 +29,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from service.graph.sources import Role, SourceFile
-from service.store.base import Triple
-from service.store.terms import ntriples
+from service.store.delta import GraphName
 
 SUFFIX = ".nt"
 _HEADER = "# graph: "
@@ -45,7 +46,7 @@ class Contribution:
     """One contributed graph and the file that holds it."""
 
     path: Path
-    graph: str | None  # None: the store's default graph
+    graph: GraphName
     triples: int
 
     def source(self, root: Path) -> SourceFile:
@@ -80,9 +81,10 @@ def _write_flushed(path: Path, data: bytes) -> None:
         os.fsync(out.fileno())
 
 
-def _document(graph: str | None, triples: Iterable[Triple]) -> bytes:
+def _document(graph: GraphName, triples: Iterable[ox.Triple]) -> bytes:
+    """The file's text: the header, then one line per triple in the engine's spelling."""
     header = f"{_HEADER}{_DEFAULT if graph is None else '<' + graph + '>'}\n"
-    return (header + ntriples(triples)).encode("utf-8")
+    return (header + "".join(f"{triple} .\n" for triple in triples)).encode("utf-8")
 
 
 class Contributions:
@@ -91,7 +93,7 @@ class Contributions:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def record(self, graphs: Mapping[str | None, Iterable[Triple] | None]) -> None:
+    def record(self, graphs: Mapping[GraphName, Iterable[ox.Triple] | None]) -> None:
         """Make these graphs' new contents durable, all or none (``None``: now empty)."""
         if not graphs:
             return
@@ -148,7 +150,7 @@ class Contributions:
         return carried
 
 
-def _graph_named(header: str, path: Path) -> str | None:
+def _graph_named(header: str, path: Path) -> GraphName:
     if not header.startswith(_HEADER):
         raise ValueError(f"{path}: the first line must name the graph ('{_HEADER}<IRI>')")
     name = header[len(_HEADER) :].strip()

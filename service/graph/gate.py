@@ -1,28 +1,30 @@
-"""The validate-then-commit gate every HTTP write passes: GSP, SPARQL Update, ``/validate``.
+"""The gate every HTTP write passes: GSP, SPARQL Update, ``/validate``.
 
-A write is first applied to a candidate: an in-memory copy of the whole store. The candidate
-is checked the way the build checks the sources (SHACL over all asserted data, with the
-ontology; then the OWL 2 RL closure, which must stay consistent), so a shape that needs data
-from other graphs (``sh:class`` of a resource described elsewhere) sees it. Only when all is
-well are the graphs that changed, and the refreshed inferred graph, replaced in the real
-store in one transaction. Anything else leaves the store exactly as it was.
+A write is turned into a delta against the store as it is (``service.store.delta``; an update
+by ``service.sparql.update_effect``), under the write lock. Its consequences are asked of one
+interface (``service.graph.consequences``; computed from the delta alone by
+``service.graph.incremental_consequences``): the change to the inferred graph, the SHACL
+outcome, the OWL 2 RL consistency. A write that violates a shape or makes the closure
+inconsistent is refused and changes nothing. Otherwise:
 
-Writes are serialised (one lock); a dry run takes no lock (it reads a snapshot). A write's
-precondition (``If-Match``) is checked under that lock, so two editors cannot both win.
-Each committed graph is first made durable as a contribution file
-(``service.graph.contributions``), so every later build carries it. After each commit the
-app replaces its query engine, so every query started after the commit sees it.
+1. the new content of each graph it changes is made durable as a contribution file
+   (``service.graph.contributions``), so every later build carries it;
+2. the store commits the asserted delta and the inferred one in one transaction;
+3. ``on_commit`` hands the same delta on (the query engine applies it to its copy), still
+   under the lock, so copies apply deltas in the order they were committed.
+
+A write's precondition (``If-Match``) is checked under the lock, so two editors cannot both
+win. A dry run (``POST /validate``) takes no lock and commits nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-from rdflib import Graph
 
 from service.errors import (
     EsskgError,
@@ -30,27 +32,19 @@ from service.errors import (
     GraphNotFound,
     ProtectedGraph,
 )
-from service.errors import QuerySyntaxError as _QuerySyntaxError
 from service.formats import Format
-from service.graph.check import Reasoner, run_reasoner
+from service.graph.check import Reasoner
+from service.graph.consequences import PROTECTED, ConsequencesOf
 from service.graph.contributions import Contributions
-from service.graph.reason import Inference
-from service.graph.validate import ValidationOutcome, Validator, validate
-from service.namespaces import (
-    INFERRED_GRAPH,
-    ONTOLOGY_GRAPH,
-    REFERENTIAL_GRAPH_PREFIX,
-    SHAPES_GRAPH,
-)
+from service.graph.incremental_consequences import consequences_for
+from service.graph.validate import ValidationOutcome, Validator
+from service.namespaces import REFERENTIAL_GRAPH_PREFIX
 from service.parsing.isolated import parse_documents
 from service.parsing.limits import ParseLimits
-from service.sparql.updates import GraphEdit
-from service.store.base import Store, Triple
-from service.store.oxigraph import OxigraphStore
-from service.store.terms import triple_to_rdflib
-
-#: Graphs only the build writes; the inferred graph is refreshed by the gate itself.
-PROTECTED = frozenset({ONTOLOGY_GRAPH, SHAPES_GRAPH, INFERRED_GRAPH})
+from service.sparql.update_effect import update_effect
+from service.store import delta as deltas
+from service.store.base import Store
+from service.store.delta import Delta, GraphName
 
 
 def is_referential(name: str | None) -> bool:
@@ -61,10 +55,6 @@ def is_referential(name: str | None) -> bool:
 
 #: Looks at the store before a write, under the write lock, and raises to refuse it.
 Precondition = Callable[[Store], None] | None
-
-
-def _has_blank_node(triple: ox.Triple) -> bool:
-    return isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode)
 
 
 @dataclass
@@ -85,20 +75,22 @@ class ShapesViolation(EsskgError):
 
 @dataclass
 class WriteResult:
-    """What a write did: the graphs it replaced, and whether the target graph is new."""
+    """What a write did: the graphs it changed, and whether the target graph is new."""
 
-    changed: list[str | None]
+    changed: list[GraphName]
     created: bool = False
     outcome: ValidationOutcome | None = None
 
 
 def parse_payload(
     documents: Sequence[tuple[Format, bytes]], base_iri: str | None, *, limits: ParseLimits
-) -> list[Triple]:
+) -> list[ox.Triple]:
     """Triples of uploaded documents (one request's), parsed by the engine within ``limits``
     in a separate process (``service.parsing.isolated``; exact error positions).
 
     Dataset formats are accepted for their default graph only: a GSP request names one graph.
+    Blank nodes keep the documents' labels here; each write gives them fresh ones
+    (``service.store.delta.fresh_blank_nodes``).
     """
     triples = []
     for quad in parse_documents(documents, base_iri, limits):
@@ -106,12 +98,12 @@ def parse_payload(
             raise EvaluationError(
                 "the payload names graphs of its own; send a graph's triples to its ?graph="
             )
-        triples.append(triple_to_rdflib(quad.triple))
+        triples.append(quad.triple)
     return triples
 
 
 class WriteGate:
-    """Serialised, validated writes to one store."""
+    """Serialised, checked writes to one store, committed as deltas."""
 
     def __init__(
         self,
@@ -120,18 +112,22 @@ class WriteGate:
         reason: bool = True,
         reasoner: Reasoner = "rules",
         validator: Validator = "sparql",
+        consequences: ConsequencesOf | None = None,
         lock: threading.Lock | None = None,
         before_commit: Callable[[], None] | None = None,
-        on_commit: Callable[[], None] | None = None,
+        on_commit: Callable[[Delta], None] | None = None,
         contributions: Contributions | None = None,
     ) -> None:
-        """``before_commit`` runs once a write has passed, just before it is committed (so
-        a crash between the two cannot leave anything claiming the old state is current);
-        ``on_commit`` runs after; ``contributions`` keeps each committed graph as a file."""
+        """``consequences`` defaults to what ``reason``, ``reasoner`` and ``validator`` ask
+        for (``service.graph.incremental_consequences``); ``before_commit`` runs once a
+        write has passed, just before anything is written (so a crash between the two
+        cannot leave anything claiming the old state is current); ``on_commit`` receives
+        each committed delta, inferred part included; ``contributions`` keeps each changed
+        graph as a file."""
         self._store = store
-        self._reason = reason
-        self._reasoner: Reasoner = reasoner
-        self._validator: Validator = validator
+        self._consequences = consequences or consequences_for(
+            reason=reason, reasoner=reasoner, validator=validator
+        )
         self._lock = lock or threading.Lock()
         self._before_commit = before_commit
         self._on_commit = on_commit
@@ -140,185 +136,98 @@ class WriteGate:
     # -- the operations --------------------------------------------------------------------
 
     def put_graph(
-        self, name: str | None, triples: Iterable[Triple], precondition: Precondition = None
+        self, name: GraphName, triples: Iterable[ox.Triple], precondition: Precondition = None
     ) -> WriteResult:
         content = list(triples)
         return self._write(
-            lambda c: c.put_graph(name, content), target=name, touched=[name], check=precondition
+            lambda store: deltas.replacing(store, name, content), target=name, check=precondition
         )
 
     def post_graph(
-        self, name: str | None, triples: Iterable[Triple], precondition: Precondition = None
+        self, name: GraphName, triples: Iterable[ox.Triple], precondition: Precondition = None
     ) -> WriteResult:
         content = list(triples)
         return self._write(
-            lambda c: c.post_graph(name, content), target=name, touched=[name], check=precondition
+            lambda store: deltas.adding(store, name, content), target=name, check=precondition
         )
 
-    def delete_graph(self, name: str | None, precondition: Precondition = None) -> WriteResult:
-        def apply(candidate: OxigraphStore) -> None:
-            if name is not None and not candidate.has_graph(name):
+    def delete_graph(self, name: GraphName, precondition: Precondition = None) -> WriteResult:
+        def compute(store: Store) -> Delta:
+            if name is not None and not store.has_graph(name):
                 raise GraphNotFound(f"no graph <{name}>")
-            candidate.delete_graph(name)
+            return deltas.dropping(store, name)
 
-        return self._write(apply, target=name, touched=[name], check=precondition)
+        return self._write(compute, target=name, check=precondition)
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> WriteResult:
-        def apply(candidate: OxigraphStore) -> None:
-            try:
-                candidate.update(sparql, base_iri=base_iri)
-            except _QuerySyntaxError:
-                raise
-            except (OSError, RuntimeError, ValueError) as exc:
-                raise EvaluationError(str(exc)) from exc
+        return self._write(lambda store: update_effect(store, sparql, base_iri))
 
-        return self._write(apply)
-
-    def dry_run(self, graphs: Mapping[str | None, Iterable[Triple]]) -> WriteResult:
+    def dry_run(self, graphs: Mapping[GraphName, Iterable[ox.Triple]]) -> WriteResult:
         """``POST /validate``: what adding these graphs would give, nothing committed."""
         contents = {name: list(triples) for name, triples in graphs.items()}
 
-        def apply(candidate: OxigraphStore) -> None:
+        def compute(store: Store) -> Delta:
+            found = Delta()
             for name, triples in contents.items():
-                candidate.post_graph(name, triples)
+                found = found | deltas.adding(store, name, triples)
+            return found
 
-        return self._write(apply, touched=list(contents), commit=False)
+        return self._write(compute, commit=False)
 
     # -- the gate --------------------------------------------------------------------------
 
     def _write(
         self,
-        apply: Callable[[OxigraphStore], None],
+        compute: Callable[[Store], Delta],
         *,
-        target: str | None = None,
-        touched: Collection[str | None] | None = None,
+        target: GraphName = None,
         commit: bool = True,
         check: Precondition = None,
     ) -> WriteResult:
-        """Apply the write to a copy, check the copy, then commit the graphs that changed.
+        """Compute the write's delta, check its consequences, then commit it.
 
-        ``touched``: the only graphs the write can change (a Graph Store operation names
-        its one graph), so the others are not compared; ``None`` for any (an update).
         ``check`` sees the store as it is before the write, under the lock, and raises to
         refuse it (a precondition).
         """
         with self._lock if commit else contextlib.nullcontext():
-            before = (
-                self._store
-                if isinstance(self._store, OxigraphStore)
-                else OxigraphStore.copy_of(self._store)
-            )
+            store = self._store
             if check is not None:
-                check(before)
-            created = target is not None and not before.has_graph(target)
-            candidate = OxigraphStore.copy_of(before)
-            apply(candidate)
-            changed = before.changed_graphs(candidate, among=touched)
-            for name in changed:
-                if name is not None and (name in PROTECTED or is_referential(name)):
+                check(store)
+            created = target is not None and not store.has_graph(target)
+            delta = compute(store)
+            for name in sorted(g for g in delta.graphs() if g is not None):
+                if name in PROTECTED or is_referential(name):
                     raise ProtectedGraph(name)
-            if not changed and commit:
+            changed = sorted(delta.graphs(), key=lambda n: "" if n is None else n)
+            if not delta and commit:
                 return WriteResult([], created=False)
-            outcome, inference = self.check(candidate)
+            found = self._consequences(store, delta)
+            if found.refused:
+                raise ShapesViolation(found.outcome, found.inconsistencies)
             if commit:
-                replacements: dict[str | None, Iterable[Triple] | None] = {
-                    name: self._content(candidate, name) for name in changed
-                }
-                edits: dict[str | None, GraphEdit] = {}
-                if inference is not None:
-                    self._refresh_inferred(before, inference, replacements, edits)
-                if self._before_commit is not None:
-                    self._before_commit()
-                self._commit(before, replacements, edits)
-        if commit and self._on_commit is not None:
-            self._on_commit()
-        return WriteResult(changed, created=created, outcome=outcome)
+                self._commit(delta, found.inferred)
+        return WriteResult(changed, created=created, outcome=found.outcome)
 
-    def _commit(
-        self,
-        before: OxigraphStore,
-        replacements: dict[str | None, Iterable[Triple] | None],
-        edits: dict[str | None, GraphEdit],
-    ) -> None:
-        """The contribution files first, then the store: what a 2xx acknowledges is in both.
-        If the store refuses the commit, the files go back to what they were."""
-        graphs = {name: content for name, content in replacements.items() if name not in PROTECTED}
+    def _commit(self, asserted: Delta, inferred: Delta) -> None:
+        """The contribution files first, then the store, then the copies: what a 2xx
+        acknowledges is in all of them. If the store refuses the commit, the files go back
+        to what they were."""
+        store = self._store
+        before = {name: store.quads(name) for name in asserted.graphs()}
+        if self._before_commit is not None:
+            self._before_commit()
         if self._contributions is not None:
-            self._contributions.record(graphs)
+            self._contributions.record(
+                {name: asserted.graph_after(name, quads) or None for name, quads in before.items()}
+            )
+        committed = asserted | inferred
         try:
-            self._store.replace_graphs(replacements, edits)
+            store.apply(committed)
         except BaseException:
             if self._contributions is not None:
-                self._contributions.record({name: self._content(before, name) for name in graphs})
+                self._contributions.record(
+                    {name: [q.triple for q in quads] or None for name, quads in before.items()}
+                )
             raise
-
-    @staticmethod
-    def _refresh_inferred(
-        before: OxigraphStore,
-        inference: Inference,
-        replacements: dict[str | None, Iterable[Triple] | None],
-        edits: dict[str | None, GraphEdit],
-    ) -> None:
-        """Only the inferred triples that changed are written, in the commit's transaction.
-
-        A write usually changes a handful of the inferred triples (63,000 at 100k asserted):
-        rewriting the whole graph took most of a write's time. Triples with a blank node
-        cannot be written as a difference, so those few are rewritten whole.
-        """
-        new = set(inference.oxigraph_triples())
-        if not new:
-            replacements[INFERRED_GRAPH] = None
-            return
-        old = set(before.engine_triples(INFERRED_GRAPH))
-        blank_new = [t for t in new if _has_blank_node(t)]
-        blank_old = any(_has_blank_node(t) for t in old)
-        ground_new = new.difference(blank_new)
-        ground_old = {t for t in old if not _has_blank_node(t)}
-        edit = GraphEdit(
-            removed=[triple_to_rdflib(t) for t in ground_old - ground_new],
-            added=[triple_to_rdflib(t) for t in ground_new - ground_old],
-            blank=[triple_to_rdflib(t) for t in blank_new] if blank_new or blank_old else None,
-        )
-        if edit.removed or edit.added or edit.blank is not None:
-            edits[INFERRED_GRAPH] = edit
-
-    @staticmethod
-    def _content(candidate: OxigraphStore, name: str | None) -> list[Triple] | None:
-        triples: list[Triple] = list(candidate.get_graph(name))  # type: ignore[arg-type]
-        return triples or None
-
-    def check(self, candidate: OxigraphStore) -> tuple[ValidationOutcome, Inference | None]:
-        """Validate the candidate's asserted data; reason over it when enabled.
-
-        The data stays in engine terms, as in the build: an rdflib copy of a large store
-        costs seconds per hundred thousand triples, and only an owlrl or pyshacl fallback
-        needs one (built on first use).
-        """
-        ontology = candidate.get_graph(ONTOLOGY_GRAPH)
-        shapes = candidate.get_graph(SHAPES_GRAPH)
-        quads = candidate.quads_outside(PROTECTED)
-        rdflib_copy: list[Graph] = []
-
-        def data_graph() -> Graph:
-            if not rdflib_copy:
-                graph = Graph()
-                for quad in quads:
-                    graph.add(triple_to_rdflib(quad.triple))
-                rdflib_copy.append(graph)
-            return rdflib_copy[0]
-
-        outcome = ValidationOutcome(conforms=True)
-        if len(shapes):
-            # a fresh ontology: pyshacl mutates what it is given
-            outcome = validate(
-                quads, shapes, candidate.get_graph(ONTOLOGY_GRAPH), validator=self._validator
-            )
-        inconsistencies: list[str] = []
-        inference: Inference | None = None
-        if self._reason:
-            triples = [quad.triple for quad in quads]
-            inference = run_reasoner(self._reasoner, ontology, triples, data_graph)
-            inconsistencies = inference.inconsistencies
-        if outcome.violations or inconsistencies:
-            raise ShapesViolation(outcome, inconsistencies)
-        return outcome, inference
+        if self._on_commit is not None:
+            self._on_commit(committed)

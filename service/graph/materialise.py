@@ -33,12 +33,29 @@ import pyoxigraph as ox
 from owlrl.DatatypeHandling import AltXSDToPYTHON
 from owlrl.Namespaces import ERRNS
 from owlrl.XsdDatatypes import OWL_Datatype_Subsumptions, OWL_RL_Datatypes
-from rdflib import BNode, Graph, Literal
-from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib import BNode, Graph
+from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
+from service.graph.owl_consistency import (
+    ALL_DISJOINT,
+    ASYMMETRIC,
+    COMPLEMENT,
+    DISJOINT,
+    FUNCTIONAL,
+    INVERSE_FUNCTIONAL,
+    IRREFLEXIVE,
+    MAX_CARDINALITY,
+    PROPERTY_DISJOINT,
+    Inconsistency,
+    messages,
+    problems,
+)
+from service.graph.owl_rules import Plans, RuleEngine, Unsupported, is_tautology
 from service.graph.reason import owlrl_closure
 from service.store.terms import OxTerm, to_oxigraph, to_rdflib, triple_to_rdflib
+
+__all__ = ["Materialised", "Unsupported", "is_schema_triple", "materialise"]
 
 OxTriple = tuple[OxTerm, ox.NamedNode, OxTerm]
 
@@ -68,19 +85,10 @@ SCHEMA_TYPES = frozenset(
     )
 )  # fmt: skip
 _TYPE = str(RDF.type)
-_BUILT_IN = (str(RDF), str(RDFS), str(OWL), str(XSD))
-_REFLEXIVE = frozenset(
-    str(p)
-    for p in (OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty, RDFS.subClassOf,
-              RDFS.subPropertyOf)
-)  # fmt: skip
 _CONVERTERS = {str(k): v for k, v in AltXSDToPYTHON.items()}
 _RL_DATATYPES = frozenset(str(d) for d in OWL_RL_Datatypes)
-_SUBSUMPTIONS = {str(k): [str(v) for v in vs] for k, vs in OWL_Datatype_Subsumptions.items()}
-
-
-class Unsupported(Exception):
-    """The schema uses a construct the set rules do not compile; use owlrl instead."""
+#: owlrl's one-time rule: a resource typed with a datatype also has its supertypes.
+SUBSUMPTIONS = {str(k): [str(v) for v in vs] for k, vs in OWL_Datatype_Subsumptions.items()}
 
 
 @dataclass
@@ -90,6 +98,7 @@ class Materialised:
     inferred: list[ox.Triple]
     inconsistencies: list[str] = field(default_factory=list)
     schema_triples: int = 0
+    found: list[Inconsistency] = field(default_factory=list)  # each with what it concerns
 
     def to_rdflib(self) -> Graph:
         graph = Graph()
@@ -122,146 +131,26 @@ class _Terms:
     def iri(self, value: str | Node) -> int:
         return self.id(ox.NamedNode(str(value)))
 
-
-@dataclass
-class _PropertyPlan:
-    """What one instance triple ``s p o`` implies, compiled from the schema closure."""
-
-    supers: list[int] = field(default_factory=list)
-    domains: list[int] = field(default_factory=list)
-    ranges: list[int] = field(default_factory=list)
-    inverses: list[int] = field(default_factory=list)
-    symmetric: bool = False
-    transitive: bool = False
-    chains: list[tuple[int, list[int], int]] = field(default_factory=list)  # (p, chain, pos)
-    some: list[tuple[int, int | None]] = field(default_factory=list)  # (restriction, filler)
-    all_values: list[tuple[int, int]] = field(default_factory=list)  # (restriction, filler)
-    has_value: list[tuple[int, int]] = field(default_factory=list)  # (restriction, value)
+    def node(self, node: Node) -> int:
+        return self.id(to_oxigraph(node))  # type: ignore[arg-type]
 
 
-@dataclass
-class _ClassPlan:
-    """What ``x a C`` implies for one class C."""
-
-    supers: list[int] = field(default_factory=list)
-    some: list[tuple[int, int]] = field(default_factory=list)  # (restriction, property)
-    all_values: list[tuple[int, int]] = field(default_factory=list)  # (property, filler)
-    has_value: list[tuple[int, int]] = field(default_factory=list)  # (property, value)
-    intersections: list[tuple[int, list[int]]] = field(default_factory=list)
-    components: list[int] = field(default_factory=list)  # cls-int2
-    unions: list[int] = field(default_factory=list)
-
-
-class _Rules:
-    """The compiled schema and the fact base the rules run over."""
+class _Rules(RuleEngine[int]):
+    """The rules over every fact in memory: integer-encoded, indexed by subject and, for
+    the properties the rules look up that way, by object."""
 
     def __init__(self, closure: Graph, terms: _Terms) -> None:
         self.terms = terms
-        self.type = terms.iri(RDF.type)
-        self.props: dict[int, _PropertyPlan] = defaultdict(_PropertyPlan)
-        self.classes: dict[int, _ClassPlan] = defaultdict(_ClassPlan)
+        self.plans = Plans(closure, terms.node)
+        self.type = self.plans.type
         self.sp: dict[int, dict[int, set[int]]] = defaultdict(dict)
-        self.op: dict[int, dict[int, set[int]]] = {}
+        self.op: dict[int, dict[int, set[int]]] = {p: {} for p in self.plans.by_object}
         self.queue: list[tuple[int, int, int]] = []
-        self.checks: list[tuple[str, Node, Node]] = []
-        self._compile(closure)
-
-    # ---- compiling the schema closure
-    def _id(self, node: Node) -> int:
-        return self.terms.id(to_oxigraph(node))  # type: ignore[arg-type]
 
     def encode(self, triple: tuple[Node, Node, Node]) -> tuple[int, int, int]:
-        return self._id(triple[0]), self._id(triple[1]), self._id(triple[2])
+        node = self.terms.node
+        return node(triple[0]), node(triple[1]), node(triple[2])
 
-    def _list(self, closure: Graph, head: Node) -> list[int]:
-        return [self._id(item) for item in closure.items(head)]
-
-    def _compile(self, g: Graph) -> None:
-        for construct in (
-            OWL.hasKey,
-            OWL.maxQualifiedCardinality,
-            OWL.sourceIndividual,
-            OWL.distinctMembers,
-        ):
-            if (None, construct, None) in g:
-                raise Unsupported(f"the schema uses {construct}")
-        for construct in (OWL.AllDifferent, OWL.AllDisjointProperties):
-            if (None, RDF.type, construct) in g:
-                raise Unsupported(f"the schema uses {construct}")
-        for s, o in g.subject_objects(OWL.sameAs):
-            if s != o:
-                raise Unsupported("owl:sameAs between distinct resources")
-        for s, o in g.subject_objects(RDFS.subPropertyOf):
-            if s != o:
-                self.props[self._id(s)].supers.append(self._id(o))
-        for s, o in g.subject_objects(OWL.equivalentProperty):
-            if s != o:
-                self.props[self._id(s)].supers.append(self._id(o))
-                self.props[self._id(o)].supers.append(self._id(s))
-        for s, o in g.subject_objects(RDFS.domain):
-            self.props[self._id(s)].domains.append(self._id(o))
-        for s, o in g.subject_objects(RDFS.range):
-            self.props[self._id(s)].ranges.append(self._id(o))
-        for s, o in g.subject_objects(OWL.inverseOf):
-            self.props[self._id(s)].inverses.append(self._id(o))
-            self.props[self._id(o)].inverses.append(self._id(s))
-        for s in g.subjects(RDF.type, OWL.SymmetricProperty):
-            self.props[self._id(s)].symmetric = True
-        for s in g.subjects(RDF.type, OWL.TransitiveProperty):
-            p = self._id(s)
-            self.props[p].transitive = True
-            self.op.setdefault(p, {})
-        for s, head in g.subject_objects(OWL.propertyChainAxiom):
-            chain = self._list(g, head)
-            for pos, link in enumerate(chain):
-                self.props[link].chains.append((self._id(s), chain, pos))
-                self.op.setdefault(link, {})
-        for s, o in g.subject_objects(RDFS.subClassOf):
-            if s != o:
-                self.classes[self._id(s)].supers.append(self._id(o))
-        for s, o in g.subject_objects(OWL.equivalentClass):
-            if s != o:
-                self.classes[self._id(s)].supers.append(self._id(o))
-                self.classes[self._id(o)].supers.append(self._id(s))
-        for x, on in g.subject_objects(OWL.onProperty):
-            r, pp = self._id(x), self._id(on)
-            for y in g.objects(x, OWL.someValuesFrom):
-                filler = None if y == OWL.Thing else self._id(y)
-                self.props[pp].some.append((r, filler))
-                self.op.setdefault(pp, {})
-                if filler is not None:
-                    self.classes[filler].some.append((r, pp))
-            for y in g.objects(x, OWL.allValuesFrom):
-                self.props[pp].all_values.append((r, self._id(y)))
-                self.classes[r].all_values.append((pp, self._id(y)))
-            for v in g.objects(x, OWL.hasValue):
-                self.props[pp].has_value.append((r, self._id(v)))
-                self.classes[r].has_value.append((pp, self._id(v)))
-        for c, head in g.subject_objects(OWL.intersectionOf):
-            members = self._list(g, head)
-            cid = self._id(c)
-            self.classes[cid].components.extend(members)
-            for m in members:
-                self.classes[m].intersections.append((cid, members))
-        for c, head in g.subject_objects(OWL.unionOf):
-            for m in self._list(g, head):
-                self.classes[m].unions.append(self._id(c))
-        # consistency checks, evaluated once the fixpoint is reached
-        for pred in (OWL.disjointWith, OWL.propertyDisjointWith, OWL.complementOf,
-                     OWL.maxCardinality):  # fmt: skip
-            for s, o in g.subject_objects(pred):
-                self.checks.append((str(pred), s, o))
-        kinds = (OWL.FunctionalProperty, OWL.InverseFunctionalProperty, OWL.IrreflexiveProperty)
-        for kind in (*kinds, OWL.AsymmetricProperty, OWL.AllDisjointClasses):
-            for s in g.subjects(RDF.type, kind):
-                self.checks.append((str(kind), s, kind))
-        for plan in self.props.values():
-            plan.supers = sorted(set(plan.supers))
-            plan.inverses = sorted(set(plan.inverses))
-        for cplan in self.classes.values():
-            cplan.supers = sorted(set(cplan.supers))
-
-    # ---- the fact base
     def add(self, s: int, p: int, o: int) -> None:
         by_s = self.sp[p]
         objects = by_s.get(s)
@@ -292,78 +181,9 @@ class _Rules:
 
     def run(self) -> None:
         """Process every queued fact once; new facts join the queue until it empties."""
-        props, classes, queue, add, typ = self.props, self.classes, self.queue, self.add, self.type
-        empty = _PropertyPlan()
+        queue, step = self.queue, self.step
         while queue:
-            s, p, o = queue.pop()
-            plan = props.get(p, empty)
-            if plan is not empty:
-                for sup in plan.supers:
-                    add(s, sup, o)
-                for c in plan.domains:
-                    add(s, typ, c)
-                for c in plan.ranges:
-                    add(o, typ, c)
-                for q in plan.inverses:
-                    add(o, q, s)
-                if plan.symmetric:
-                    add(o, p, s)
-                if plan.transitive:
-                    for z in list(self.objects(o, p)):
-                        add(s, p, z)
-                    for w in list(self.subjects(p, s)):
-                        add(w, p, o)
-                for chain_p, chain, pos in plan.chains:
-                    self._chain(chain_p, chain, pos, s, o)
-                for r, filler in plan.some:
-                    if filler is None or self.has(o, typ, filler):
-                        add(s, typ, r)
-                for r, filler in plan.all_values:
-                    if self.has(s, typ, r):
-                        add(o, typ, filler)
-                for r, value in plan.has_value:
-                    if o == value:
-                        add(s, typ, r)
-            if p == typ:
-                cplan = classes.get(o)
-                if cplan is not None:
-                    self._typed(s, o, cplan)
-
-    def _typed(self, x: int, c: int, plan: _ClassPlan) -> None:
-        add, typ = self.add, self.type
-        for sup in plan.supers:
-            add(x, typ, sup)
-        for r, pp in plan.some:  # cls-svf1: u pp x, x a filler → u a r
-            for u in list(self.subjects(pp, x)):
-                add(u, typ, r)
-        for pp, filler in plan.all_values:  # cls-avf: x a r, x pp v → v a filler
-            for v in list(self.objects(x, pp)):
-                add(v, typ, filler)
-        for pp, value in plan.has_value:  # cls-hv1
-            add(x, pp, value)
-        for inter, members in plan.intersections:  # cls-int1
-            if all(self.has(x, typ, m) for m in members):
-                add(x, typ, inter)
-        for m in plan.components:  # cls-int2
-            add(x, typ, m)
-        for u in plan.unions:  # cls-uni
-            add(x, typ, u)
-
-    def _chain(self, p: int, chain: list[int], pos: int, s: int, o: int) -> None:
-        """prp-spo2 for a new link at ``pos``: walk back to the chain's start, on to its end."""
-        starts = {s}
-        for link in reversed(chain[:pos]):
-            starts = {w for x in starts for w in self.subjects(link, x)}
-            if not starts:
-                return
-        ends = {o}
-        for link in chain[pos + 1 :]:
-            ends = {z for x in ends for z in self.objects(x, link)}
-            if not ends:
-                return
-        for a in list(starts):
-            for b in list(ends):
-                self.add(a, p, b)
+            step(*queue.pop())
 
     def triples(self) -> Iterator[tuple[int, int, int]]:
         for p, by_s in self.sp.items():
@@ -371,10 +191,33 @@ class _Rules:
                 for o in objects:
                     yield s, p, o
 
+    def candidates(self, kind: str, s: Node, o: Node) -> Iterable[int]:
+        """Every individual a consistency rule can concern, read off the indexes."""
+        key, typ = self.plans.key, self.type
 
-def _literal_problems(literals: Iterable[ox.Literal]) -> list[str]:
+        def typed(c: Node) -> set[int]:
+            cid = key(c)
+            return {x for x, objects in self.sp[typ].items() if cid in objects}
+
+        if kind in (DISJOINT, COMPLEMENT):
+            return sorted(typed(s))
+        if kind in (PROPERTY_DISJOINT, FUNCTIONAL, IRREFLEXIVE, ASYMMETRIC):
+            return sorted(self.sp.get(key(s), {}))
+        if kind == INVERSE_FUNCTIONAL:
+            by_s = self.sp.get(key(s), {})
+            return sorted({y for objects in by_s.values() for y in objects})
+        if kind == MAX_CARDINALITY:
+            return sorted(typed(s))
+        if kind == ALL_DISJOINT:
+            closure = self.plans.closure
+            members = [m for head in closure.objects(s, OWL.members) for m in closure.items(head)]
+            return sorted({x for m in members for x in typed(m)})
+        return sorted(typed(s))  # NOTHING
+
+
+def literal_problems(literals: Iterable[ox.Literal]) -> list[Inconsistency]:
     """owlrl's lexical check: a typed literal whose text its datatype rejects."""
-    problems = []
+    found = []
     for lt in literals:
         datatype = lt.datatype.value
         if datatype not in _RL_DATATYPES:
@@ -386,109 +229,12 @@ def _literal_problems(literals: Iterable[ox.Literal]) -> list[str]:
             converter(lt.value)
         except ValueError:
             shown = to_rdflib(lt)
-            problems.append(
+            message = (
                 f"OWL RL inconsistency: Lexical value of the literal '{shown}' does not match"
                 f" its datatype ({datatype})"
             )
-    return problems
-
-
-def _consistency(rules: _Rules, closure: Graph) -> list[str]:
-    """The owlrl consistency rules over the final facts, in the build's own words."""
-    terms, typ = rules.terms, rules.type
-    problems: list[str] = []
-
-    def show(i: int) -> str:
-        return str(to_rdflib(terms.terms[i]))
-
-    def typed(c: Node) -> set[int]:
-        cid = terms.ids.get(to_oxigraph(c))  # type: ignore[arg-type]
-        if cid is None:
-            return set()
-        return {s for s, objects in rules.sp[typ].items() if cid in objects}
-
-    def pairs(p: Node) -> Iterator[tuple[int, int]]:
-        pid = terms.ids.get(to_oxigraph(p))  # type: ignore[arg-type]
-        for s, objects in rules.sp.get(pid, {}).items() if pid is not None else ():
-            for o in objects:
-                yield s, o
-
-    same: set[tuple[str, str]] = set()
-    for kind, s, o in rules.checks:
-        if kind == str(OWL.disjointWith):
-            for x in sorted(typed(s) & typed(o)):
-                problems.append(
-                    f"OWL RL inconsistency: Disjoint classes {s} and {o} have a common "
-                    f"individual {show(x)}"
-                )
-        elif kind == str(OWL.complementOf):
-            for x in sorted(typed(s) & typed(o)):
-                problems.append(
-                    f"OWL RL inconsistency: Violation of complementarity for classes {s} and "
-                    f"{o} on element {show(x)}"
-                )
-        elif kind == str(OWL.propertyDisjointWith):
-            other = set(pairs(o))
-            for x, y in pairs(s):
-                if (x, y) in other:
-                    problems.append(
-                        f"OWL RL inconsistency: Erroneous usage of disjoint properties {s} and "
-                        f"{o} on {show(x)} and {show(y)}"
-                    )
-        elif kind == str(OWL.maxCardinality):
-            members = typed(s)
-            for prop in closure.objects(s, OWL.onProperty):
-                by_subject: dict[int, set[int]] = defaultdict(set)
-                for x, y in pairs(prop):
-                    if x in members:
-                        by_subject[x].add(y)
-                for values in by_subject.values():
-                    if isinstance(o, Literal) and o.value == 0:
-                        problems.append(
-                            f"OWL RL inconsistency: Erroneous usage of maximum cardinality with"
-                            f" {s} and {show(min(values))}"
-                        )
-                    elif len(values) > 1:
-                        same.update((show(a), show(b)) for a in values for b in values if a != b)
-        elif kind in (str(OWL.FunctionalProperty), str(OWL.InverseFunctionalProperty)):
-            grouped: dict[int, set[int]] = defaultdict(set)
-            for x, y in pairs(s):
-                key, value = (x, y) if kind == str(OWL.FunctionalProperty) else (y, x)
-                grouped[key].add(value)
-            for values in grouped.values():
-                if len(values) > 1:
-                    same.update((show(a), show(b)) for a in values for b in values if a != b)
-        elif kind == str(OWL.IrreflexiveProperty):
-            for x, y in pairs(s):
-                if x == y:
-                    problems.append(
-                        f"OWL RL inconsistency: Irreflexive property used on {show(x)} with {s}"
-                    )
-        elif kind == str(OWL.AsymmetricProperty):
-            found = set(pairs(s))
-            for x, y in found:
-                if (y, x) in found:
-                    problems.append(
-                        f"OWL RL inconsistency: Erroneous usage of asymmetric property {s} on "
-                        f"{show(x)} and {show(y)}"
-                    )
-        elif kind == str(OWL.AllDisjointClasses):
-            for head in closure.objects(s, OWL.members):
-                classes = list(closure.items(head))
-                for i, c1 in enumerate(classes):
-                    for c2 in classes[i + 1 :]:
-                        for x in sorted(typed(c1) & typed(c2)):
-                            problems.append(
-                                f"OWL RL inconsistency: Disjoint classes {c1} and {c2} have a "
-                                f"common individual {show(x)}"
-                            )
-    for x in sorted(typed(OWL.Nothing)):
-        problems.append(f"OWL RL inconsistency: {show(x)} is defined of type 'Nothing'")
-        problems.append(f"<{show(x)}> is inferred to be an owl:Nothing (unsatisfiable)")
-    for a, b in sorted(same):
-        if a < b:
-            problems.append(f"owl:sameAs merges two distinct resources: <{a}> = <{b}>")
-    return sorted(set(problems))
+            found.append(Inconsistency(message, lt, lexical=True))
+    return found
 
 
 #: Schema closures already computed, by schema content: every write to the service reasons
@@ -497,7 +243,7 @@ _CLOSURES: OrderedDict[frozenset[tuple[Node, Node, Node]], Graph] = OrderedDict(
 _CLOSURES_KEPT = 4
 
 
-def _schema_closure(schema: Graph) -> Graph:
+def schema_closure(schema: Graph) -> Graph:
     """owlrl's closure of ``schema``, computed once per distinct schema (read-only result)."""
     key = frozenset(schema)
     found = _CLOSURES.get(key)
@@ -508,6 +254,15 @@ def _schema_closure(schema: Graph) -> Graph:
     else:
         _CLOSURES.move_to_end(key)
     return found
+
+
+def closure_facts(closure: Graph) -> Iterator[tuple[Node, Node, Node]]:
+    """The triples of a schema closure the instance rules start from: owlrl drops its
+    generalised triples (blank-node predicates) and its error reports at the end."""
+    errors = set(closure.subjects(RDF.type, ERRNS.ErrorMessage))
+    for triple in closure:
+        if not isinstance(triple[1], BNode) and triple[0] not in errors:
+            yield triple
 
 
 def materialise(ontology: Graph, data: Iterable[ox.Triple]) -> Materialised:
@@ -529,15 +284,12 @@ def materialise(ontology: Graph, data: Iterable[ox.Triple]) -> Materialised:
             instance.append((terms.id(subject), terms.id(t.predicate), terms.id(obj)))
     schema_asserted = set(schema)
     for _ in range(4):
-        closure = _schema_closure(schema)
+        closure = schema_closure(schema)
         rules = _Rules(closure, terms)
         asserted: set[tuple[int, int, int]] = set(instance)
         asserted.update(rules.encode(triple) for triple in schema_asserted)
-        errors = set(closure.subjects(RDF.type, ERRNS.ErrorMessage))
-        for triple in closure:
-            # owlrl drops generalised triples (blank-node predicates) at the end
-            if not isinstance(triple[1], BNode) and triple[0] not in errors:
-                rules.add(*rules.encode(triple))
+        for triple in closure_facts(closure):
+            rules.add(*rules.encode(triple))
         for fact in instance:
             rules.add(*fact)
         _datatype_subsumptions(rules, instance)
@@ -555,10 +307,22 @@ def materialise(ontology: Graph, data: Iterable[ox.Triple]) -> Materialised:
     else:
         raise Unsupported("the instance rules keep deriving schema triples")
 
-    problems = _literal_problems(literals) + _closure_errors(closure)
-    problems += _consistency(rules, closure)
-    inferred = _informative(rules, asserted)
-    return Materialised(inferred, sorted(set(problems)), len(schema))
+    def show(i: int) -> str:
+        return str(to_rdflib(terms.terms[i]))
+
+    found = literal_problems(literals) + closure_errors(closure)
+    found += [
+        Inconsistency(message, terms.terms[about])
+        for message, about in problems(rules.plans, rules, show, rules.candidates)
+    ]
+    decoded_terms = terms.terms
+    inferred = [
+        ox.Triple(decoded_terms[s], decoded_terms[p], decoded_terms[o])  # type: ignore[arg-type]
+        for s, p, o in rules.triples()
+        if (s, p, o) not in asserted
+        and not is_tautology(decoded_terms[s], decoded_terms[p], decoded_terms[o])
+    ]
+    return Materialised(inferred, messages(found), len(schema), found)
 
 
 def _schema_facts(rules: _Rules) -> Iterator[tuple[int, int, int]]:
@@ -579,69 +343,27 @@ def _schema_facts(rules: _Rules) -> Iterator[tuple[int, int, int]]:
                     yield s, p, o
 
 
-def _informative(rules: _Rules, asserted: set[tuple[int, int, int]]) -> list[ox.Triple]:
-    """What is new, minus :func:`service.graph.reason.is_tautology`, tested per predicate and
-    per subject once instead of per fact (the same tests, in the same order)."""
-    terms = rules.terms.terms
-    ids = rules.terms.ids
-    thing, nothing = ids.get(ox.NamedNode(_THING)), ids.get(ox.NamedNode(_NOTHING))
-    dropped_subject: dict[int, bool] = {}
-
-    def subject_dropped(s: int) -> bool:
-        found = dropped_subject.get(s)
-        if found is None:
-            term = terms[s]
-            found = isinstance(term, ox.Literal) or (
-                isinstance(term, ox.NamedNode) and term.value.startswith(_BUILT_IN)
-            )
-            dropped_subject[s] = found
-        return found
-
-    kept: list[ox.Triple] = []
-    for p, by_s in rules.sp.items():
-        predicate = terms[p]
-        if not isinstance(predicate, ox.NamedNode):
-            continue
-        pv = predicate.value
-        reflexive = pv in _REFLEXIVE
-        no_thing = pv in (_TYPE, _SUBCLASS, _DOMAIN, _RANGE)
-        subclass = pv == _SUBCLASS
-        for s, objects in by_s.items():
-            if subject_dropped(s) or (subclass and s == nothing):
-                continue
-            subject = terms[s]
-            for o in objects:
-                if (reflexive and s == o) or (no_thing and o == thing):
-                    continue
-                if (s, p, o) not in asserted:
-                    kept.append(ox.Triple(subject, predicate, terms[o]))  # type: ignore[arg-type]
-    return kept
-
-
 def _decode(terms: _Terms, fact: tuple[int, int, int]) -> tuple[Node, Node, Node]:
     s, p, o = fact
     return (to_rdflib(terms.terms[s]), to_rdflib(terms.terms[p]), to_rdflib(terms.terms[o]))
 
 
-def _closure_errors(closure: Graph) -> list[str]:
+def closure_errors(closure: Graph) -> list[Inconsistency]:
+    """The inconsistencies owlrl itself reported while closing the schema."""
     return [
-        f"OWL RL inconsistency: {message}"
+        Inconsistency(f"OWL RL inconsistency: {message}")
         for node in closure.subjects(RDF.type, ERRNS.ErrorMessage)
         for message in closure.objects(node, ERRNS.error)
     ]
 
 
 def _datatype_subsumptions(rules: _Rules, instance: list[tuple[int, int, int]]) -> None:
-    """owlrl's one-time rule: a resource typed with a datatype also has its supertypes."""
+    """:data:`SUBSUMPTIONS`, applied once to the asserted instance triples."""
     terms = rules.terms
     for s, p, o in instance:
         if p != rules.type or isinstance(terms.terms[s], ox.Literal):
             continue
         value = terms.terms[o]
-        if isinstance(value, ox.NamedNode) and value.value in _SUBSUMPTIONS:
-            for sup in _SUBSUMPTIONS[value.value]:
+        if isinstance(value, ox.NamedNode) and value.value in SUBSUMPTIONS:
+            for sup in SUBSUMPTIONS[value.value]:
                 rules.add(s, rules.type, terms.iri(sup))
-
-
-_THING, _NOTHING = str(OWL.Thing), str(OWL.Nothing)
-_SUBCLASS, _DOMAIN, _RANGE = str(RDFS.subClassOf), str(RDFS.domain), str(RDFS.range)

@@ -19,7 +19,8 @@ from rdflib import Graph
 from service.errors import RdfSyntaxError
 from service.formats import rdf_format_for_path
 from service.graph.sources import Role, SourceFile
-from service.store.terms import graph_name_to_oxigraph, triple_to_rdflib
+from service.store.delta import engine_graph
+from service.store.terms import triple_to_rdflib
 
 
 class _Graphs(dict[Role, Graph]):
@@ -85,7 +86,7 @@ def _node_key(node: ox.NamedNode | ox.BlankNode | ox.Triple) -> str:
 def parse_file(source: SourceFile) -> list[ox.Quad]:
     """Quads of one file; triples outside a named graph go to the file's own graph."""
     fmt = rdf_format_for_path(source.path)
-    own_graph = graph_name_to_oxigraph(source.graph)
+    own_graph = engine_graph(source.graph)
     try:
         parsed = list(ox.parse(path=str(source.path), format=fmt.oxigraph_rdf, base_iri=None))
     except SyntaxError as exc:

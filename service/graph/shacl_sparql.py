@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -35,7 +35,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from service.graph.shacl_pairs import PAIR_COMPONENTS, NeedsPath, holds, outside, violations
-from service.graph.shacl_store import ExactStore, as_stored, compare, datatype_test
+from service.graph.shacl_store import ExactStore, Term, as_stored, compare, datatype_test
 from service.graph.sparql_prebinding import joinable
 from service.graph.xsd_lexical import well_formed
 from service.store.terms import ntriples_term, to_oxigraph, to_rdflib
@@ -61,6 +61,8 @@ class Check:
     query: str
     path_triples: tuple[tuple[Node, Node, Node], ...] = ()  # a complex path's structure
     constraint: Node | None = None  # a SPARQL-based constraint's node: read by the engine
+    root: Node | None = None  # the shape with targets whose focus nodes the query checks
+    focus: str = ""  # the focus pattern inside ``query`` (see :func:`restricted`)
 
 
 @dataclass
@@ -658,7 +660,14 @@ def compile_shapes(shapes: Graph) -> Compiled:
                 raise Unsupported("SPARQL-based targets (sh:target)")
             focus = compiler.focus([shape])
             engine_focus = compiler.focus([shape], engine_view=True)
-            result.checks.extend(compiler.shape_checks(shape, focus, engine_focus))
+            result.checks.extend(
+                replace(
+                    check,
+                    root=shape,
+                    focus=focus if check.constraint is None else engine_focus,
+                )
+                for check in compiler.shape_checks(shape, focus, engine_focus)
+            )
         except Unsupported as exc:
             result.fallback.append(shape)
             result.fallback_reasons[shape] = str(exc)
@@ -680,6 +689,19 @@ def fallback_shapes(shapes: Graph, compiled: Compiled) -> Graph:
             continue
         reduced.add((s, p, o))
     return reduced
+
+
+_FOCUS_HEAD = "{ SELECT DISTINCT ?this WHERE { "
+
+
+def restricted(check: Check, values: str) -> str:
+    """The check's query on some focus nodes only: ``values`` (a ``VALUES ?this { ... }``
+    block of serialised terms) joins the focus pattern inside it, where the engine starts
+    from those nodes instead of enumerating every focus node (incremental validation)."""
+    if not check.focus.startswith(_FOCUS_HEAD):
+        raise ValueError("the check was not compiled with its focus pattern")
+    inner = check.focus.removeprefix(_FOCUS_HEAD)
+    return check.query.replace(check.focus, f"{_FOCUS_HEAD}{values} {inner}")
 
 
 # -- running ---------------------------------------------------------------------------------
@@ -717,20 +739,25 @@ def run_checks(store: ExactStore, checks: Iterable[Check]) -> list[Row]:
     constraints last, on the data as the engine holds it."""
     rows: list[Row] = []
     for check in sorted(checks, key=lambda c: c.constraint is not None):
-        engine_view = check.constraint is not None
-        solutions = store.query(check.query, engine_view=engine_view)
-        names = {v.value for v in solutions.variables}
-        for solution in solutions:
-            focus = solution["this"]
-            if focus is None or isinstance(focus, ox.Triple):
-                continue
-            value = solution["value"] if "value" in names else None
-            if value is None and engine_view and check.path is None:
-                value = focus  # a node shape's value node is its focus node (SHACL 5.3.2)
-            path = solution["path"] if "path" in names else None
-            given = None if value is None else store.given(value)
-            rows.append(Row(check, store.given(focus), given, path))
+        solutions = store.query(check.query, engine_view=check.constraint is not None)
+        rows.extend(solution_rows(check, solutions, store.given))
     return rows
+
+
+def solution_rows(
+    check: Check, solutions: ox.QuerySolutions, given: Callable[[Term], Term] = lambda t: t
+) -> Iterator[Row]:
+    """The rows of one check's solutions, each term as the data gave it (``given``)."""
+    names = {v.value for v in solutions.variables}
+    for solution in solutions:
+        focus = solution["this"]
+        if focus is None or isinstance(focus, ox.Triple):
+            continue
+        value = solution["value"] if "value" in names else None
+        if value is None and check.constraint is not None and check.path is None:
+            value = focus  # a node shape's value node is its focus node (SHACL 5.3.2)
+        path = solution["path"] if "path" in names else None
+        yield Row(check, given(focus), None if value is None else given(value), path)
 
 
 def report_graph(rows: Iterable[Row]) -> tuple[Graph, BNode]:

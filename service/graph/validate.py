@@ -199,3 +199,9 @@ def _copy(graph: Graph) -> Graph:
     for triple in graph:
         copy.add(triple)
     return copy
+
+
+def outcome_of(report: Graph) -> ValidationOutcome:
+    """A report's outcome, its problems read as :func:`validate` reads them (for the
+    reports of the incremental validation)."""
+    return _outcome(report)

@@ -9,8 +9,9 @@ bound text by appending integers we computed (``LIMIT``/``OFFSET``) or by wrappi
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from itertools import islice
 
 from rdflib import URIRef
 
@@ -61,8 +62,20 @@ def _membership_check(spec: ParamSpec) -> str | None:
     return None
 
 
-def resolve_params(store: Store, query: CannedQuery, raw: Mapping[str, str]) -> dict[str, Term]:
-    """The bindings for ``raw`` request values: typed, defaulted and checked against the data."""
+#: Asks whether a value is a member of a class (an ASK text and its bindings).
+MemberCheck = Callable[[str, tuple[tuple[str, Term], ...]], bool]
+
+
+def is_member(store: Store, check: str, bindings: tuple[tuple[str, Term], ...]) -> bool:
+    """One membership check: the web API runs it as a job of the query engine."""
+    return store.ask(check, bindings=dict(bindings))
+
+
+def resolve_params(
+    query: CannedQuery, raw: Mapping[str, str], member: MemberCheck
+) -> dict[str, Term]:
+    """The bindings for ``raw`` request values: typed, defaulted and checked against the data
+    (by ``member``, e.g. ``functools.partial(is_member, store)``)."""
     declared = {p.name: p for p in query.header.params}
     for name in raw:
         if name not in declared:
@@ -80,7 +93,7 @@ def resolve_params(store: Store, query: CannedQuery, raw: Mapping[str, str]) -> 
         if check is not None:
             kind = spec.class_iri or spec.subclass_of
             assert kind is not None
-            if not store.ask(check, bindings={"value": term, "class": _iri(kind)}):
+            if not member(check, (("value", term), ("class", _iri(kind)))):
                 raise InvalidParameter(name, spec.expected, value[:100])
         bindings[name] = term
     return bindings
@@ -121,20 +134,35 @@ def plan(
     return Plan(paged, count_query(bound), number, size)
 
 
-def enumerations(store: Store, catalogue: Catalogue) -> dict[tuple[str, str], list[str]]:
-    """Values of every enumerated parameter, drawn from the data (for OpenAPI ``enum``)."""
-    found: dict[tuple[str, str], list[str]] = {}
+#: An enumerated parameter: (query id, parameter, class IRI, whether instances or subclasses).
+Enumerated = tuple[str, str, str, bool]
+
+
+def enumerated(catalogue: Catalogue) -> tuple[Enumerated, ...]:
+    """Every enumerated parameter of the catalogue."""
+    found = []
     for query in catalogue:
         for spec in query.header.params:
-            if not spec.enumerated:
-                continue
-            kind = spec.class_iri or spec.subclass_of
-            assert kind is not None
-            path = _RDF_TYPE_PATH if spec.class_iri else _SUBCLASS_PATH
-            rows = store.select(
-                f"SELECT DISTINCT ?value WHERE {{ ?value {path} ?class . FILTER(isIRI(?value)) }}"
-                " ORDER BY ?value",
-                bindings={"class": _iri(kind)},
-            )
-            found[(query.id, spec.name)] = [str(r["value"]) for r in rows if "value" in r]
+            if spec.enumerated:
+                kind = spec.class_iri or spec.subclass_of
+                assert kind is not None
+                found.append((query.id, spec.name, kind, spec.class_iri is not None))
+    return tuple(found)
+
+
+def enumerations(
+    store: Store, parameters: tuple[Enumerated, ...], cap: int
+) -> dict[tuple[str, str], list[str]]:
+    """Values of every enumerated parameter, drawn from the data (for OpenAPI ``enum``), at
+    most ``cap`` each; the web API runs it as a job of the query engine."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for query_id, name, kind, instances in parameters:
+        path = _RDF_TYPE_PATH if instances else _SUBCLASS_PATH
+        result = store.query(
+            f"SELECT DISTINCT ?value WHERE {{ ?value {path} ?class . FILTER(isIRI(?value)) }}"
+            " ORDER BY ?value",
+            bindings={"class": _iri(kind)},
+        )
+        rows = islice(result.rows(), cap)
+        found[(query_id, name)] = [str(r["value"]) for r in rows if "value" in r]
     return found

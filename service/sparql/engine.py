@@ -13,13 +13,20 @@ about 550 MB; a pool of two workers beside a server holding its own copy took 1.
 the server keeps only the on-disk store (for its own small reads and for writes) and the
 engine holds the one copy: about 0.65 GB in all.
 
-The price is a reload when the engine is replaced: after a query passes the time limit
-(the engine is killed, and the queries it was running with it are retried on the next one),
-and after every committed write (so that every query started after a commit sees it). The
-engine reads the build's N-Quads snapshot while no write has changed the store (at 1M
-triples, about 10 s), else the server streams its store through a pipe (about 25 s; the
-project's own graph: milliseconds). Meanwhile queries wait for it, within their own time
-limit, and ``/health`` reports ``loading``.
+A committed write reaches the engine as its delta (the quads it removed and added, inferred
+ones included): the engine applies it to its copy in one transaction, on a control connection
+of its own, and the write is answered only once the engine has done so, so every query sent
+after a write's answer sees it, while a query already running keeps reading the state it
+started on (the engine's memory store reads a snapshot). Nothing is reloaded after a write.
+
+The engine is replaced, and loads the data again, only when a query passes the time limit
+(the engine is killed, and the queries it was running with it are retried on the next one)
+or when it dies. It reads the build's N-Quads snapshot while no write has changed the store
+(at 1M triples, about 10 s), else the server streams its store through a pipe (about 25 s;
+the project's own graph: milliseconds). Deltas committed while it loads are applied once it
+has loaded, before it takes queries (an exact delta applied to data that already holds it
+changes nothing, so the order of the stream and the commits does not matter). Meanwhile
+queries wait for it, within their own time limit, and ``/health`` reports ``loading``.
 
 Limits that live in the engine, where the work happens: the time limit counts from the moment
 the engine receives a job (waiting for a free thread has its own bound and is never taken
@@ -49,7 +56,7 @@ import threading
 import time
 import traceback
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import NoReturn
@@ -58,7 +65,9 @@ from service.errors import EsskgError, QueryCrashed, QueryTimeout, StoreUnavaila
 from service.process_limits import cap_data_growth
 from service.sparql.execution import Executor, Job, Limits, T
 from service.sparql.fairness import ClientSlots
-from service.store.oxigraph import OxigraphStore, load_nquads
+from service.store.base import Store
+from service.store.delta import Delta
+from service.store.oxigraph import OxigraphStore
 
 #: After a failed load, queries are refused (not retried) for this long: a broken engine
 #: must not be relaunched by every request.
@@ -67,6 +76,9 @@ RELAUNCH_PAUSE_S = 5.0
 #: (or until the data changes): a client retrying it would otherwise kill the engine, and
 #: make everyone wait for a reload, on every attempt.
 RUNAWAY_MEMORY_S = 600.0
+#: The longest a committed delta may take the engine to apply before it is replaced (a
+#: big one, say a graph of a million triples dropped, takes seconds).
+DELTA_TIMEOUT_S = 120.0
 #: Stack of each engine thread: the parser recurses once per nesting level, and a deep
 #: stack costs only address space until it is used.
 THREAD_STACK_BYTES = 64 << 20
@@ -84,7 +96,7 @@ def _receive(conn: Connection) -> tuple[str, object]:
 # -- the engine process -------------------------------------------------------------------
 
 
-def _serve(conn: Connection, store: OxigraphStore) -> None:
+def _serve(conn: Connection, store: Store) -> None:
     """Answer the jobs of one connection, one at a time, until the server closes it."""
     _send(conn, ("ready", None))
     while True:
@@ -102,13 +114,29 @@ def _serve(conn: Connection, store: OxigraphStore) -> None:
         _send(conn, reply)
 
 
+def _apply_deltas(conn: Connection, store: Store) -> None:
+    """Apply each committed delta the server sends, in one transaction, and acknowledge it."""
+    while True:
+        try:
+            delta: Delta = pickle.loads(conn.recv_bytes())
+        except (EOFError, OSError):
+            return
+        reply: tuple[str, object]
+        try:
+            store.apply(delta)
+            reply = ("ok", None)
+        except Exception:
+            reply = ("bug", traceback.format_exc())
+        _send(conn, reply)
+
+
 def _engine_main(
-    conns: list[Connection], source_fd: int, union_default: bool, memory: int
+    conns: list[Connection], control: Connection, source_fd: int, union_default: bool, memory: int
 ) -> NoReturn:
     """The engine's whole life: load the data, then serve every connection. Never returns."""
     code = 0
     try:
-        keep = sorted({source_fd, *(c.fileno() for c in conns)})
+        keep = sorted({source_fd, control.fileno(), *(c.fileno() for c in conns)})
         low = 3
         for fd in keep:
             os.closerange(low, fd)
@@ -118,14 +146,15 @@ def _engine_main(
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         try:
             with os.fdopen(source_fd, "rb") as source:
-                store = OxigraphStore(load_nquads(source), union_default=union_default)
+                store = OxigraphStore.loaded(source, union_default=union_default)
         except Exception as exc:
             for conn in conns:
                 with contextlib.suppress(OSError):
                     _send(conn, ("failed", f"{type(exc).__name__}: {exc}"))
             raise
         threading.stack_size(THREAD_STACK_BYTES)
-        cap_data_growth(memory + THREAD_STACK_BYTES * len(conns))
+        cap_data_growth(memory + THREAD_STACK_BYTES * (len(conns) + 1))
+        threading.Thread(target=_apply_deltas, args=(control, store), daemon=True).start()
         threads = [
             threading.Thread(target=_serve, args=(conn, store), daemon=True) for conn in conns
         ]
@@ -146,12 +175,15 @@ def _engine_main(
 class _Engine:
     pid: int
     conns: list[Connection]
+    control: Connection  # committed deltas go this way
     ready: bool = False
     #: Stopped by the server on purpose (time limit, new data, shutdown): the queries it
     #: was running did nothing wrong and may be tried again on the next engine.
     retired: bool = False
     #: Died under the jobs it was running (memory ceiling, crash, killed from outside).
     died: bool = False
+    #: Deltas committed while it loads, applied before it takes queries.
+    pending: list[Delta] = field(default_factory=list)
 
 
 class QueryEngine(Executor):
@@ -159,7 +191,7 @@ class QueryEngine(Executor):
 
     def __init__(
         self,
-        store: OxigraphStore,
+        store: Store,
         threads: int,
         limits: Limits,
         snapshot: Path | None = None,
@@ -175,6 +207,8 @@ class QueryEngine(Executor):
         self._timeout = limits.timeout
         self._slots = ClientSlots(limits.client_queries)
         self.write_lock = threading.Lock()
+        #: Held while a delta is sent to an engine: one at a time, in commit order.
+        self._delta_lock = threading.Lock()
         self._cond = threading.Condition()
         self._engine: _Engine | None = None
         self._idle: list[Connection] = []
@@ -194,9 +228,10 @@ class QueryEngine(Executor):
     # -- engine lifecycle (callers hold self._cond) ----------------------------------------
 
     def _launch(self) -> None:
-        pairs = [socket.socketpair() for _ in range(self._threads)]
+        pairs = [socket.socketpair() for _ in range(self._threads + 1)]
         mine = [Connection(a.detach()) for a, _ in pairs]
         theirs = [Connection(b.detach()) for _, b in pairs]
+        control, their_control = mine.pop(), theirs.pop()
         # Opened here, before the fork: deleting the file later cannot take it from the child.
         read_fd = self._open_snapshot()
         write_fd: int | None = None
@@ -204,11 +239,17 @@ class QueryEngine(Executor):
             read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child, which never returns
-            _engine_main(theirs, read_fd, self._store.union_default, self._limits.memory_bytes)
+            _engine_main(
+                theirs,
+                their_control,
+                read_fd,
+                self._store.union_default,
+                self._limits.memory_bytes,
+            )
         os.close(read_fd)
-        for conn in theirs:
+        for conn in [*theirs, their_control]:
             conn.close()
-        engine = _Engine(pid, mine)
+        engine = _Engine(pid, mine, control)
         self._engine = engine
         if write_fd is not None:
             threading.Thread(
@@ -237,6 +278,10 @@ class QueryEngine(Executor):
             for conn in [c for c in self._idle if c in engine.conns]:
                 self._idle.remove(conn)
                 conn.close()
+            # a delta being sent on it fails, and the next engine loads the committed store
+            with contextlib.suppress(OSError):
+                engine.control.close()
+        engine.pending.clear()
         if self._engine is engine:
             self._engine = None
         self._cond.notify_all()
@@ -252,7 +297,7 @@ class QueryEngine(Executor):
         """
         out = os.fdopen(write_fd, "wb")
         try:
-            self._store.write_nquads(out)
+            self._store.dump_to(out)
         except Exception as exc:
             with self._cond:
                 if not engine.retired:
@@ -273,17 +318,25 @@ class QueryEngine(Executor):
                     break
         except (EOFError, OSError):
             failure = "the query engine stopped while loading the data"
-        with self._cond:
-            if failure is None and not engine.retired:
-                engine.ready = True
-                self._idle.extend(engine.conns)
-                self._failure = None
-                self._cond.notify_all()
-                return
-            if not engine.retired:
-                self._failure, self._failed_at = failure, time.monotonic()
-                self._retire(engine)
-        for conn in engine.conns:
+        with self._delta_lock:
+            if failure is None:
+                # what was committed while it loaded, in commit order
+                for delta in engine.pending:
+                    failure = self._send_delta(engine, delta)
+                    if failure is not None:
+                        break
+            with self._cond:
+                if failure is None and not engine.retired:
+                    engine.ready = True
+                    engine.pending.clear()
+                    self._idle.extend(engine.conns)
+                    self._failure = None
+                    self._cond.notify_all()
+                    return
+                if not engine.retired:
+                    self._failure, self._failed_at = failure, time.monotonic()
+                    self._retire(engine)
+        for conn in [*engine.conns, engine.control]:
             conn.close()
 
     # -- the public side -----------------------------------------------------------------------
@@ -439,8 +492,40 @@ class QueryEngine(Executor):
             if not self._closed and self._engine is None:
                 self._launch()
 
+    def apply(self, delta: Delta) -> None:
+        """A committed delta: the engine applies it to its copy before this returns (or,
+        while it loads, once it has loaded). An engine that cannot is replaced by one that
+        loads the committed store."""
+        with self._delta_lock:
+            with self._cond:
+                if self._closed:
+                    return
+                self._runaways.clear()  # on other data the same query may well finish
+                self._crashes.clear()
+                engine = self._engine
+                if engine is None:
+                    return  # the next engine loads the store, which holds the commit
+                if not engine.ready:
+                    engine.pending.append(delta)
+                    return
+            failure = self._send_delta(engine, delta)
+            if failure is not None:
+                self._replace(engine, died=True)
+
+    def _send_delta(self, engine: _Engine, delta: Delta) -> str | None:
+        """Have ``engine`` apply ``delta``; None once it has, else why it could not."""
+        try:
+            engine.control.send_bytes(pickle.dumps(delta, protocol=pickle.HIGHEST_PROTOCOL))
+            if not engine.control.poll(max(DELTA_TIMEOUT_S, self._timeout)):
+                return "the query engine did not apply a committed write in time"
+            status, value = _receive(engine.control)
+        except (EOFError, OSError, ValueError) as exc:  # ValueError: closed by _retire
+            return f"the query engine stopped while applying a committed write: {exc}"
+        return None if status == "ok" else f"the query engine failed to apply a write:\n{value}"
+
     def refresh(self) -> None:
-        """The data changed: replace the engine, so every later query sees the change."""
+        """The data changed behind the gate's back: replace the engine, so every later query
+        sees the change."""
         with self._cond:
             if self._closed:
                 return

@@ -14,10 +14,10 @@ import os
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from service.errors import (
     EvaluationError,
@@ -30,6 +30,7 @@ from service.formats import Format
 from service.sparql.answers import write_answer
 from service.sparql.fairness import ClientSlots
 from service.store.base import QueryKind, Store
+from service.store.delta import Delta
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -74,6 +75,25 @@ class QueryJob:
 
     def answer(self, store: Store) -> Answer:
         return evaluate(store, self)
+
+
+@dataclass(frozen=True)
+class StoreCall(Generic[T]):
+    """A read of the store that is not a client's query text (a resource's description, a
+    graph, VoID, a parameter check), run where queries run: under the same time limit, row
+    cap and client share. ``function`` is a module-level function (so the job pickles by
+    reference) called as ``function(store, *args)``; ``args`` are small and hashable."""
+
+    function: Callable[..., T]
+    args: tuple[Hashable, ...] = ()
+    client: str = ""
+
+    @property
+    def memo_key(self) -> Hashable:
+        return (self.function.__module__, self.function.__qualname__, self.args)
+
+    def answer(self, store: Store) -> T:
+        return self.function(store, *self.args)
 
 
 @dataclass
@@ -130,8 +150,12 @@ class Executor(ABC):
     def run(self, job: Job[T]) -> T:
         """Answer ``job`` or raise a typed error (QueryTimeout past the limit)."""
 
+    def apply(self, delta: Delta) -> None:  # noqa: B027 - in-process: the store itself
+        """A committed write's delta: make sure later queries see it (a query engine with its
+        own copy applies it there; in-process execution reads the store that committed it)."""
+
     def refresh(self) -> None:  # noqa: B027 - nothing to do for in-process execution
-        """The data changed: make sure later queries see it."""
+        """The data changed behind the gate's back: make sure later queries see it."""
 
     def close(self) -> None:  # noqa: B027
         """Stop whatever the executor started."""
@@ -181,10 +205,9 @@ class Limits:
 def make_executor(
     store: Store, workers: int, limits: Limits, snapshot: Path | None = None
 ) -> Executor:
-    """The query engine when the store is embedded and fork exists, else in-process."""
+    """The query engine when the store is local and fork exists, else in-process."""
     from service.sparql.engine import QueryEngine
-    from service.store.oxigraph import OxigraphStore
 
-    if workers > 0 and hasattr(os, "fork") and isinstance(store, OxigraphStore):
+    if workers > 0 and hasattr(os, "fork") and store.local:
         return QueryEngine(store, workers, limits, snapshot)
     return InProcessExecutor(store, limits)

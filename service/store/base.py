@@ -1,29 +1,37 @@
 """The store interface every backend implements: embedded Oxigraph or a remote SPARQL engine.
 
-Terms crossing this interface are rdflib terms, so that no engine-specific type leaks into
-the pipeline, the HTTP layer or the tests. Result serialisation stays inside the backend,
-because the engine writes its own formats far faster than a Python round trip would.
+Data crosses this interface in engine (pyoxigraph) terms: a write is a :class:`Delta` of
+engine quads, committed by :meth:`Store.apply` in one transaction, and reads for the write
+path (a graph's quads, which quads are present) come back as engine quads, so nothing is
+converted on the way from a request to the commit. Query answers keep the rdflib rows the
+read helpers use (:meth:`QueryResult.rows`), and also offer engine values
+(:meth:`QueryResult.solutions`). Result serialisation stays inside the backend, because the
+engine writes its own formats far faster than a Python round trip would.
+
+Every capability a caller needs is a method here, answered natively by each backend (a
+remote engine counts with ``COUNT``, never by downloading graphs): nothing outside
+``service.store`` asks which backend it holds.
 """
 
 from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import BinaryIO, Protocol
 
-from rdflib import BNode, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
 
-from service.formats import Format
-
-if TYPE_CHECKING:  # the update builder imports this module's term types
-    from service.sparql.updates import GraphEdit
+from service.formats import NQUADS, Format
+from service.store.delta import Delta, EngineTerm, GraphName
 
 Term = URIRef | BNode | Literal
-Triple = tuple[URIRef | BNode, URIRef, Term]
-Quad = tuple[URIRef | BNode, URIRef, Term, URIRef | None]
 Row = dict[str, Term]
+#: One solution of a SELECT in engine terms, one value (or None) per variable, in order.
+Solution = tuple[EngineTerm | None, ...]
 
 #: Marks the store's default graph where a graph name is expected.
 DEFAULT_GRAPH: None = None
@@ -63,7 +71,11 @@ class QueryResult(ABC):
         """Solutions of a SELECT; unbound variables are absent from a row."""
 
     @abstractmethod
-    def triples(self) -> Iterator[Triple]:
+    def solutions(self) -> Iterator[Solution]:
+        """Solutions of a SELECT in engine terms, in :attr:`variables` order."""
+
+    @abstractmethod
+    def triples(self) -> Iterator[tuple[Term, Term, Term]]:
         """Triples of a CONSTRUCT or DESCRIBE."""
 
     @abstractmethod
@@ -80,9 +92,34 @@ class QueryResult(ABC):
         return self.serialize(fmt), False
 
 
+class LocalEngine(Protocol):
+    """An in-memory engine store a write's checks read directly (its indexes, its SPARQL)."""
+
+    #: committed deltas applied so far (a check keeping state between writes sees from it
+    #: whether another writer came in between)
+    generation: int
+
+    def stable(self) -> AbstractContextManager[ox.Store]:
+        """The engine store, with no change applied while the context lasts (reads go on)."""
+
+    def tentatively(self, delta: Delta) -> AbstractContextManager[ox.Store]:
+        """The engine store with ``delta``'s named-graph quads applied, no read starting
+        meanwhile; undone when the context ends, whatever happened inside."""
+
+
 class Store(ABC):
     """A quad store whose query default graph is the union of all its graphs, as a set
-    (each distinct triple once: ``service.store.union``)."""
+    (each distinct triple once: ``service.store.union``).
+
+    Everything else it answers is the dataset as written: the named graphs, and the default
+    graph's own statements (``None``), never the union's copy of the others.
+    """
+
+    #: False when queries see the store's real default graph (the W3C tests need it).
+    union_default: bool = True
+    #: True when the data lives in this process's engine: a query engine process may then
+    #: hold a copy of it (streamed by :meth:`dump_to`) and apply the same deltas to it.
+    local: bool = False
 
     @abstractmethod
     def query(
@@ -90,55 +127,86 @@ class Store(ABC):
         sparql: str,
         *,
         bindings: Mapping[str, Term] | None = None,
-        default_graphs: Sequence[str] | None = None,
+        default_graphs: Sequence[GraphName] | None = None,
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
     ) -> QueryResult:
         """Run a query; ``bindings`` pre-bind variables as RDF terms (never spliced as text).
 
         ``default_graphs``/``named_graphs`` override the dataset as the SPARQL protocol's
-        ``default-graph-uri``/``named-graph-uri`` do; without them the default graph is the
-        union of every graph, as a set. A remote store sends the query when the result is read,
-        so its syntax errors surface there.
+        ``default-graph-uri``/``named-graph-uri`` do (``None`` among the default graphs is
+        the engine's own default graph: the union, where the store keeps it there); without
+        them the default graph is the union of every graph, as a set. A remote store sends
+        the query when the result is read, so its syntax errors surface there.
         """
 
     @abstractmethod
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
-        """Run a SPARQL update atomically."""
+        """Run a SPARQL update as it is, atomically: for tools and tests that own the
+        store. The service's writes pass the gate instead, which commits deltas."""
 
     @abstractmethod
     def graph_names(self) -> list[str]:
         """Names of every non-empty named graph, sorted."""
 
     @abstractmethod
-    def count(self, graph: str | None = None, *, all_graphs: bool = True) -> int:
+    def size(self) -> tuple[int, int]:
+        """Quads in the whole store as written and named graphs holding them, in one engine
+        request."""
+
+    @abstractmethod
+    def count(self, graph: GraphName = None, *, all_graphs: bool = True) -> int:
         """Number of quads in the whole store as written (the union's copy not counted), or
         of triples in one graph."""
 
     @abstractmethod
-    def get_graph(self, name: str | None) -> Graph:
-        """A copy of one graph (``None``: the default graph's own statements, as written to
-        it, not the union queries read)."""
+    def quads(self, name: GraphName) -> list[ox.Quad]:
+        """Every quad of one graph (``None``: the default graph's own statements, as written
+        to it, not the union queries read)."""
 
     @abstractmethod
-    def replace_graphs(
-        self,
-        graphs: Mapping[str | None, Iterable[Triple] | None],
-        edits: Mapping[str | None, GraphEdit] | None = None,
-    ) -> None:
-        """Replace several graphs and edit others, in one transaction.
+    def all_quads(self, excluding: Collection[str] = ()) -> Iterator[ox.Quad]:
+        """Every quad as written, except those of the ``excluding`` named graphs."""
 
-        ``None`` as content drops the graph; an edit removes and adds triples (no blank
-        nodes) without rewriting the rest of its graph.
+    @abstractmethod
+    def match(
+        self,
+        subject: ox.NamedNode | ox.BlankNode | None = None,
+        predicate: ox.NamedNode | None = None,
+        obj: EngineTerm | None = None,
+        graph: ox.NamedNode | ox.DefaultGraph | None = None,
+    ) -> Iterator[ox.Quad]:
+        """The quads as written matching a pattern (``None``: anything there)."""
+
+    @abstractmethod
+    def present(self, quads: Collection[ox.Quad]) -> set[ox.Quad]:
+        """Those of ``quads`` the store holds as written."""
+
+    @abstractmethod
+    def apply(self, delta: Delta) -> None:
+        """Remove ``delta.removed`` and add ``delta.added`` in one transaction, the union
+        kept exact in the same transaction.
+
+        A named graph left without quads no longer exists afterwards.
         """
 
     @abstractmethod
-    def add_quads(self, quads: Iterable[Quad]) -> None:
-        """Bulk-add quads; used to fill a fresh store during a build."""
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Bulk-add quads; used to fill a fresh store during a build or a push."""
 
     @abstractmethod
     def dump(self, fmt: Format) -> bytes:
         """The whole dataset in a dataset format (N-Quads, TriG)."""
+
+    def local_engine(self) -> LocalEngine | None:
+        """The engine a write's incremental checks read, or None where they cannot run (a
+        remote engine; a store read straight from disk, where a tentative write would be
+        durable): each write is then checked over all the data."""
+        return None
+
+    def dump_to(self, out: BinaryIO, fmt: Format = NQUADS) -> None:
+        """Stream the whole dataset to ``out`` (how a query engine process gets its copy)."""
+        out.write(self.dump(fmt))
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release files or connections; the default holds none."""
@@ -148,33 +216,13 @@ class Store(ABC):
     def has_graph(self, name: str) -> bool:
         return name in self.graph_names()
 
-    def graph_digest(self, name: str | None) -> str | None:
+    def graph_digest(self, name: GraphName) -> str | None:
         """A digest of one graph's content (None when it is empty): equal triples, equal
         digest, so an ETag made from it says whether the graph changed, whoever changed it."""
-        from service.store.terms import ntriples  # that module imports this one
-
-        return digest_lines(ntriples(self.get_graph(name)).splitlines())  # type: ignore[arg-type]
+        return digest_lines(str(quad.triple) for quad in self.quads(name))
 
     def select(self, sparql: str, **kwargs: object) -> list[Row]:
         return list(self.query(sparql, **kwargs).rows())  # type: ignore[arg-type]
 
     def ask(self, sparql: str, **kwargs: object) -> bool:
         return self.query(sparql, **kwargs).boolean  # type: ignore[arg-type]
-
-    def construct(self, sparql: str, **kwargs: object) -> Graph:
-        graph = Graph()
-        for triple in self.query(sparql, **kwargs).triples():  # type: ignore[arg-type]
-            graph.add(triple)
-        return graph
-
-    def put_graph(self, name: str | None, triples: Iterable[Triple]) -> None:
-        self.replace_graphs({name: triples})
-
-    def delete_graph(self, name: str | None) -> None:
-        self.replace_graphs({name: None})
-
-    def post_graph(self, name: str | None, triples: Iterable[Triple]) -> None:
-        merged = self.get_graph(name)
-        for triple in triples:
-            merged.add(triple)
-        self.replace_graphs({name: merged})  # type: ignore[dict-item]

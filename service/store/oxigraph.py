@@ -5,7 +5,7 @@ write goes first to the on-disk store, which is transactional, and only then to 
 copy, so a crash never leaves the durable copy behind what was acknowledged.
 
 In union mode (the service's), the store's real default graph holds the union of all graphs
-as a set, kept exact by every write (:mod:`service.store.union`); queries read it. Everything
+as a set, kept exact by every commit (:mod:`service.store.union`); queries read it. Everything
 else this class returns is the dataset as written: named graphs, and the default graph's own
 statements (``None``), never the union's copy.
 """
@@ -14,35 +14,32 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
-from rdflib import Graph
 
 from service.errors import QuerySyntaxError, StoreUnavailable
 from service.formats import NQUADS, Format
 from service.sparql.binding import bind_variables
-from service.sparql.updates import GraphEdit, replace_graphs_update
+from service.sparql.updates import BoundTerms, CustomFunctions, data_operations
 from service.store.base import (
-    Quad,
+    LocalEngine,
     QueryKind,
     QueryResult,
     Row,
+    Solution,
     Store,
     Term,
-    Triple,
     digest_lines,
 )
 from service.store.capped import capped_solutions
-from service.store.terms import (
-    graph_name_to_oxigraph,
-    quad_to_oxigraph,
-    to_rdflib,
-    triple_to_rdflib,
-)
+from service.store.delta import Delta, EngineTerm, GraphName, engine_graph, has_blank_node
+from service.store.isolation import Isolation
+from service.store.terms import to_rdflib
 from service.store.union import MATERIALISE, Union, union_copies
 
 
@@ -82,11 +79,17 @@ class OxigraphResult(QueryResult):
                     row[name] = to_rdflib(value)
             yield row
 
-    def triples(self) -> Iterator[Triple]:
+    def solutions(self) -> Iterator[Solution]:
+        if not isinstance(self._raw, ox.QuerySolutions):
+            raise TypeError(f"a {self.kind} query has no rows")
+        for solution in self._raw:
+            yield tuple(solution)
+
+    def triples(self) -> Iterator[tuple[Term, Term, Term]]:
         if not isinstance(self._raw, ox.QueryTriples):
             raise TypeError(f"a {self.kind} query has no triples")
         for triple in self._raw:
-            yield triple_to_rdflib(triple)
+            yield (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
 
     def serialize(self, fmt: Format) -> bytes:
         if isinstance(self._raw, ox.QueryTriples):
@@ -116,14 +119,38 @@ def syntax_error(exc: SyntaxError) -> QuerySyntaxError:
     return QuerySyntaxError.from_engine(message)
 
 
-def load_nquads(source: BinaryIO) -> ox.Store:
-    """A new in-memory engine store holding the N-Quads read from ``source``.
+#: Bytes of N-Quads handed to the engine's loader at a time.
+_LOAD_CHUNK = 8 << 20
 
-    The transactional loader, not the bulk one: on a memory store it is as fast and its
-    peak is a third lower (1.66M quads: 9 s, 589 MB peak against 745 MB).
+
+def load_nquads(source: BinaryIO) -> ox.Store:
+    """A new in-memory engine store holding the N-Quads read from ``source``, every blank
+    node keeping its label.
+
+    The labels matter: a committed delta names the blank nodes it removes, and the copy a
+    query engine loads must hold the very nodes the store holds. The engine's own loader
+    renames blank nodes, so lines that may hold one (any ``_:``) are parsed apart, labels
+    kept; the other lines, nearly all, go to that loader in chunks (on a memory store it is
+    as fast as the bulk one, and its peak is a third lower: 1.66M quads, 9 s, 589 MB
+    against 745 MB). N-Quads puts one quad per line, so the split is exact.
     """
     memory = ox.Store()
-    memory.load(source, format=ox.RdfFormat.N_QUADS)
+    ground: list[bytes] = []
+    blank: list[bytes] = []
+    size = 0
+    for line in source:
+        if b"_:" in line:
+            blank.append(line)
+            continue
+        ground.append(line)
+        size += len(line)
+        if size >= _LOAD_CHUNK:
+            memory.load(b"".join(ground), format=ox.RdfFormat.N_QUADS)
+            ground, size = [], 0
+    if ground:
+        memory.load(b"".join(ground), format=ox.RdfFormat.N_QUADS)
+    if blank:
+        memory.extend(ox.parse(b"".join(blank), format=ox.RdfFormat.N_QUADS))
     return memory
 
 
@@ -153,8 +180,14 @@ def copy_into_memory(disk: ox.Store) -> ox.Store:
     return memory
 
 
+def _named(quad: ox.Quad) -> bool:
+    return isinstance(quad.graph_name, ox.NamedNode)
+
+
 class OxigraphStore(Store):
     """A pyoxigraph store, optionally mirrored in memory for reads."""
+
+    local = True
 
     def __init__(
         self,
@@ -163,11 +196,19 @@ class OxigraphStore(Store):
         *,
         union_default: bool = True,
         read_only: bool = False,
+        reads_from_memory: bool = True,
     ) -> None:
+        """``memory``: the store reads come from (the disk store itself when
+        ``reads_from_memory`` is false); ``disk``: the durable copy written first."""
         self._reader: ox.Store | None = memory
         self._disk = disk
+        self._reads_from_memory = reads_from_memory
+        #: readers starting vs. changes (``service.store.isolation``)
+        self._isolation = Isolation()
+        #: committed deltas applied so far: a check that keeps state between writes knows
+        #: from it whether others wrote meanwhile
+        self.generation = 0
         self._read_only = read_only
-        #: False gives queries the store's real default graph (the W3C tests need it).
         self.union_default = union_default
         #: Whether the real default graph holds the union (always, once writable); a store
         #: written before the union was kept, opened read-only, falls back to the engine's bag.
@@ -195,39 +236,13 @@ class OxigraphStore(Store):
 
     @classmethod
     def in_memory(cls, *, union_default: bool = True) -> OxigraphStore:
-        """A store with no durability, for tests and candidate copies."""
+        """A store with no durability, for tests and the query engine's copy."""
         return cls(ox.Store(), union_default=union_default)
 
     @classmethod
-    def copy_of(cls, store: Store) -> OxigraphStore:
-        """An in-memory copy of any store: the scratch space where a write is tried first."""
-        if isinstance(store, OxigraphStore):
-            copy = cls.in_memory(union_default=store.union_default)
-            quads = store._memory.quads_for_pattern(None, None, None, None)
-            if copy._union_kept and not store._union_kept:
-                copy.add_oxigraph_quads(quads)
-            else:
-                copy._memory.bulk_extend(quads)
-            return copy
-        copy = cls.in_memory()
-        copy.add_oxigraph_quads(ox.parse(store.dump(NQUADS), format=NQUADS.oxigraph_rdf))
-        return copy
-
-    def changed_graphs(
-        self, other: OxigraphStore, among: Iterable[str | None] | None = None
-    ) -> list[str | None]:
-        """Graphs whose content differs between two stores (``None``: the default graph).
-
-        ``among`` limits the comparison to graphs known to be the only ones that can differ.
-        """
-        names: set[str | None] = (
-            set(among) if among is not None else {None, *self.graph_names(), *other.graph_names()}
-        )
-        changed = []
-        for name in names:
-            if set(self.engine_triples(name)) != set(other.engine_triples(name)):
-                changed.append(name)
-        return sorted(changed, key=lambda n: "" if n is None else n)
+    def loaded(cls, source: BinaryIO, *, union_default: bool = True) -> OxigraphStore:
+        """An in-memory store holding the N-Quads read from ``source`` (the query engine's)."""
+        return cls(load_nquads(source), union_default=union_default)
 
     @classmethod
     def open(cls, path: Path, *, in_memory: bool = True, read_only: bool = False) -> OxigraphStore:
@@ -239,7 +254,7 @@ class OxigraphStore(Store):
         except OSError as exc:
             raise StoreUnavailable(f"cannot open the store at {path}: {exc}") from exc
         if not in_memory:
-            return cls(disk, None, read_only=read_only)
+            return cls(disk, None, read_only=read_only, reads_from_memory=False)
         return cls(copy_into_memory(disk), None if read_only else disk)
 
     @classmethod
@@ -248,16 +263,26 @@ class OxigraphStore(Store):
         path.mkdir(parents=True, exist_ok=False)
         return cls(ox.Store(str(path)))
 
+    @contextmanager
+    def _reading(self) -> Iterator[ox.Store]:
+        """The engine store to start one read on (the engine then reads a snapshot), while
+        no tentative write is applied to it. Never nested: a writer waiting in between would
+        wait for the outer read, which waits for it."""
+        with self._isolation.reading():
+            yield self._memory
+
     def _replicas(self) -> list[ox.Store]:
         """Disk first: it is the copy that must never fall behind."""
         return [s for s in (self._disk, self._memory) if s is not None]
+
+    # -- reads -------------------------------------------------------------------------------
 
     def query(
         self,
         sparql: str,
         *,
         bindings: Mapping[str, Term] | None = None,
-        default_graphs: Sequence[str] | None = None,
+        default_graphs: Sequence[GraphName] | None = None,
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
     ) -> OxigraphResult:
@@ -273,139 +298,239 @@ class OxigraphStore(Store):
         default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = None
         named: list[ox.NamedNode | ox.BlankNode] | None = None
         if default_graphs is not None or named_graphs is not None:
-            default = [ox.NamedNode(g) for g in default_graphs or []]
+            default = [engine_graph(g) for g in default_graphs or []]
             named = [ox.NamedNode(g) for g in named_graphs or []]
         try:
-            raw = self._memory.query(
-                sparql,
-                base_iri=base_iri,
-                use_default_graph_as_union=union,
-                default_graph=default,
-                named_graphs=named,
-            )
+            with self._reading() as memory:
+                raw = memory.query(
+                    sparql,
+                    base_iri=base_iri,
+                    use_default_graph_as_union=union,
+                    default_graph=default,
+                    named_graphs=named,
+                )
         except SyntaxError as exc:
             raise syntax_error(exc) from exc
         return OxigraphResult(raw)
 
-    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
-        """Run an update on the dataset as written (its default graph: the own statements).
+    def graph_names(self) -> list[str]:
+        with self._reading() as memory:
+            return sorted(g.value for g in memory.named_graphs() if isinstance(g, ox.NamedNode))
 
-        When the store keeps the union, the update runs on a copy without it and what it
-        changed is written back through :meth:`replace_graphs`, which keeps the union exact.
-        """
-        if not self._union_kept:
-            self._engine_update(sparql, base_iri=base_iri)
-            return
-        written = OxigraphStore.in_memory(union_default=False)
-        written._memory.bulk_extend(self._written_quads())
-        written._engine_update(sparql, base_iri=base_iri)
-        contents: dict[str | None, Iterable[Triple] | None] = {}
-        for name in self.changed_graphs(written):
-            triples = [triple_to_rdflib(t) for t in written.engine_triples(name)]
-            contents[name] = triples or None
-        self.replace_graphs(contents)
+    def size(self) -> tuple[int, int]:
+        return self.count(), len(self.graph_names())
 
-    def _engine_update(self, sparql: str, *, base_iri: str | None = None) -> None:
-        for replica in self._replicas():
-            try:
-                replica.update(sparql, base_iri=base_iri)
-            except SyntaxError as exc:
-                raise syntax_error(exc) from exc
+    def count(self, graph: GraphName = None, *, all_graphs: bool = True) -> int:
+        if graph is None and self._union_kept:
+            own = len(self._own_default())
+            return self._length() - self._count_in(None) + own if all_graphs else own
+        if graph is None and all_graphs:
+            return self._length()
+        return self._count_in(graph)
 
-    def _own_default(self) -> list[ox.Triple]:
+    def _length(self) -> int:
+        with self._reading() as memory:
+            return len(memory)
+
+    def _count_in(self, graph: GraphName) -> int:
+        """Triples of one graph as the engine holds it (the union, for the default graph of a
+        store that keeps it); the engine counts: no Python object per quad."""
+        with self._reading() as memory:
+            answer = memory.query(
+                "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=engine_graph(graph)
+            )
+        assert isinstance(answer, ox.QuerySolutions)
+        (row,) = answer
+        value = row["n"]
+        assert isinstance(value, ox.Literal)
+        return int(value.value)
+
+    def _own_default(self) -> list[ox.Quad]:
         """The default graph's own statements: the whole real default graph, or, when it
         holds the union, its triples that no named graph holds."""
         default = ox.DefaultGraph()
-        if not self._union_kept:
-            return [q.triple for q in self._memory.quads_for_pattern(None, None, None, default)]
-        answer = self._memory.query(Union().own_statements())
+        with self._reading() as memory:
+            if not self._union_kept:
+                return list(memory.quads_for_pattern(None, None, None, default))
+            answer = memory.query(Union().own_statements())
         assert isinstance(answer, ox.QueryTriples)
-        return list(answer)
+        return [ox.Quad(t.subject, t.predicate, t.object, default) for t in answer]
 
-    def _written_quads(self) -> Iterator[ox.Quad]:
-        """Every quad as written: the named graphs and the default graph's own statements."""
-        for graph in self._memory.named_graphs():
-            yield from self._memory.quads_for_pattern(None, None, None, graph)
-        default = ox.DefaultGraph()
-        for triple in self._own_default():
-            yield ox.Quad(triple.subject, triple.predicate, triple.object, default)
+    def _is_own(self, quad: ox.Quad) -> bool:
+        """Whether a default-graph quad is one of the default graph's own statements."""
+        with self._reading() as memory:
+            if quad not in memory:
+                return False
+            if not self._union_kept:
+                return True
+            elsewhere = memory.quads_for_pattern(quad.subject, quad.predicate, quad.object, None)
+        return all(isinstance(q.graph_name, ox.DefaultGraph) for q in elsewhere)
 
-    def graph_names(self) -> list[str]:
-        return sorted(g.value for g in self._memory.named_graphs() if isinstance(g, ox.NamedNode))
-
-    def count(self, graph: str | None = None, *, all_graphs: bool = True) -> int:
-        if self._union_kept and graph is None:
-            own = len(self._own_default())
-            if not all_graphs:
-                return own
-            union = self._count_default()
-            return len(self._memory) - union + own
-        if graph is None and all_graphs:
-            return len(self._memory)
-        # The engine counts; iterating the quads in Python would build an object per quad.
-        target = graph_name_to_oxigraph(graph)
-        answer = self._memory.query(
-            "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=target
-        )
-        assert isinstance(answer, ox.QuerySolutions)
-        (row,) = answer
-        value = row["n"]
-        assert isinstance(value, ox.Literal)
-        return int(value.value)
-
-    def _count_default(self) -> int:
-        """Triples of the real default graph (the union, when the store keeps it)."""
-        answer = self._memory.query(
-            "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=ox.DefaultGraph()
-        )
-        assert isinstance(answer, ox.QuerySolutions)
-        (row,) = answer
-        value = row["n"]
-        assert isinstance(value, ox.Literal)
-        return int(value.value)
-
-    def engine_triples(self, name: str | None) -> list[ox.Triple]:
-        """One graph's triples in engine terms (no rdflib objects: cheap to compare)."""
+    def quads(self, name: GraphName) -> list[ox.Quad]:
         if name is None:
             return self._own_default()
-        pattern = graph_name_to_oxigraph(name)
-        return [q.triple for q in self._memory.quads_for_pattern(None, None, None, pattern)]
+        with self._reading() as memory:
+            return list(memory.quads_for_pattern(None, None, None, engine_graph(name)))
 
-    def quads_outside(self, excluded: Iterable[str]) -> list[ox.Quad]:
-        """Every quad as written, in engine terms, except those of the ``excluded`` graphs."""
-        skip = set(excluded)
-        return [
-            q
-            for q in self._written_quads()
-            if isinstance(q.graph_name, ox.DefaultGraph) or q.graph_name.value not in skip
-        ]
+    def all_quads(self, excluding: Collection[str] = ()) -> Iterator[ox.Quad]:
+        skip = set(excluding)
+        with self._reading() as memory:
+            graphs = [g for g in memory.named_graphs() if g.value not in skip]
+        for graph in graphs:
+            with self._reading() as memory:
+                found = memory.quads_for_pattern(None, None, None, graph)
+            yield from found
+        yield from self._own_default()
 
-    def graph_digest(self, name: str | None) -> str | None:
-        """In engine terms: no rdflib object per triple."""
-        return digest_lines(str(triple) for triple in self.engine_triples(name))
-
-    def get_graph(self, name: str | None) -> Graph:
-        graph = Graph()
-        for triple in self.engine_triples(name):
-            graph.add(triple_to_rdflib(triple))
-        return graph
-
-    def replace_graphs(
+    def match(
         self,
-        graphs: Mapping[str | None, Iterable[Triple] | None],
-        edits: Mapping[str | None, GraphEdit] | None = None,
-    ) -> None:
-        if not (graphs or edits):
-            return
+        subject: ox.NamedNode | ox.BlankNode | None = None,
+        predicate: ox.NamedNode | None = None,
+        obj: EngineTerm | None = None,
+        graph: ox.NamedNode | ox.DefaultGraph | None = None,
+    ) -> Iterator[ox.Quad]:
+        with self._reading() as memory:
+            found = memory.quads_for_pattern(subject, predicate, obj, graph)
+        if not self._union_kept:
+            return iter(found)
+        return (
+            q for q in found if not isinstance(q.graph_name, ox.DefaultGraph) or self._is_own(q)
+        )
+
+    def present(self, quads: Collection[ox.Quad]) -> set[ox.Quad]:
+        default = [q for q in quads if isinstance(q.graph_name, ox.DefaultGraph)]
+        with self._reading() as memory:
+            found = {
+                q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph) and q in memory
+            }
+        return found | {q for q in default if self._is_own(q)}
+
+    def graph_digest(self, name: GraphName) -> str | None:
+        """In engine terms, streamed: no list of the graph's quads is kept."""
+        if name is None:
+            return digest_lines(str(quad.triple) for quad in self._own_default())
+        with self._reading() as memory:
+            quads = memory.quads_for_pattern(None, None, None, engine_graph(name))
+        return digest_lines(str(quad.triple) for quad in quads)
+
+    # -- a write's checks ----------------------------------------------------------------
+
+    def local_engine(self) -> LocalEngine | None:
+        if not self._reads_from_memory or self._read_only:
+            return None
+        return self
+
+    @contextmanager
+    def stable(self) -> Iterator[ox.Store]:
+        """The memory store, no change applied meanwhile (the checks of a dry run read the
+        state before the write in many scans; a commit waits for them to end)."""
+        with self._isolation.stable():
+            yield self._memory
+
+    @contextmanager
+    def tentatively(self, delta: Delta) -> Iterator[ox.Store]:
+        """The memory store with the delta's named-graph quads applied, for the checks that
+        read the state after a write before it may be committed; always undone.
+
+        Only the memory copy changes (never the disk, so a crash cannot keep a refused
+        write), and not the union's copy in the default graph, which the checks do not read.
+        """
+        memory = self._memory
+        with self._isolation.tentative():
+            removed = [q for q in delta.removed if _named(q) and q in memory]
+            added = [q for q in delta.added if _named(q) and q not in memory]
+            for quad in removed:
+                memory.remove(quad)
+            memory.extend(added)
+            try:
+                yield memory
+            finally:
+                for quad in added:
+                    memory.remove(quad)
+                memory.extend(removed)
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Run an update as it is; when the store keeps the union, as the delta it makes, so
+        the union stays exact (``service.sparql.update_effect``)."""
         if self._union_kept:
-            self._engine_update(Union().maintained_update(graphs, edits))
-        else:
-            self._engine_update(replace_graphs_update(graphs, edits))
+            from service.sparql.update_effect import update_effect  # it reads stores
 
-    def add_quads(self, quads: Iterable[Quad]) -> None:
-        self.add_oxigraph_quads(quad_to_oxigraph(q) for q in quads)
+            self.apply(update_effect(self, sparql, base_iri))
+            return
+        with self._isolation.committing():
+            for replica in self._replicas():
+                try:
+                    replica.update(sparql, base_iri=base_iri)
+                except SyntaxError as exc:
+                    raise syntax_error(exc) from exc
+            self.generation += 1
 
-    def add_oxigraph_quads(self, quads: Iterable[ox.Quad]) -> None:
+    def apply(self, delta: Delta) -> None:
+        """One engine update per replica (``service.sparql.updates``): ``DATA`` blocks for
+        ground quads, quads with blank nodes bound through a callback, and, when the store
+        keeps the union, its upkeep in the same update (``service.store.union``)."""
+        if not delta:
+            return
+        update, functions = self._commit_text(delta)
+        emptied = {q.graph_name for q in delta.removed if isinstance(q.graph_name, ox.NamedNode)}
+        with self._isolation.committing():
+            self._apply(update, functions, emptied)
+            self.generation += 1
+
+    def _apply(
+        self, update: str, functions: CustomFunctions | None, emptied: set[ox.NamedNode]
+    ) -> None:
+        for replica in self._replicas():
+            replica.update(update, custom_functions=functions)
+            for graph in emptied:
+                # a graph left without quads is no longer a graph (the engine keeps its name)
+                if next(iter(replica.quads_for_pattern(None, None, None, graph)), None) is None:
+                    replica.remove_graph(graph)
+
+    def _commit_text(self, delta: Delta) -> tuple[str, CustomFunctions | None]:
+        """The update committing ``delta``, and the callback it needs (if any)."""
+        bound = BoundTerms()
+        kept = self._union_kept
+        # with the union kept, the default graph's own statements are written as part of it
+        named = ox.NamedNode
+        removed = [q for q in delta.removed if not kept or isinstance(q.graph_name, named)]
+        added = [q for q in delta.added if not kept or isinstance(q.graph_name, named)]
+        ground_removed = [q for q in removed if not has_blank_node(q)]
+        ground_added = [q for q in added if not has_blank_node(q)]
+        operations = data_operations(ground_removed, ground_added)
+        blank = (
+            [q for q in removed if has_blank_node(q)],
+            [q for q in added if has_blank_node(q)],
+        )
+        if blank[0] or blank[1]:
+            operations.append(bound.quads_operation(*blank))
+        if kept:
+            operations += self._union_upkeep(delta, bound)
+        used = any(has_blank_node(q) for q in (*delta.removed, *delta.added))
+        return " ;\n".join(operations), bound.functions if used else None
+
+    @staticmethod
+    def _union_upkeep(delta: Delta, bound: BoundTerms) -> list[str]:
+        """After the named graphs changed: the removed triples no graph holds any more leave
+        the union, then the added ones join it."""
+        union = Union()
+        default = ox.DefaultGraph()
+        left = {ox.Quad(q.subject, q.predicate, q.object, default) for q in delta.removed}
+        joined = {ox.Quad(q.subject, q.predicate, q.object, default) for q in delta.added}
+        ground_left = [str(q.triple) for q in left if not has_blank_node(q)]
+        operations = [union.leave_if_orphaned_all(ground_left)] if ground_left else []
+        blank_left = [q for q in left if has_blank_node(q)]
+        if blank_left:
+            operations.append(bound.orphans_operation(blank_left, union))
+        operations += data_operations([], [q for q in joined if not has_blank_node(q)])
+        blank_joined = [q for q in joined if has_blank_node(q)]
+        if blank_joined:
+            operations.append(bound.quads_operation([], blank_joined))
+        return operations
+
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         """The build's fast path: engine quads straight from the engine's parser. The
         union's copies go in a second bulk load, made on the way in, never held here."""
         given = quads if isinstance(quads, Sequence) else list(quads)
@@ -414,17 +539,21 @@ class OxigraphStore(Store):
             if self._union_kept:
                 replica.bulk_extend(union_copies(given))
 
-    def write_nquads(self, out: BinaryIO) -> None:
-        """Stream every quad to ``out``, the union included: how a query engine process
+    # -- whole dataset -----------------------------------------------------------------------
+
+    def dump_to(self, out: BinaryIO, fmt: Format = NQUADS) -> None:
+        """Every quad the engine holds, the union included: how a query engine process
         receives its copy."""
-        self._memory.dump(out, format=ox.RdfFormat.N_QUADS)
+        with self._reading() as memory:
+            memory.dump(out, format=fmt.oxigraph_rdf)
 
     def dump(self, fmt: Format) -> bytes:
         """The dataset as written (the union is the store's own index, not data)."""
         if self._union_kept:
-            out = ox.serialize(self._written_quads(), format=fmt.oxigraph_rdf)
+            out = ox.serialize(self.all_quads(), format=fmt.oxigraph_rdf)
         else:
-            out = self._memory.dump(format=fmt.oxigraph_rdf)
+            with self._reading() as memory:
+                out = memory.dump(format=fmt.oxigraph_rdf)
         assert out is not None
         return out
 

@@ -2,7 +2,7 @@
 users who outgrow one machine (Oxigraph server, Virtuoso, ...).
 
 As the embedded store, this one keeps the union of its graphs, as a set, in the engine's
-default graph (:mod:`service.store.union`): every write it sends keeps it exact. An engine
+default graph (:mod:`service.store.union`): every delta it sends keeps it exact. An engine
 with a real default graph (Oxigraph server, run *without* ``--union-default-graph``, whose
 union is a bag) is queried as it is; an engine without one (Virtuoso) keeps the union in the
 graph ``default_graph_iri`` and is given the dataset explicitly (``list_dataset``): that
@@ -15,22 +15,30 @@ through in the engine's own serialisation: re-encoding them here would only cost
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any
 
 import httpx
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 
 from service.errors import QuerySyntaxError, StoreUnavailable
 from service.formats import NTRIPLES, RESULTS_JSON, RESULTS_XML, Format
 from service.sparql.binding import bind_variables, top_level_structure
-from service.sparql.updates import GraphEdit, insert_data_update
-from service.store.base import Quad, QueryKind, QueryResult, Row, Store, Term, Triple
+from service.sparql.updates import data_operations, insert_operation
+from service.store.base import QueryKind, QueryResult, Row, Solution, Store, Term
 from service.store.capped import capped_solutions
+from service.store.delta import (
+    Delta,
+    EngineTerm,
+    GraphName,
+    engine_graph,
+    graph_of,
+    has_blank_node,
+)
 from service.store.terms import to_oxigraph
 from service.store.union import Union
 
@@ -46,12 +54,22 @@ def query_kind(sparql: str) -> QueryKind:
     raise QuerySyntaxError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE")
 
 
+def blank_label(label: str) -> str:
+    """A blank node label the engine's terms accept: Virtuoso's ``nodeID://b10006`` is not
+    one, so such labels become a digest of themselves (the same node, the same label)."""
+    try:
+        ox.BlankNode(label)
+    except ValueError:
+        return "r" + hashlib.sha256(label.encode("utf-8")).hexdigest()[:32]
+    return label
+
+
 def _json_term(value: Mapping[str, str]) -> Term:
     kind = value["type"]
     if kind == "uri":
         return URIRef(value["value"])
     if kind == "bnode":
-        return BNode(value["value"])
+        return BNode(blank_label(value["value"]))
     datatype = value.get("datatype")  # Virtuoso still says "typed-literal" for these
     return Literal(
         value["value"],
@@ -105,7 +123,14 @@ class RemoteResult(QueryResult):
         for binding in self._results()["results"]["bindings"]:
             yield {name: _json_term(value) for name, value in binding.items()}
 
-    def triples(self) -> Iterator[Triple]:
+    def solutions(self) -> Iterator[Solution]:
+        if self.kind is not QueryKind.SELECT:
+            raise TypeError(f"a {self.kind} query has no rows")
+        names = self.variables
+        for row in self.rows():
+            yield tuple(None if (v := row.get(n)) is None else to_oxigraph(v) for n in names)
+
+    def triples(self) -> Iterator[tuple[Term, Term, Term]]:
         if self.kind is not QueryKind.GRAPH:
             raise TypeError(f"a {self.kind} query has no triples")
         graph = Graph()
@@ -114,12 +139,7 @@ class RemoteResult(QueryResult):
 
     def serialize_capped(self, fmt: Format, limit: int) -> tuple[bytes, bool]:
         if self.kind is QueryKind.SELECT:
-            names = self.variables
-            rows = (
-                tuple(None if (v := row.get(n)) is None else to_oxigraph(v) for n in names)
-                for row in self.rows()
-            )
-            return capped_solutions(names, rows, fmt, limit)
+            return capped_solutions(self.variables, self.solutions(), fmt, limit)
         if self.kind is QueryKind.GRAPH:
             kept = list(islice(self.triples(), limit + 1))
             engine = [ox.Triple(*(to_oxigraph(t) for t in triple)) for triple in kept[:limit]]  # type: ignore[arg-type]
@@ -167,6 +187,14 @@ class RemoteStore(Store):
         self._dataset: list[str] | None = None
         self._union = Union(default_graph_iri)
 
+    def _graph_iri(self, name: GraphName) -> str | None:
+        """Where a graph lives: the union (and the default graph's own statements in it) in
+        the engine's default graph, or in ``default_graph_iri`` on an engine without one."""
+        return self.default_graph_iri if name is None else name
+
+    def _graph_name(self, iri: str) -> GraphName:
+        return None if iri == self.default_graph_iri else iri
+
     def _default_dataset(self) -> list[tuple[str, str]]:
         if not self.list_dataset:
             return []
@@ -202,12 +230,14 @@ class RemoteStore(Store):
         )
         return self._send(request).content
 
+    # -- reads -------------------------------------------------------------------------------
+
     def query(
         self,
         sparql: str,
         *,
         bindings: Mapping[str, Term] | None = None,
-        default_graphs: Sequence[str] | None = None,
+        default_graphs: Sequence[GraphName] | None = None,
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
     ) -> RemoteResult:
@@ -218,9 +248,146 @@ class RemoteStore(Store):
         if default_graphs is None and named_graphs is None:
             params = self._default_dataset()
         else:
-            params = [("default-graph-uri", g) for g in default_graphs or []]
-            params += [("named-graph-uri", g) for g in named_graphs or []]
+            # the engine's own default graph has no IRI in the protocol: without one of ours
+            # (``default_graph_iri``), naming it leaves the engine's default dataset
+            defaults = [self._graph_iri(g) for g in default_graphs or []]
+            if None in defaults and named_graphs is None:
+                params = []
+            else:
+                params = [("default-graph-uri", g) for g in defaults if g is not None]
+                params += [("named-graph-uri", g) for g in named_graphs or []]
         return RemoteResult(self, sparql, params)
+
+    def _select(self, sparql: str) -> Iterator[Solution]:
+        """A SELECT sent as it is (its own dataset), answered in engine terms."""
+        return RemoteResult(self, sparql, []).solutions()
+
+    def _list_graphs(self) -> list[str]:
+        query = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._kept('?g')} }}"
+        names = (g.value for (g,) in self._select(query) if isinstance(g, ox.NamedNode))
+        return sorted(names)
+
+    def _kept(self, variable: str, excluding: Collection[str] = ()) -> str:
+        """A FILTER keeping the named graphs of the knowledge graph (not the engine's system
+        graphs, not the graph holding the union)."""
+        tests = [f'!STRSTARTS(STR({variable}), "{p}")' for p in self.system_graph_prefixes]
+        union = [] if self.default_graph_iri is None else [self.default_graph_iri]
+        tests += [f"{variable} != <{iri}>" for iri in (*excluding, *union)]
+        return f"FILTER({' && '.join(tests)})" if tests else ""
+
+    def graph_names(self) -> list[str]:
+        return self._list_graphs()
+
+    def size(self) -> tuple[int, int]:
+        """One request for both figures (``/health`` asks on every poll): the named graphs'
+        quads and the default graph's own statements, counted by the engine."""
+        query = (
+            "SELECT ?n ?graphs ?own WHERE { "
+            "{ SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?g) AS ?graphs) WHERE { "
+            f"GRAPH ?g {{ ?s ?p ?o }} {self._kept('?g')} }} }} "
+            f"{{ SELECT (COUNT(*) AS ?own) WHERE {{ {self._own_pattern()} }} }} }}"
+        )
+        ((quads, graphs, own),) = list(self._select(query))
+        assert isinstance(quads, ox.Literal) and isinstance(graphs, ox.Literal)
+        assert isinstance(own, ox.Literal)
+        return int(quads.value) + int(own.value), int(graphs.value)
+
+    def _own_pattern(self) -> str:
+        union = self._union
+        return f"{union.holding('?s ?p ?o')} {union.orphan()}"
+
+    def count(self, graph: GraphName = None, *, all_graphs: bool = True) -> int:
+        if graph is None and all_graphs:
+            return self.size()[0]
+        pattern = self._own_pattern() if graph is None else self._pattern(graph)
+        ((n,),) = list(self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}"))
+        assert isinstance(n, ox.Literal)
+        return int(n.value)
+
+    def _pattern(self, graph: GraphName, triple: str = "?s ?p ?o") -> str:
+        iri = self._graph_iri(graph)
+        return triple if iri is None else f"GRAPH <{iri}> {{ {triple} }}"
+
+    def quads(self, name: GraphName) -> list[ox.Quad]:
+        """One named graph, or (``None``) the default graph's own statements."""
+        if name is None:
+            query = self._union.own_statements()
+        else:
+            query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
+        data = self._post_query(query, [], NTRIPLES.media_type)
+        target = engine_graph(name)
+        return [
+            ox.Quad(q.subject, q.predicate, q.object, target)
+            for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+        ]
+
+    def all_quads(self, excluding: Collection[str] = ()) -> Iterator[ox.Quad]:
+        """One SELECT over every named graph of the knowledge graph (not a request per
+        graph), then the default graph's own statements."""
+        query = (
+            f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._kept('?g', excluding)} }}"
+        )
+        for s, p, o, g in self._select(query):
+            assert isinstance(g, ox.NamedNode)
+            yield ox.Quad(s, p, o, g)  # type: ignore[arg-type]
+        yield from self.quads(None)
+
+    def match(
+        self,
+        subject: ox.NamedNode | ox.BlankNode | None = None,
+        predicate: ox.NamedNode | None = None,
+        obj: EngineTerm | None = None,
+        graph: ox.NamedNode | ox.DefaultGraph | None = None,
+    ) -> Iterator[ox.Quad]:
+        """Ground terms only: a blank node cannot be named in a query to another engine."""
+        terms = [subject, predicate, obj]
+        if any(isinstance(t, ox.BlankNode) for t in terms):
+            raise ValueError("a remote engine cannot be asked about one of its blank nodes")
+        spelled = [
+            str(t) if t is not None else v for t, v in zip(terms, ("?s", "?p", "?o"), strict=True)
+        ]
+        triple = " ".join(spelled)
+        parts = []
+        if not isinstance(graph, ox.DefaultGraph):
+            named = (
+                f"GRAPH ?g {{ {triple} }} {self._kept('?g')}"
+                if graph is None
+                else f"GRAPH <{graph.value}> {{ {triple} }} BIND(<{graph.value}> AS ?g)"
+            )
+            parts.append(f"{{ {named} }}")
+        if graph is None or isinstance(graph, ox.DefaultGraph):
+            union = self._union
+            parts.append(f"{{ {union.holding(triple)} {union.orphan(triple)} }}")
+        query = f"SELECT ?s ?p ?o ?g WHERE {{ {' UNION '.join(parts)} }}"
+        for s, p, o, g in self._select(query):
+            where = g if isinstance(g, ox.NamedNode) else ox.DefaultGraph()
+            found = (subject or s, predicate or p, obj or o, where)
+            yield ox.Quad(*found)  # type: ignore[arg-type]
+
+    def present(self, quads: Collection[ox.Quad], *, batch: int = 100) -> set[ox.Quad]:
+        """Asked in batches, one ground pattern per quad (a ``VALUES`` join misses
+        language-tagged literals on Virtuoso); a quad with a blank node is never "present"
+        here, since the engine's nodes cannot be named from outside."""
+        ground = [q for q in quads if not has_blank_node(q)]
+        found: set[ox.Quad] = set()
+        for start in range(0, len(ground), batch):
+            chunk = ground[start : start + batch]
+            branches = " UNION ".join(
+                f"{{ {self._held(q)} BIND({i} AS ?i) }}" for i, q in enumerate(chunk)
+            )
+            for (index,) in self._select(f"SELECT DISTINCT ?i WHERE {{ {branches} }}"):
+                assert isinstance(index, ox.Literal)
+                found.add(chunk[int(index.value)])
+        return found
+
+    def _held(self, quad: ox.Quad) -> str:
+        """The pattern matching ``quad`` as written."""
+        triple = str(quad.triple)
+        if isinstance(quad.graph_name, ox.DefaultGraph):
+            return f"{self._union.holding(triple)} {self._union.orphan(triple)}"
+        return f"GRAPH <{quad.graph_name.value}> {{ {triple} }}"
+
+    # -- writes ------------------------------------------------------------------------------
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         if base_iri:
@@ -234,66 +401,77 @@ class RemoteStore(Store):
         self._dataset = None  # the set of graphs may have changed
         self._send(request)
 
-    def _list_graphs(self) -> list[str]:
-        query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-        rows = RemoteResult(self, query, []).rows()
-        names = (str(r["g"]) for r in rows if isinstance(r.get("g"), URIRef))
-        return sorted(n for n in names if not n.startswith(self.system_graph_prefixes))
+    def apply(self, delta: Delta) -> None:
+        """One update request: ``DATA`` blocks for the ground quads; in each graph where
+        quads with blank nodes are removed, its blank-node part is rewritten whole (the
+        engine's nodes cannot be named from outside), keeping what the delta keeps; then the
+        union's upkeep (``service.store.union``)."""
+        if not delta:
+            return
+        union = self._union
+        named = [q for q in delta.removed if isinstance(q.graph_name, ox.NamedNode)]
+        new = [q for q in delta.added if isinstance(q.graph_name, ox.NamedNode)]
+        operations = data_operations(
+            [q for q in named if not has_blank_node(q)], [q for q in new if not has_blank_node(q)]
+        )
+        blank_removed = {q for q in delta.removed if has_blank_node(q)}
+        blank_added = [q for q in delta.added if has_blank_node(q)]
+        rewritten = {graph_of(q) for q in blank_removed}
+        if rewritten:  # the union's orphaned blank triples go: the own ones come back
+            rewritten.add(None)
+        for name in sorted(rewritten, key=lambda n: n or ""):
+            blank_added += [q for q in self._blank_part(name) if q not in blank_removed]
+            if name is not None:
+                pattern = self._pattern(name, "?s ?p ?o FILTER(isBlank(?s) || isBlank(?o))")
+                operations.append(f"DELETE {{ {self._pattern(name)} }} WHERE {{ {pattern} }}")
+        # the union: the removed triples no named graph holds any more leave it...
+        operations += [
+            union.leave_if_orphaned(str(q.triple)) for q in delta.removed if not has_blank_node(q)
+        ]
+        if rewritten:
+            operations.append(union.orphaned_blank_triples_leave())
+        # ...then the added ones join it; a graph's new blank nodes are copied into the union
+        # from the graph, so that each is one node in both (one graph per operation: Virtuoso
+        # fails on a template with blank nodes in two graphs)
+        joined = [self._in_union(q) for q in delta.added if not has_blank_node(q)]
+        operations += data_operations([], joined, self._graph_iri)
+        by_graph: dict[GraphName, list[ox.Quad]] = {}
+        for quad in blank_added:
+            by_graph.setdefault(graph_of(quad), []).append(quad)
+        for name, quads in sorted(by_graph.items(), key=lambda item: item[0] or ""):
+            operations.append(insert_operation(quads, self._graph_iri))
+            if name is not None:
+                blank = self._pattern(name, "?s ?p ?o FILTER(isBlank(?s) || isBlank(?o))")
+                held = union.holding("?s ?p ?o")
+                operations.append(f"INSERT {{ {held} }} WHERE {{ {blank} }}")
+        self.update(" ;\n".join(operations))
 
-    def graph_names(self) -> list[str]:
-        return [n for n in self._list_graphs() if n != self.default_graph_iri]
+    @staticmethod
+    def _in_union(quad: ox.Quad) -> ox.Quad:
+        return ox.Quad(quad.subject, quad.predicate, quad.object, ox.DefaultGraph())
 
-    def count(self, graph: str | None = None, *, all_graphs: bool = True) -> int:
-        if graph is None and all_graphs:
-            named = sum(len(self.get_graph(name)) for name in self.graph_names())
-            return named + len(self.get_graph(None))
-        return len(self.get_graph(graph))
+    def _blank_part(self, name: GraphName) -> list[ox.Quad]:
+        return [q for q in self.quads(name) if has_blank_node(q)]
 
-    def get_graph(self, name: str | None) -> Graph:
-        """One named graph, or (``None``) the default graph's own statements."""
-        if name is None:
-            query = self._union.own_statements()
-        else:
-            query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{URIRef(name)}> {{ ?s ?p ?o }} }}"
-        graph = Graph()
-        graph.parse(data=self._post_query(query, [], NTRIPLES.media_type), format="nt")
-        return graph
-
-    def replace_graphs(
-        self,
-        graphs: Mapping[str | None, Iterable[Triple] | None],
-        edits: Mapping[str | None, GraphEdit] | None = None,
-    ) -> None:
-        if graphs or edits:
-            self.update(self._union.maintained_update(graphs, edits))
-
-    def add_quads(self, quads: Iterable[Quad], *, batch: int = 5000) -> None:
-        """Bulk-add in ``INSERT DATA`` batches, which every engine takes (N-Quads uploads: not);
+    def add_quads(self, quads: Iterable[ox.Quad], *, batch: int = 5000) -> None:
+        """Bulk-add in ``INSERT`` batches, which every engine takes (N-Quads uploads: not);
         each triple also joins the union."""
-        pending: dict[str | None, list[Triple]] = defaultdict(list)
-        size = 0
-        for s, p, o, g in quads:
-            if g is not None:
-                pending[str(g)].append((s, p, o))
-            pending[self.default_graph_iri].append((s, p, o))
-            size += 1
-            if size >= batch:
-                self.update(insert_data_update(pending))
-                pending.clear()
-                size = 0
-        if size:
-            self.update(insert_data_update(pending))
+        pending: list[ox.Quad] = []
+        for quad in quads:
+            pending.append(quad)
+            if isinstance(quad.graph_name, ox.NamedNode):
+                pending.append(self._in_union(quad))
+            if len(pending) >= batch:
+                self.update(insert_operation(pending, self._graph_iri))
+                pending = []
+        if pending:
+            self.update(insert_operation(pending, self._graph_iri))
 
     def dump(self, fmt: Format) -> bytes:
         """The dataset as written: the named graphs and the default graph's own statements."""
-        dataset = Dataset()
-        for name in self.graph_names():
-            graph = dataset.graph(URIRef(name))
-            for triple in self.get_graph(name):
-                graph.add(triple)
-        for triple in self.get_graph(None):
-            dataset.default_graph.add(triple)
-        return dataset.serialize(format=fmt.rdflib_name, encoding="utf-8")
+        out = ox.serialize(self.all_quads(), format=fmt.oxigraph_rdf)
+        assert out is not None
+        return out
 
     def close(self) -> None:
         self._client.close()

@@ -1,16 +1,20 @@
-"""Conversions between rdflib terms (the interface) and pyoxigraph terms (the engine)."""
+"""Conversions between rdflib terms and engine terms, at the edges that still need rdflib.
+
+Inside the service data stays in engine terms; rdflib terms appear where a user or an
+adapter hands them over (query rows for the pages, pyshacl and owlrl), and the check of a
+client's IRI lives here too, since it asks the engine.
+"""
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from service.errors import InvalidIri
-from service.store.base import Quad, Term, Triple
+from service.store.base import Term
 
 _XSD_STRING = str(XSD.string)
 _RDF_LANGSTRING = str(RDF.langString)
@@ -81,36 +85,10 @@ def to_rdflib(term: object) -> Term:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def graph_name_to_oxigraph(name: str | None) -> ox.NamedNode | ox.DefaultGraph:
-    return ox.DefaultGraph() if name is None else ox.NamedNode(name)
-
-
-def triple_to_rdflib(triple: ox.Triple) -> Triple:
-    return (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))  # type: ignore[return-value]
-
-
-def quad_to_rdflib(quad: ox.Quad) -> Quad:
-    graph = quad.graph_name
-    name = None if isinstance(graph, ox.DefaultGraph) else URIRef(graph.value)
-    s, p, o = triple_to_rdflib(quad.triple)
-    return (s, p, o, name)
-
-
-def quad_to_oxigraph(quad: Quad) -> ox.Quad:
-    s, p, o, g = quad
-    return ox.Quad(
-        to_oxigraph(s),  # type: ignore[arg-type]
-        ox.NamedNode(str(p)),
-        to_oxigraph(o),
-        graph_name_to_oxigraph(None if g is None else str(g)),
-    )
+def triple_to_rdflib(triple: ox.Triple) -> tuple[Term, Term, Term]:
+    return (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
 
 
 def ntriples_term(term: Term) -> str:
     """The N-Triples spelling of a term, safe to embed in SPARQL ``INSERT DATA``."""
     return str(to_oxigraph(term))
-
-
-def ntriples(triples: Iterable[Triple]) -> str:
-    """Triples as N-Triples lines: for update text and for the contribution files alike."""
-    return "".join(" ".join(ntriples_term(t) for t in triple) + " .\n" for triple in triples)

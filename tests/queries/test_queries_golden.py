@@ -10,6 +10,7 @@ the query, never a reason to regenerate the golden file from the store.
 from __future__ import annotations
 
 import csv
+import functools
 from collections import Counter
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from rdflib import Graph, Literal
 from rdflib.compare import graph_diff, isomorphic
 
 from service.queries.catalogue import CannedQuery, Catalogue
-from service.queries.run import resolve_params
+from service.queries.run import is_member, resolve_params
 from service.sparql.binding import bind_variables
 from service.store.base import QueryKind, Store, Term
 from tests.queries.conftest import EXPECTED, QUERIES
@@ -60,7 +61,7 @@ def cell(term: Term | None) -> str:
 
 
 def run_with_defaults(store: Store, query: CannedQuery):  # type: ignore[no-untyped-def]
-    bindings = resolve_params(store, query, {})
+    bindings = resolve_params(query, {}, functools.partial(is_member, store))
     return store.query(bind_variables(query.text, bindings))
 
 

@@ -50,7 +50,7 @@ def virtuoso_store(virtuoso_url: str) -> Iterator[RemoteStore]:
         list_dataset=True,
         system_graph_prefixes=VIRTUOSO_SYSTEM_GRAPHS,
     )
-    for name in store.graph_names():
-        store.delete_graph(name)
+    for name in [*store.graph_names(), "https://w3id.org/esskg/graph/default"]:
+        store.update(f"DROP SILENT GRAPH <{name}>")  # the last one holds the union
     yield store
     store.close()

@@ -128,10 +128,10 @@ def test_inferred_triples_live_in_the_inferred_graph_only(mini_settings: Setting
             + "SELECT ?g WHERE { GRAPH ?g { res:collectivite\\/ville-paris ess:adopted ?s } }"
         )
         assert rows == [{"g": URIRef(INFERRED_GRAPH)}]
-        inferred = store.get_graph(INFERRED_GRAPH)
+        inferred = {q.triple for q in store.quads(INFERRED_GRAPH)}
         for graph in store.graph_names():
             if graph != INFERRED_GRAPH:
-                assert not set(store.get_graph(graph)) & set(inferred), graph
+                assert not {q.triple for q in store.quads(graph)} & inferred, graph
         assert len(inferred) == 3
     finally:
         store.close()

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
+from service.formats import NQUADS, Format
 from service.graph.build import SNAPSHOT, build
 from service.settings import Settings
 from service.store.oxigraph import OxigraphStore
@@ -49,11 +50,11 @@ class _HeldAfterStart(OxigraphStore):
     gate = threading.Event()
     loads = 0
 
-    def write_nquads(self, out: BinaryIO) -> None:
+    def dump_to(self, out: BinaryIO, fmt: Format = NQUADS) -> None:
         _HeldAfterStart.loads += 1
         if _HeldAfterStart.loads > 1:
             self.gate.wait(30)
-        super().write_nquads(out)
+        super().dump_to(out, fmt)
 
 
 def test_health_stays_200_and_ready_is_503_while_the_query_engine_reloads(

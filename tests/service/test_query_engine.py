@@ -19,10 +19,11 @@ import pyoxigraph as ox
 import pytest
 
 from service.errors import QueryCrashed, QueryTimeout, StoreUnavailable
-from service.formats import RESULTS_JSON
+from service.formats import NQUADS, RESULTS_JSON, Format
 from service.sparql.engine import QueryEngine
 from service.sparql.execution import Limits, QueryJob
 from service.store.base import QueryKind
+from service.store.delta import Delta
 from service.store.oxigraph import OxigraphStore
 
 EX = "http://example.org/"
@@ -75,13 +76,96 @@ def test_engine_is_another_process_and_answers_from_its_own_copy(store: Oxigraph
         # the copy is the engine's: a write the server has not announced is not seen...
         store.update(f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}new> <{EX}p> 1 }} }}")
         assert count_of(engine) == 50
-        # ...and after refresh() (what a commit calls) every query sees it, in a new engine
+        # ...and after refresh() (data changed behind the gate) every query sees it, in a
+        # new engine
         engine.refresh()
         assert count_of(engine) == 51
         assert engine.pids != [pid] and not alive(pid)
     finally:
         engine.close()
     assert engine.pids == []
+
+
+def added(*triples: tuple[str, int]) -> Delta:
+    graph = ox.NamedNode(f"{EX}g")
+    return Delta(
+        added=frozenset(
+            ox.Quad(
+                ox.NamedNode(EX + s),
+                ox.NamedNode(f"{EX}p"),
+                ox.Literal(
+                    str(o), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+                ),
+                graph,
+            )
+            for s, o in triples
+        )
+    )
+
+
+def test_a_committed_delta_is_applied_by_the_same_engine(store: OxigraphStore) -> None:
+    engine = QueryEngine(store, threads=2, limits=Limits(10))
+    try:
+        engine.wait_ready()
+        (pid,) = engine.pids
+        delta = added(("new", 1), ("other", 2))
+        store.apply(delta)
+        engine.apply(delta)  # returns once the engine has applied it
+        assert count_of(engine) == 52
+        removal = delta.inverse()
+        store.apply(removal)
+        engine.apply(removal)
+        assert count_of(engine) == 50
+        assert engine.pids == [pid]  # no reload
+    finally:
+        engine.close()
+
+
+def test_a_query_in_flight_reads_the_state_it_started_on(store: OxigraphStore) -> None:
+    """A delta applied while a query runs is all or nothing to it: it sees the old state."""
+    engine = QueryEngine(store, threads=2, limits=Limits(30))
+    outcome: dict[str, object] = {}
+
+    def slow() -> None:
+        outcome["n"] = count_of(engine, SLOW)
+
+    try:
+        engine.wait_ready()
+        thread = threading.Thread(target=slow)
+        thread.start()
+        time.sleep(0.3)  # the count is running
+        delta = added(*((f"n{i}", i) for i in range(10)))
+        store.apply(delta)
+        started = time.monotonic()
+        engine.apply(delta)
+        assert time.monotonic() - started < 0.5  # the write does not wait for the reader
+        assert count_of(engine) == 60
+        thread.join(60)
+        assert outcome == {"n": 50**4}
+    finally:
+        engine.close()
+
+
+def test_deltas_committed_while_an_engine_loads_are_applied_before_it_answers() -> None:
+    class Held(_Held):
+        release = threading.Event()
+
+    held = Held(ox.Store())
+    engine = QueryEngine(held, threads=1, limits=Limits(10))
+    try:
+        assert engine.state == "loading"
+        first = added(("a", 1), ("b", 2))
+        second = Delta(removed=first.added - added(("a", 1)).added) | added(("c", 3))
+        for delta in (first, second):
+            held.apply(delta)  # the dump will already hold both: applying again changes nothing
+            engine.apply(delta)
+        held.release.set()
+        engine.wait_ready()
+        assert count_of(engine) == 2
+        assert count_of(engine, f"SELECT (COUNT(*) AS ?n) WHERE {{ <{EX}b> ?p ?o }}") == 0
+    finally:
+        held.release.set()
+        engine.close()
 
 
 def test_query_past_the_limit_kills_the_engine_and_the_next_one_answers(
@@ -130,7 +214,7 @@ def test_query_in_flight_when_the_engine_is_replaced_is_retried(store: OxigraphS
 class _Garbage(OxigraphStore):
     """A store whose dump the engine cannot read."""
 
-    def write_nquads(self, out: BinaryIO) -> None:
+    def dump_to(self, out: BinaryIO, fmt: Format = NQUADS) -> None:
         out.write(b"this is not N-Quads\n")
 
 
@@ -139,9 +223,9 @@ class _Held(OxigraphStore):
 
     release = threading.Event()
 
-    def write_nquads(self, out: BinaryIO) -> None:
+    def dump_to(self, out: BinaryIO, fmt: Format = NQUADS) -> None:
         self.release.wait(30)
-        super().write_nquads(out)
+        super().dump_to(out, fmt)
 
 
 def test_an_engine_that_cannot_load_reports_why() -> None:
@@ -192,7 +276,7 @@ def test_the_snapshot_is_loaded_while_it_exists(store: OxigraphStore, tmp_path: 
 class _BrokenDump(OxigraphStore):
     """A store whose dump fails half-way: the engine must not serve the half it got."""
 
-    def write_nquads(self, out: BinaryIO) -> None:
+    def dump_to(self, out: BinaryIO, fmt: Format = NQUADS) -> None:
         out.write(b'<http://example.org/a> <http://example.org/p> "1" <http://example.org/g> .\n')
         out.flush()
         raise OSError("disk read failed")

@@ -62,11 +62,11 @@ def test_push_then_serve_from_oxigraph_server(
         served = client.get("/data/collectivite/ville-paris.nt")
     assert served.status_code == 200
     expected = Graph()
-    for triple in local.construct(
+    for triple in local.query(
         "CONSTRUCT { ?r ?p ?o . ?s ?q ?r } WHERE { "
         "VALUES ?r { <https://w3id.org/esskg/id/collectivite/ville-paris> } "
         "{ ?r ?p ?o } UNION { ?s ?q ?r } }"
-    ):
+    ).triples():
         expected.add(triple)
     local.close()
     assert set(Graph().parse(data=served.text, format="nt")) == set(expected)

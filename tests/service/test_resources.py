@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
@@ -103,10 +104,11 @@ def test_page_shows_values_links_and_sources(client: TestClient) -> None:
 
 
 def test_page_escapes_values(client: TestClient, mini_settings: Settings) -> None:
-    store = client.app.state.store  # type: ignore[attr-defined]
-    store.put_graph(
+    gate = client.app.state.runtime.gate  # type: ignore[attr-defined]
+    comment = ox.Literal("<script>alert(1)</script>")
+    gate.put_graph(
         "https://w3id.org/esskg/graph/source/page-x",
-        [(SPASER, RDFS.comment, Literal("<script>alert(1)</script>"))],
+        [ox.Triple(ox.NamedNode(str(SPASER)), ox.NamedNode(str(RDFS.comment)), comment)],
     )
     html = client.get("/page/spaser/ville-paris").text
     assert "<script>alert(1)</script>" not in html

@@ -7,10 +7,11 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 from openapi_spec_validator import validate
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 from rdflib.namespace import XSD
 
 from service.api.app import create_app
@@ -185,10 +186,11 @@ def test_missing_pages_are_html_for_browsers_and_problems_for_programs(
 
 
 def test_resource_page_labels_values_once_and_links_sources(client: TestClient) -> None:
-    store = client.app.state.store  # type: ignore[attr-defined]
-    store.put_graph(
+    gate = client.app.state.runtime.gate  # type: ignore[attr-defined]
+    year = ox.Literal("2017", datatype=ox.NamedNode(str(XSD.gYear)))
+    gate.put_graph(
         "https://w3id.org/esskg/graph/source/page-x",
-        [(SPASER, URIRef(ESS + "adoptionYear"), Literal("2017", datatype=XSD.gYear))],
+        [ox.Triple(ox.NamedNode(str(SPASER)), ox.NamedNode(ESS + "adoptionYear"), year)],
     )
     french = client.get("/page/spaser/ville-paris", headers=HTML).text
     assert ">adopté par</a>" in french and ">année d&#39;adoption</a>" in french

@@ -1,28 +1,27 @@
-"""The write gate at the store level: what a commit leaves in the inferred graph, and the
-pieces that keep a write cheap on a large store (graph edits, targeted comparison, the
-schema closure computed once)."""
+"""The write gate at the store level: what a commit leaves in the inferred graph, that a
+write reaches the store as its delta and nothing more, and the schema closure computed once."""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 
 from service.graph import materialise as materialise_module
 from service.graph.build import ENGINE_DIR, build, current_build
-from service.graph.gate import PROTECTED, WriteGate
+from service.graph.consequences import PROTECTED, rdflib_graph
+from service.graph.gate import WriteGate
 from service.graph.materialise import materialise
 from service.graph.push import push
 from service.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from service.settings import Settings
-from service.sparql.updates import GraphEdit, replace_graphs_update
+from service.store.delta import Delta
 from service.store.oxigraph import OxigraphStore
-from service.store.terms import triple_to_rdflib
 
 ESS = "https://w3id.org/esskg/def#"
 RES = "https://w3id.org/esskg/id/"
 NEW_GRAPH = "https://w3id.org/esskg/graph/source/page-new"
-A = URIRef(RES + "collectivite/region-bretagne")
+A = RES + "collectivite/region-bretagne"
 
 
 @pytest.fixture
@@ -35,15 +34,23 @@ def store(mini_settings: Settings) -> OxigraphStore:
 
 def closure_of(store: OxigraphStore) -> set[ox.Triple]:
     """What reasoning over the store's asserted data gives, computed from scratch."""
-    asserted = [q.triple for q in store.quads_outside(PROTECTED)]
-    return set(materialise(store.get_graph(ONTOLOGY_GRAPH), asserted).inferred)
+    asserted = [q.triple for q in store.all_quads(excluding=PROTECTED)]
+    return set(materialise(rdflib_graph(store, ONTOLOGY_GRAPH), asserted).inferred)
 
 
-def spaser_adopted_by_a(spaser: URIRef) -> list[tuple[URIRef, URIRef, URIRef]]:
+def inferred(store: OxigraphStore) -> set[ox.Triple]:
+    return {q.triple for q in store.quads(INFERRED_GRAPH)}
+
+
+def spaser_adopted_by_a(spaser: str) -> list[ox.Triple]:
     """A new SPASER adopted by ``A``: the ontology's inverse gives ``A adopted spaser``."""
     return [
-        (spaser, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), URIRef(ESS + "SPASER")),
-        (spaser, URIRef(ESS + "adoptedBy"), A),
+        ox.Triple(
+            ox.NamedNode(spaser),
+            ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            ox.NamedNode(ESS + "SPASER"),
+        ),
+        ox.Triple(ox.NamedNode(spaser), ox.NamedNode(ESS + "adoptedBy"), ox.NamedNode(A)),
     ]
 
 
@@ -59,67 +66,52 @@ def test_after_writes_the_inferred_graph_is_the_closure_of_the_data(
     store: OxigraphStore,
 ) -> None:
     gate = WriteGate(store)
-    spaser = URIRef(RES + "spaser/z")
-    blank = BNode()
-    # a blank node the rules type (range of adoptedBy): rewritten, not diffed
-    blank_adopter = (URIRef(RES + "spaser/paris"), URIRef(ESS + "adoptedBy"), blank)
-    gate.put_graph(NEW_GRAPH, [*spaser_adopted_by_a(spaser), blank_adopter])
-    inferred = set(store.engine_triples(INFERRED_GRAPH))
-    expected = closure_of(store)
-    assert ground(inferred) == ground(expected)
-    assert len(inferred - ground(inferred)) == len(expected - ground(expected)) > 0
-    adopted = ox.Triple(
-        ox.NamedNode(str(A)), ox.NamedNode(ESS + "adopted"), ox.NamedNode(str(spaser))
+    spaser = RES + "spaser/z"
+    blank = ox.BlankNode()
+    # a blank node the rules type (range of adoptedBy)
+    blank_adopter = ox.Triple(
+        ox.NamedNode(RES + "spaser/paris"), ox.NamedNode(ESS + "adoptedBy"), blank
     )
-    assert adopted in inferred
+    gate.put_graph(NEW_GRAPH, [*spaser_adopted_by_a(spaser), blank_adopter])
+    assert inferred(store) == closure_of(store)
+    assert any(isinstance(t.subject, ox.BlankNode) for t in inferred(store))
+    adopted = ox.Triple(ox.NamedNode(A), ox.NamedNode(ESS + "adopted"), ox.NamedNode(spaser))
+    assert adopted in inferred(store)
 
     gate.delete_graph(NEW_GRAPH)
-    inferred = set(store.engine_triples(INFERRED_GRAPH))
-    assert adopted not in inferred
-    assert ground(inferred) == ground(closure_of(store))
+    assert adopted not in inferred(store)
+    assert inferred(store) == closure_of(store)
+    assert not any(isinstance(t.subject, ox.BlankNode) for t in inferred(store))
 
 
-def test_a_graph_edit_changes_only_what_it_names() -> None:
-    g = "http://example.org/g"
-    s, p = URIRef("http://example.org/s"), URIRef("http://example.org/p")
-    store = ox.Store()
-    store.update(
-        f"INSERT DATA {{ GRAPH <{g}> {{ <{s}> <{p}> 1, 2, 3 . <{s}> <{p}> _:b . _:b <{p}> 9 }} }}"
+def test_a_write_commits_its_delta_and_nothing_else(
+    store: OxigraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store receives one delta: the written triples and their inferred consequences."""
+    committed: list[Delta] = []
+    real = store.apply
+
+    def recording(delta: Delta) -> None:
+        committed.append(delta)
+        real(delta)
+
+    monkeypatch.setattr(store, "apply", recording)
+    handed: list[Delta] = []
+    gate = WriteGate(store, on_commit=handed.append)
+    spaser = RES + "spaser/z"
+    gate.put_graph(NEW_GRAPH, spaser_adopted_by_a(spaser))
+    (delta,) = committed
+    assert handed == [delta]
+    assert not delta.removed
+    assert {q.triple for q in delta.added if q.graph_name == ox.NamedNode(NEW_GRAPH)} == set(
+        spaser_adopted_by_a(spaser)
     )
-    edit = GraphEdit(
-        removed=[(s, p, Literal(1))],
-        added=[(s, p, Literal(4))],
-        blank=[(s, p, BNode("x"))],
-    )
-    store.update(replace_graphs_update({}, {g: edit}))
-    kept = {
-        triple_to_rdflib(q.triple)
-        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))
-    }
-    ground_kept = {t for t in kept if not isinstance(t[2], BNode)}
-    assert ground_kept == {(s, p, Literal(2)), (s, p, Literal(3)), (s, p, Literal(4))}
-    blanks = kept - ground_kept
-    assert len(blanks) == 1 and next(iter(blanks))[:2] == (s, p)
+    assert {q.graph_name.value for q in delta.added} == {NEW_GRAPH, INFERRED_GRAPH}  # type: ignore[union-attr]
+    assert len(delta.added) < 20
 
-
-def test_an_edit_without_blank_nodes_leaves_them_alone() -> None:
-    g = "http://example.org/g"
-    s, p = URIRef("http://example.org/s"), URIRef("http://example.org/p")
-    text = replace_graphs_update({}, {g: GraphEdit(added=[(s, p, Literal(1))])})
-    one = '"1"^^<http://www.w3.org/2001/XMLSchema#integer>'
-    assert text == f"INSERT DATA {{\nGRAPH <{g}> {{\n<{s}> <{p}> {one} .\n}}\n}}"
-    assert "isBlank" not in text
-
-
-def test_changed_graphs_compares_only_the_graphs_named() -> None:
-    before = OxigraphStore.in_memory()
-    before.update("INSERT DATA { GRAPH <http://example.org/a> { <http://x/s> <http://x/p> 1 } }")
-    after = OxigraphStore.copy_of(before)
-    after.update("INSERT DATA { GRAPH <http://example.org/a> { <http://x/s> <http://x/p> 2 } }")
-    after.update("INSERT DATA { GRAPH <http://example.org/b> { <http://x/s> <http://x/p> 2 } }")
-    assert before.changed_graphs(after) == ["http://example.org/a", "http://example.org/b"]
-    assert before.changed_graphs(after, among=["http://example.org/b"]) == ["http://example.org/b"]
-    assert before.changed_graphs(after, among=[None]) == []
+    committed.clear()
+    gate.put_graph(NEW_GRAPH, spaser_adopted_by_a(spaser))  # the same content: nothing to do
+    assert committed == []
 
 
 def test_the_schema_closure_is_computed_once_per_schema(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -164,7 +156,7 @@ def test_a_write_through_a_remote_engine_edits_its_inferred_graph(
 ) -> None:
     remote = request.getfixturevalue(engine)
     push(store, remote)
-    spaser = URIRef(RES + "spaser/z")
+    spaser = RES + "spaser/z"
     adopted = f"ASK {{ GRAPH <{INFERRED_GRAPH}> {{ <{A}> <{ESS}adopted> <{spaser}> }} }}"
     gate = WriteGate(remote)
     gate.put_graph(NEW_GRAPH, spaser_adopted_by_a(spaser))

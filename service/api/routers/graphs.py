@@ -11,6 +11,7 @@ gate as a dry run.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -18,6 +19,7 @@ from functools import partial
 from urllib.parse import parse_qsl
 
 import anyio.to_thread
+import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 from rdflib import URIRef
 
@@ -27,22 +29,23 @@ from service.api.conditional import check_preconditions, graph_etag, origin_dige
 from service.api.negotiation import body_response, choose_format
 from service.api.problems import shapes_report_response
 from service.api.routers.meta import context_url
-from service.api.routers.sparql import endpoint_iri, read_body
+from service.api.routers.sparql import LIMIT, TRUNCATED, endpoint_iri, read_body
 from service.api.routing import add_method_routes
 from service.api.runtime import AppState, app_state, client_address
 from service.errors import BadRequest, GraphNotFound, UnsupportedMediaType
-from service.formats import JSONLD, Format, rdf_format_for_media_type, serialize_graph
+from service.formats import JSONLD, Format, rdf_format_for_media_type
 from service.graph.dry_run import DryRun
 from service.graph.gate import Precondition, ShapesViolation, WriteResult, parse_payload
 from service.parsing.limits import ParseLimits
 from service.sparql.answers import write_answer
 from service.sparql.protocol import check_sizes
-from service.store.base import QueryKind, Store, Triple
+from service.store.base import QueryKind, Store
 from service.store.terms import checked_iri
 
 router = APIRouter(tags=["graphs"])
 
 _GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+_DEFAULT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"  # over the store's own default graph
 
 #: ``?default`` rather than a graph IRI.
 DEFAULT = None
@@ -68,30 +71,56 @@ def _target(request: Request, *, required: bool = True) -> tuple[bool, str | Non
     return False, None
 
 
-def _serialize(state: AppState, name: str | None, fmt: Format, context: str) -> bytes:
+@dataclass(frozen=True)
+class GraphRead:
+    """One graph as read for a GET: its digest (the ETag) and its serialisation."""
+
+    exists: bool
+    digest: str | None
+    body: bytes = b""
+    truncated: bool = False
+
+
+def graph_representation(
+    store: Store, name: str | None, fmt: Format, cap: int, with_body: bool, context: str
+) -> GraphRead:
+    """A graph's digest and, unless ``with_body`` is false, at most ``cap`` of its triples
+    (``context``: the JSON-LD context a JSON-LD body names)."""
+    if name is not None and not store.has_graph(name):
+        return GraphRead(False, None)
+    digest = store.graph_digest(name)
+    if not with_body:
+        return GraphRead(True, digest)
     if name is None:
-        return serialize_graph(state.store.get_graph(None), fmt, context=context)
-    result = state.store.query(_GRAPH, bindings={"g": URIRef(name)})
-    return write_answer(result, fmt, None, context=context)[0]
+        result = store.query(_DEFAULT, default_graphs=[None])
+    else:
+        result = store.query(_GRAPH, bindings={"g": URIRef(name)})
+    body, truncated = write_answer(result, fmt, cap, context=context)
+    return GraphRead(True, digest, body, truncated)
 
 
 def read_graph(request: Request) -> Response:
     state = app_state(request)
     _, name = _target(request)
-    if name is not None and not state.store.has_graph(name):
-        raise GraphNotFound(f"no graph <{name}>")
     fmt = choose_format(
         request.headers.get("accept"), request.query_params.get("format"), QueryKind.GRAPH
     )
+    cap = state.settings.result_limit
     context = context_url(request)
+    with_body = request.method != "HEAD"
+    found = state.read(request, graph_representation, name, fmt, cap, with_body, context)
+    if not found.exists:
+        raise GraphNotFound(f"no graph <{name}>")
     headers = state.version.headers()
     # A JSON-LD body names the context on this origin: its tag differs by origin too.
     variant = fmt.name if fmt is not JSONLD else f"{fmt.name}.{origin_digest(context)}"
-    headers["ETag"] = graph_etag(state.store.graph_digest(name), variant)
+    headers["ETag"] = graph_etag(found.digest, variant)
     if (cached := not_modified(request, headers)) is not None:
         return cached
-    body = b"" if request.method == "HEAD" else _serialize(state, name, fmt, context)
-    return body_response(body, fmt, headers=headers)
+    if found.truncated:
+        headers[TRUNCATED] = "true"
+        headers[LIMIT] = str(cap)
+    return body_response(found.body, fmt, headers=headers)
 
 
 def _parts(content_type: str, body: bytes) -> list[tuple[str, bytes]]:
@@ -116,7 +145,7 @@ def _parts(content_type: str, body: bytes) -> list[tuple[str, bytes]]:
     return parts
 
 
-async def _payload(request: Request, state: AppState, base_iri: str) -> list[Triple]:
+async def _payload(request: Request, state: AppState, base_iri: str) -> list[ox.Triple]:
     """The triples a write sends: one RDF document, or (POST only) one per multipart part."""
     content_type = request.headers.get("content-type") or ""
     if not content_type:

@@ -1,7 +1,8 @@
 """What the service says about itself: the SPARQL Service Description, VoID and the dump.
 
-Descriptions are small graphs built with rdflib and computed once per data version (VoID
-counts scan the store); the dump is serialised by the engine.
+Descriptions are small graphs built with rdflib from counts the query engine computes, under
+the query time limit and row cap (VoID counts scan the store, and are kept per data
+version); the dump is serialised by the engine.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import hashlib
 import json
 import threading
 from collections import defaultdict
+from itertools import islice
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request, Response
@@ -24,7 +26,7 @@ from service.errors import NotAcceptable
 from service.formats import JSONLD, NQUADS, TRIG, TURTLE, serialize_graph
 from service.jsonld import context_document
 from service.namespaces import DEF, LINKS_GRAPH, REFERENTIAL_GRAPH_PREFIX
-from service.store.base import QueryKind, Store
+from service.store.base import QueryKind, Row, Store, Term
 from service.store.terms import checked_iri
 
 router = APIRouter(tags=["meta"])
@@ -69,7 +71,16 @@ def _node(*key: str) -> BNode:
 # -- the service description ---------------------------------------------------------------
 
 
-def describe_service(state: AppState, endpoint: str) -> Graph:
+def graph_sizes(store: Store) -> tuple[int, list[tuple[str, int]]]:
+    """Quads in the whole store and triples per named graph (what the description counts)."""
+    return store.count(), [
+        (name, store.count(name, all_graphs=False)) for name in store.graph_names()
+    ]
+
+
+def describe_service(
+    state: AppState, endpoint: str, sizes: tuple[int, list[tuple[str, int]]]
+) -> Graph:
     graph = Graph()
     graph.bind("sd", SD)
     graph.bind("void", VOID)
@@ -84,8 +95,7 @@ def describe_service(state: AppState, endpoint: str) -> Graph:
     # The canned-query catalogue, as SIB's sparql-examples publish theirs.
     examples = endpoint.rsplit("/sparql", 1)[0] + "/.well-known/sparql-examples"
     graph.add((service, RDFS.seeAlso, URIRef(examples)))
-    union = getattr(state.store, "union_default", True)
-    if union:
+    if state.store.union_default:
         graph.add((service, SD.feature, SD.UnionDefaultGraph))
     if state.settings.allowed_service_hosts:
         graph.add((service, SD.feature, SD.BasicFederatedQuery))
@@ -95,15 +105,15 @@ def describe_service(state: AppState, endpoint: str) -> Graph:
     default = _node("sd", "default")
     graph.add((dataset, SD.defaultGraph, default))
     graph.add((default, RDF.type, SD.Graph))
-    graph.add((default, VOID.triples, Literal(state.store.count(), datatype=XSD.integer)))
-    for name in state.store.graph_names():
+    total, graphs = sizes
+    graph.add((default, VOID.triples, Literal(total, datatype=XSD.integer)))
+    for name, count in graphs:
         named, inner = _node("sd", "named", name), _node("sd", "graph", name)
         graph.add((dataset, SD.namedGraph, named))
         graph.add((named, RDF.type, SD.NamedGraph))
         graph.add((named, SD.name, URIRef(name)))
         graph.add((named, SD.graph, inner))
         graph.add((inner, RDF.type, SD.Graph))
-        count = state.store.count(name, all_graphs=False)
         graph.add((inner, VOID.triples, Literal(count, datatype=XSD.integer)))
     return graph
 
@@ -117,8 +127,11 @@ def service_description(request: Request, state: AppState, endpoint: str) -> Res
     if (cached := not_modified(request, headers)) is not None:
         return cached
     headers["Vary"] = "Accept"
+    sizes = state.read(request, graph_sizes)
     fmt = choose_format(accept, fmt_param, QueryKind.GRAPH)
-    body = serialize_graph(describe_service(state, endpoint), fmt, context=context_url(request))
+    body = serialize_graph(
+        describe_service(state, endpoint, sizes), fmt, context=context_url(request)
+    )
     return body_response(body, fmt, headers=headers)
 
 
@@ -136,18 +149,24 @@ def _count(value: object) -> Literal:
     return Literal(int(str(value)), datatype=XSD.integer)
 
 
-def _partitions(graph: Graph, node: URIRef | BNode, store: Store, name: str | None) -> None:
+def _rows(store: Store, text: str, bindings: dict[str, Term] | None, cap: int) -> list[Row]:
+    return list(islice(store.query(text, bindings=bindings).rows(), cap))
+
+
+def _partitions(
+    graph: Graph, node: URIRef | BNode, store: Store, name: str | None, cap: int
+) -> None:
     """Counts, class and property partitions of one graph (or of all with ``name=None``)."""
-    bindings = {"g": URIRef(name)} if name is not None else None
+    bindings: dict[str, Term] | None = {"g": URIRef(name)} if name is not None else None
     total = store.count(name, all_graphs=False) if name is not None else store.count()
     graph.add((node, VOID.triples, _count(total)))
-    for row in store.select(_ENTITIES, bindings=bindings):
+    for row in _rows(store, _ENTITIES, bindings, cap):
         graph.add((node, VOID.entities, _count(row["n"])))
-    for row in store.select(_STATS, bindings=bindings):
+    for row in _rows(store, _STATS, bindings, cap):
         graph.add((node, VOID.distinctSubjects, _count(row["subjects"])))
         graph.add((node, VOID.distinctObjects, _count(row["objects"])))
-    classes = store.select(_CLASSES, bindings=bindings)
-    properties = store.select(_PROPERTIES, bindings=bindings)
+    classes = _rows(store, _CLASSES, bindings, cap)
+    properties = _rows(store, _PROPERTIES, bindings, cap)
     graph.add((node, VOID.classes, _count(len(classes))))
     graph.add((node, VOID.properties, _count(len(properties))))
     for row in classes:
@@ -162,12 +181,12 @@ def _partitions(graph: Graph, node: URIRef | BNode, store: Store, name: str | No
         graph.add((part, VOID.triples, _count(row["n"])))
 
 
-def _linksets(graph: Graph, dataset: URIRef, store: Store, public_base: str) -> None:
+def _linksets(graph: Graph, dataset: URIRef, store: Store, public_base: str, cap: int) -> None:
     """One void:Linkset per (link predicate, external host) found in the links graph."""
     if not store.has_graph(LINKS_GRAPH):
         return
     counts: dict[tuple[str, str], int] = defaultdict(int)
-    for row in store.select(_LINKS, bindings={"g": URIRef(LINKS_GRAPH)}):
+    for row in _rows(store, _LINKS, {"g": URIRef(LINKS_GRAPH)}, cap):
         target = str(row["o"])
         if target.startswith(public_base):
             continue
@@ -205,14 +224,17 @@ SELECT ?g ?source WHERE { GRAPH ?g { ?g prov:hadPrimarySource ?source } }
 """
 
 
-def _identifier_linksets(graph: Graph, dataset: URIRef, store: Store) -> None:
+def _identifier_linksets(graph: Graph, dataset: URIRef, store: Store, cap: int) -> None:
     """One void:Linkset per referential graph and identifier scheme (INSEE codes, SIRENs):
     the links are literal codes, so the target is the scheme, described as a dataset."""
-    primary = {str(r["g"]): r["source"] for r in store.select(_PRIMARY_SOURCES)}
+    primary = {str(r["g"]): r["source"] for r in _rows(store, _PRIMARY_SOURCES, None, cap)}
     for predicate, slug, title_fr, title_en in IDENTIFIER_SCHEMES:
         target = URIRef(f"{dataset}/identifiers/{slug}")
-        bindings = {"p": URIRef(predicate), "prefix": Literal(REFERENTIAL_GRAPH_PREFIX)}
-        rows = [r for r in store.select(_IDENTIFIERS, bindings=bindings) if int(str(r["n"]))]
+        bindings: dict[str, Term] = {
+            "p": URIRef(predicate),
+            "prefix": Literal(REFERENTIAL_GRAPH_PREFIX),
+        }
+        rows = [r for r in _rows(store, _IDENTIFIERS, bindings, cap) if int(str(r["n"]))]
         if not rows:
             continue
         graph.add((target, RDF.type, VOID.Dataset))
@@ -230,28 +252,30 @@ def _identifier_linksets(graph: Graph, dataset: URIRef, store: Store) -> None:
                 graph.add((target, DCTERMS.source, primary[str(row["g"])]))
 
 
-def describe_dataset(state: AppState, base: str) -> Graph:
+def describe_dataset(store: Store, public_base: str, base: str, cap: int) -> Graph:
+    """The VoID description; run as a job of the query engine, every query under its limits
+    (at most ``cap`` rows each)."""
     graph = Graph()
     graph.bind("void", VOID)
     graph.bind("sd", SD)
     graph.bind("dcterms", DCTERMS)
-    dataset = URIRef(state.settings.public_base + "dataset")
+    dataset = URIRef(public_base + "dataset")
     graph.add((dataset, RDF.type, VOID.Dataset))
     graph.add((dataset, DCTERMS.title, Literal("esskg", lang="en")))
     graph.add((dataset, VOID.sparqlEndpoint, URIRef(base + "/sparql")))
     graph.add((dataset, VOID.dataDump, URIRef(base + "/dump")))
-    graph.add((dataset, VOID.uriSpace, Literal(state.settings.public_base + "id/")))
+    graph.add((dataset, VOID.uriSpace, Literal(public_base + "id/")))
     graph.add((dataset, VOID.feature, FORMATS["N-Quads"]))
     graph.add((dataset, VOID.feature, FORMATS.TriG))
-    _partitions(graph, dataset, state.store, None)
-    for name in state.store.graph_names():
+    _partitions(graph, dataset, store, None, cap)
+    for name in store.graph_names():
         subset = _node("void", "subset", name)
         graph.add((dataset, VOID.subset, subset))
         graph.add((subset, RDF.type, VOID.Dataset))
         graph.add((subset, SD.name, URIRef(name)))
-        _partitions(graph, subset, state.store, name)
-    _linksets(graph, dataset, state.store, state.settings.public_base)
-    _identifier_linksets(graph, dataset, state.store)
+        _partitions(graph, subset, store, name, cap)
+    _linksets(graph, dataset, store, public_base, cap)
+    _identifier_linksets(graph, dataset, store, cap)
     return graph
 
 
@@ -259,13 +283,17 @@ _void_cache: dict[str, Graph] = {}
 _void_lock = threading.Lock()
 
 
-def _void_graph(state: AppState, base: str) -> Graph:
+def _void_graph(request: Request, state: AppState, base: str) -> Graph:
     key = f"{state.version.tag}|{base}"
     with _void_lock:
-        if key not in _void_cache:
-            _void_cache.clear()
-            _void_cache[key] = describe_dataset(state, base)
-        return _void_cache[key]
+        if key in _void_cache:
+            return _void_cache[key]
+    public_base, cap = state.settings.public_base, state.settings.result_limit
+    found = state.read(request, describe_dataset, public_base, base, cap)
+    with _void_lock:
+        _void_cache.clear()
+        _void_cache[key] = found
+    return found
 
 
 @router.get("/.well-known/void", summary="VoID description of the dataset")
@@ -278,10 +306,11 @@ def void(request: Request) -> Response:
     headers = state.version.headers("void", fmt.name, base)  # the links name this host
     if (cached := not_modified(request, headers)) is not None:
         return cached
+    graph = _void_graph(request, state, base)
     if asks_for_page(request):
-        turtle = serialize_graph(_void_graph(state, base), TURTLE)
+        turtle = serialize_graph(graph, TURTLE)
         return rdf_page(request, "VoID", turtle, [("Turtle", "?format=turtle")])
-    body = serialize_graph(_void_graph(state, base), fmt, context=context_url(request))
+    body = serialize_graph(graph, fmt, context=context_url(request))
     return body_response(body, fmt, headers=headers)
 
 

@@ -16,7 +16,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 
 from service.api.caching import not_modified
-from service.api.deps import SettingsDep, StoreDep
+from service.api.deps import SettingsDep
 from service.api.negotiation import (
     CHOICES,
     PLAIN_JSON,
@@ -28,7 +28,7 @@ from service.api.openapi_protocol import PROBLEM, RESULTS_REF, results_schemas
 from service.api.result_cache import CACHEABLE
 from service.api.routers.meta import base_url, context_url
 from service.api.routers.sparql import LIMIT, TRUNCATED
-from service.api.runtime import app_state, client_address
+from service.api.runtime import AppState, app_state, client_address
 from service.api.web.browsers import asks_for_page, page_redirect, rdf_page
 from service.formats import RESULTS_JSON, TURTLE, Format, serialize_graph
 from service.queries.catalogue import CannedQuery, Catalogue, projected_variables
@@ -38,13 +38,15 @@ from service.queries.run import (
     COUNT_VAR,
     MAX_PER_PAGE,
     PageInfo,
+    enumerated,
     enumerations,
+    is_member,
     plan,
     resolve_params,
 )
 from service.settings import Settings
-from service.sparql.execution import Answer, QueryJob
-from service.store.base import QueryKind, Store
+from service.sparql.execution import Answer, QueryJob, StoreCall
+from service.store.base import QueryKind, Term
 
 _RESERVED = ("page", "per_page", "format")
 
@@ -92,7 +94,7 @@ def link_header(request: Request, info: PageInfo) -> str:
     return ", ".join(links)
 
 
-def run_query(request: Request, store: Store, query: CannedQuery) -> Response:
+def run_query(request: Request, query: CannedQuery) -> Response:
     """Decode, type, bind, run and serialise one canned query."""
     raw = _single_values(request)
     page = _positive(raw, "page", 10**9)
@@ -102,8 +104,6 @@ def run_query(request: Request, store: Store, query: CannedQuery) -> Response:
         raise InvalidParameter("page" if page else "per_page", "absent: not paginated")
     accept = request.headers.get("accept") or ""
     fmt = choose_format(accept, format_param, query.kind)
-    bindings = resolve_params(store, query, raw)
-    steps = plan(query, bindings, page=page, per_page=per_page)
     state = app_state(request)
     # The page links and a JSON-LD answer's context name this origin: part of the variant.
     validators = state.version.headers(
@@ -111,6 +111,13 @@ def run_query(request: Request, store: Store, query: CannedQuery) -> Response:
     )
     if (cached := not_modified(request, validators)) is not None:
         return cached
+
+    def member(check: str, bindings: tuple[tuple[str, Term], ...]) -> bool:
+        """Through the executor: the query time limit applies to the check too."""
+        return state.read(request, is_member, check, bindings)
+
+    bindings = resolve_params(query, raw, member)
+    steps = plan(query, bindings, page=page, per_page=per_page)
 
     def run(text: str, answer_format: Format) -> Answer:
         """Through the same executor as /sparql: the same time limit and row cap."""
@@ -141,9 +148,9 @@ def run_query(request: Request, store: Store, query: CannedQuery) -> Response:
 
 
 def _endpoint(query: CannedQuery) -> Callable[..., Response]:
-    def endpoint(request: Request, store: StoreDep) -> Response:
+    def endpoint(request: Request) -> Response:
         page = page_redirect(request, f"/questions/{query.id}")
-        return page if page is not None else run_query(request, store, query)
+        return page if page is not None else run_query(request, query)
 
     endpoint.__name__ = "run_" + query.id.replace("/", "__").replace("-", "_")
     endpoint.__doc__ = query.header.description["en"]
@@ -333,9 +340,9 @@ def install(app: FastAPI, catalogue: Catalogue) -> None:
             if query.kind is QueryKind.SELECT:
                 variables = projected_variables(query.text)
                 schemas.update(results_schemas(schema_stem(query), variables))
-        store: Store | None = getattr(app.state, "store", None)
-        if store is not None:
-            _fill_examples(schema, store, catalogue)
+        runtime: AppState | None = getattr(app.state, "runtime", None)
+        if runtime is not None:
+            _fill_examples(schema, runtime, catalogue)
         app.openapi_schema = schema
         return schema
 
@@ -346,10 +353,13 @@ def install(app: FastAPI, catalogue: Catalogue) -> None:
 _LISTED = 20
 
 
-def _fill_examples(schema: dict[str, Any], store: Store, catalogue: Catalogue) -> None:
+def _fill_examples(schema: dict[str, Any], runtime: AppState, catalogue: Catalogue) -> None:
     """Values from the data as examples and in the description, never an ``enum``: a
-    generated client would refuse whatever a partner adds after it was generated."""
-    for (query_id, name), values in enumerations(store, catalogue).items():
+    generated client would refuse whatever a partner adds after it was generated. Read by
+    the query engine under the query time limit (a time-out is a 503, and the document is
+    built again at the next request)."""
+    job = StoreCall(enumerations, (enumerated(catalogue), runtime.settings.result_limit), "")
+    for (query_id, name), values in runtime.executor.run(job).items():
         if not values:
             continue
         operation = schema["paths"][f"/queries/{query_id}"]["get"]

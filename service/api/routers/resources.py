@@ -12,15 +12,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from service.api.caching import not_modified
 from service.api.deps import SettingsDep, StoreDep
-from service.api.negotiation import choose_format, result_response, wants_html
+from service.api.negotiation import body_response, choose_format, wants_html
 from service.api.result_cache import CACHEABLE
 from service.api.routers.meta import context_url
+from service.api.routers.sparql import LIMIT, TRUNCATED
 from service.api.runtime import app_state
 from service.api.web.i18n import VARY, language
 from service.api.web.routes import resource_page
 from service.errors import GraphNotFound
 from service.formats import JSONLD, NTRIPLES, RDFXML, TURTLE, Format
-from service.resources import describe, exists, resource_iri
+from service.resources import description, exists, known_page, resource_iri
 from service.store.base import QueryKind
 
 router = APIRouter(tags=["linked data"])
@@ -33,14 +34,15 @@ class ResourceNotFound(GraphNotFound):
     """Nothing in the graph mentions the requested IRI."""
 
 
-def _known(store: StoreDep, settings: SettingsDep, path: str) -> None:
-    if not exists(store, resource_iri(settings.public_base, path)):
-        raise ResourceNotFound(f"no resource {settings.public_base}id/{path}")
+def _unknown(settings: SettingsDep, path: str) -> ResourceNotFound:
+    return ResourceNotFound(f"no resource {settings.public_base}id/{path}")
 
 
 @router.get("/id/{path:path}", summary="Dereference a resource IRI (303 to its page or data)")
-def dereference(path: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
-    _known(store, settings, path)
+def dereference(path: str, request: Request, settings: SettingsDep) -> Response:
+    iri = resource_iri(settings.public_base, path)
+    if not app_state(request).read(request, exists, iri):
+        raise _unknown(settings, path)
     accept = request.headers.get("accept")
     if wants_html(accept):
         target = f"/page/{path}"
@@ -55,7 +57,6 @@ def dereference(path: str, request: Request, store: StoreDep, settings: Settings
 def data(
     path: str,
     request: Request,
-    store: StoreDep,
     settings: SettingsDep,
     format: str | None = None,
 ) -> Response:
@@ -66,29 +67,40 @@ def data(
         fmt = choose_format(request.headers.get("accept"), format, QueryKind.GRAPH)
     iri = resource_iri(settings.public_base, path)
     context = context_url(request)  # a JSON-LD answer names it: part of the representation
-    headers = app_state(request).version.headers("data", path, fmt.name, context)
+    state = app_state(request)
+    headers = state.version.headers("data", path, fmt.name, context)
     if (cached := not_modified(request, headers)) is not None:
         return cached
-    _known(store, settings, path)
+    cap = state.settings.result_limit
+    answer = state.read(request, description, iri, fmt, cap, context)
+    if answer is None:
+        raise _unknown(settings, path)
     headers["Link"] = f'<{iri}>; rel="describes"'
     headers[CACHEABLE.decode()] = "1"
-    return result_response(describe(store, iri), fmt, headers=headers, context=context)
+    if answer.truncated:
+        headers[TRUNCATED] = "true"
+        headers[LIMIT] = str(cap)
+    return body_response(answer.body, fmt, headers=headers)
 
 
 @router.get("/page/{path:path}", response_class=HTMLResponse, summary="A resource's page")
 def html_page(path: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
+    state = app_state(request)
     # Pages speak the reader's language, which the answer cache does not key on: they are
     # validated by ETag (one per language) but not kept in it.
-    headers = app_state(request).version.headers("page", path, language(request))
+    lang = language(request)
+    headers = state.version.headers("page", path, lang)
     headers["Vary"] = VARY
     if (cached := not_modified(request, headers)) is not None:
         return cached
-    _known(store, settings, path)
     iri = resource_iri(settings.public_base, path)
+    found = state.read(request, known_page, iri, lang, state.settings.result_limit)
+    if found is None:
+        raise _unknown(settings, path)
     formats = [
         (label, f"/data/{path}.{ext}", EXTENSIONS[ext].media_type)
         for ext, label in (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"))
     ]
-    response = resource_page(request, store, iri, formats)
+    response = resource_page(request, store, found, formats)
     response.headers.update(headers)
     return response

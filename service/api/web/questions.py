@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from urllib.parse import urlencode
 
 from rdflib import Literal, URIRef
@@ -16,7 +17,7 @@ from rdflib import Literal, URIRef
 from service.api.web.vocabulary import Vocabulary
 from service.queries.catalogue import CannedQuery
 from service.queries.params import InvalidParameter, ParamSpec, ParamType
-from service.queries.run import MAX_PER_PAGE, plan, resolve_params
+from service.queries.run import MAX_PER_PAGE, is_member, plan, resolve_params
 from service.store.base import Store
 
 _INSTANCES = """
@@ -135,7 +136,7 @@ class Asked:
 
 def ask(query: CannedQuery, values: Mapping[str, str], store: Store) -> Asked:
     """Type and bind ``values`` as ``/queries/<id>`` would (:class:`InvalidParameter` else)."""
-    bindings = resolve_params(store, query, values)
+    bindings = resolve_params(query, values, partial(is_member, store))
     text = plan(query, bindings).text
     params = dict(values)
     if query.paginated:

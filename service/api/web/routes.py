@@ -30,7 +30,7 @@ from service.api.web.vocabulary import Vocabulary, load_vocabulary
 from service.errors import EsskgError, GraphNotFound
 from service.namespaces import GRAPH, ONTOLOGY_GRAPH
 from service.queries.catalogue import CannedQuery, Catalogue
-from service.resources import exists, page
+from service.resources import Page, capped_page, exists
 from service.store.base import Store
 from service.store.terms import checked_iri
 
@@ -78,18 +78,17 @@ def _grouped(catalogue: Catalogue, lang: str) -> list[tuple[str, list[CannedQuer
 
 
 def resource_page(
-    request: Request, store: Store, iri: URIRef, formats: list[tuple[str, str, str]]
+    request: Request, store: Store, found: Page, formats: list[tuple[str, str, str]]
 ) -> Response:
-    """The readable page of any IRI the graph mentions (a resource, a source graph)."""
+    """The readable page of any IRI the graph mentions (a resource, a source graph), from
+    its statements as the query engine read them (``service.resources.known_page``)."""
     lang = language(request)
     settings = app_state(request).settings
-    view = resource_view(
-        page(store, iri, lang), vocabulary(request, store), lang, settings.public_base
-    )
+    view = resource_view(found, vocabulary(request, store), lang, settings.public_base)
     return render(
         request,
         "resource.html",
-        {"view": view, "formats": formats, "query_link": query_link(str(iri))},
+        {"view": view, "formats": formats, "query_link": query_link(str(found.iri))},
     )
 
 
@@ -211,7 +210,10 @@ def router_for(catalogue: Catalogue) -> APIRouter:
         gsp = "/graphs?" + urlencode({"graph": iri})
         if not wants_html(request.headers.get("accept")):
             return RedirectResponse(gsp, status_code=303, headers={"Vary": "Accept"})
-        return resource_page(request, store, URIRef(iri), [("Turtle", gsp, "text/turtle")])
+        state = app_state(request)
+        lang, cap = language(request), state.settings.result_limit
+        found = state.read(request, capped_page, URIRef(iri), lang, cap)
+        return resource_page(request, store, found, [("Turtle", gsp, "text/turtle")])
 
     @router.get("/docs")
     def docs(request: Request) -> Response:

@@ -1,0 +1,127 @@
+"""A write's consequences from the write alone: what the gate asks on every delta.
+
+:func:`service.graph.consequences.full_consequences` validates and reasons over all the data
+(a minute at a million triples). Here the same answer comes from what the delta reaches:
+
+- the inferred change from :class:`IncrementalReasoner` (delete-and-rederive over the
+  engine's indexes), reading the state *before* the write;
+- the SHACL verdicts from :class:`IncrementalValidator` (the compiled checks re-run on the
+  focus nodes the delta can reach through targets and paths), reading the state *after* it:
+  the delta is applied tentatively to the engine's memory copy and always taken out again
+  (``LocalEngine.tentatively``), so a refused write never reaches the disk or a reader.
+
+Both start from a state the build or the gate accepted (no violation, no inconsistency). The
+full path answers what they cannot: a remote engine or a store read from disk (no local
+engine), a write to the default graph (where the service keeps the union's copy), another
+reasoner or validator chosen in the settings; each engine also falls back to its full path
+on its own when a write changes the schema. The property tests of
+``tests/service/test_incremental.py`` hold both engines to the full path, and
+``tests/service/test_write_sequences.py`` the gate with this class to a rebuild.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pyoxigraph as ox
+
+from service.graph.check import Reasoner
+from service.graph.consequences import (
+    Consequences,
+    ConsequencesOf,
+    full_consequences,
+    rdflib_graph,
+)
+from service.graph.incremental_reasoning import IncrementalReasoner
+from service.graph.incremental_validation import IncrementalValidator
+from service.graph.validate import Validator
+from service.namespaces import ONTOLOGY_GRAPH, SHAPES_GRAPH
+from service.store.base import LocalEngine, Store
+from service.store.delta import Delta
+
+
+class IncrementalConsequences:
+    """The gate's consequences for one store, kept ready between writes.
+
+    ``commits``: whether the deltas judged here are then committed to that store (the
+    gate's), or never are (a dry run on the query engine's copy, which receives the gate's
+    commits from elsewhere). The reasoner remembers that the store held nothing it cannot
+    follow; that holds for the states it has seen, which it tells by the engine's count of
+    committed deltas, so any other write makes it check the store again.
+    """
+
+    def __init__(
+        self, *, reason: bool = True, commits: bool = True, fallback: ConsequencesOf | None = None
+    ) -> None:
+        self._reason = reason
+        self._commits = commits
+        self._fallback = fallback or full_consequences(reason=reason)
+        self._lock = threading.Lock()  # dry runs may come from several engine threads
+        self._store: Store | None = None
+        self._reasoner: IncrementalReasoner | None = None
+        self._validator: IncrementalValidator | None = None
+        self._vouched: frozenset[int] = frozenset()
+
+    def __call__(self, store: Store, delta: Delta) -> Consequences:
+        engine = store.local_engine()
+        if engine is None or _touches_default_graph(delta):
+            return self._fallback(store, delta)
+        with self._lock:
+            reasoner, validator = self._engines(store)
+            answer = Consequences()
+            if self._reason:
+                self._recheck_if_others_wrote(engine, reasoner)
+                with engine.stable() as before:
+                    inference = reasoner.apply(before, delta.removed, delta.added)
+                removed, added = inference.quads()
+                answer.inferred = Delta(frozenset(removed), frozenset(added))
+                answer.inconsistencies = inference.inconsistencies
+                state = engine.generation
+                following = {state + 1} if self._commits and inference.full is None else set()
+                self._vouched = frozenset({state, *following})
+            with engine.tentatively(delta) as after:
+                answer.outcome = validator.validate(after, delta.removed, delta.added).outcome
+            return answer
+
+    def prepare(self, store: Store) -> None:
+        """Compile the shapes and the schema, and check the store's state once, now rather
+        than on the first write (seconds at a million triples)."""
+        engine = store.local_engine()
+        if engine is None:
+            return
+        with self._lock:
+            reasoner, _ = self._engines(store)
+            if self._reason:
+                with engine.stable() as before:
+                    reasoner.prepare(before)
+                self._vouched = frozenset({engine.generation})
+
+    def _engines(self, store: Store) -> tuple[IncrementalReasoner, IncrementalValidator]:
+        """The engines for ``store``'s ontology and shapes (only a build changes those, and
+        a build makes a new store)."""
+        if self._store is not store or self._reasoner is None or self._validator is None:
+            self._reasoner = IncrementalReasoner(rdflib_graph(store, ONTOLOGY_GRAPH))
+            self._validator = IncrementalValidator(rdflib_graph(store, SHAPES_GRAPH))
+            self._store = store
+            self._vouched = frozenset()
+        return self._reasoner, self._validator
+
+    def _recheck_if_others_wrote(self, engine: LocalEngine, reasoner: IncrementalReasoner) -> None:
+        if engine.generation not in self._vouched:
+            reasoner.forget_state()
+
+
+def _touches_default_graph(delta: Delta) -> bool:
+    return any(isinstance(q.graph_name, ox.DefaultGraph) for q in (*delta.removed, *delta.added))
+
+
+def consequences_for(
+    *, reason: bool, reasoner: Reasoner, validator: Validator, commits: bool = True
+) -> ConsequencesOf:
+    """What the settings ask for: the incremental engines compute what the rule reasoner and
+    the compiled validator would (their full runs are the oracles); another choice (owlrl,
+    pyshacl) is run in full on each write."""
+    full = full_consequences(reason=reason, reasoner=reasoner, validator=validator)
+    if reasoner != "rules" or validator != "sparql":
+        return full
+    return IncrementalConsequences(reason=reason, commits=commits, fallback=full)
