@@ -16,11 +16,12 @@ import pyoxigraph as ox
 
 from service.graph.check import Reasoner
 from service.graph.consequences import ConsequencesOf
-from service.graph.gate import WriteGate, WriteResult
+from service.graph.gate import ShapesViolation, WriteGate, WriteResult
 from service.graph.incremental_consequences import consequences_for
 from service.graph.validate import Validator
+from service.store import delta as deltas
 from service.store.base import Store
-from service.store.delta import GraphName
+from service.store.delta import Delta, GraphName
 
 
 @dataclass(frozen=True)
@@ -61,3 +62,29 @@ def _consequences(reason: bool, reasoner: Reasoner, validator: Validator) -> Con
                 reason=reason, reasoner=reasoner, validator=validator, commits=False
             )
     return found
+
+
+def replacing(
+    store: Store,
+    graphs: Mapping[GraphName, tuple[ox.Triple, ...]],
+    *,
+    reason: bool,
+    reasoner: Reasoner,
+    validator: Validator,
+) -> WriteResult:
+    """Would replacing ``graphs`` with these contents pass the gate? The gate's own checks
+    on the delta a PUT of each would make, nothing committed.
+
+    A partner's new upload replaces its previous rows: what it removes matters as much as
+    what it adds (a removed label, a replaced date), so adding to a scratch graph
+    (:meth:`WriteGate.dry_run`) would not say the same. Run where :class:`DryRun` runs, on the
+    query engine's copy; raises :class:`ShapesViolation` as a refused write would.
+    """
+    delta = Delta()
+    for name, triples in graphs.items():
+        delta = delta | deltas.replacing(store, name, triples)
+    found = _consequences(reason, reasoner, validator)(store, delta)
+    if found.refused:
+        raise ShapesViolation(found.outcome, found.inconsistencies)
+    changed = sorted(delta.graphs(), key=lambda n: "" if n is None else n)
+    return WriteResult(changed, outcome=found.outcome)

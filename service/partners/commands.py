@@ -18,7 +18,16 @@ from service.parsing.limits import ParseLimits
 from service.partners.keys import PartnerKeys, check_name
 from service.partners.messages import Lang
 from service.partners.provenance import UploadFacts
-from service.partners.upload import Plan, commit, count_rows, dry_run, plan
+from service.partners.upload import (
+    Checks,
+    Plan,
+    UploadJob,
+    commit,
+    count_rows,
+    is_rdf,
+    parse_rdf,
+)
+from service.partners.vocabulary import shown
 from service.settings import Settings
 
 
@@ -38,9 +47,9 @@ def print_plan(result: Plan, lang: Lang, *, dry: bool) -> None:
     )
     if dry:
         for triple in result.added:
-            print("  + " + " ".join(t.n3() for t in triple))
+            print("  + " + " ".join(shown(triple)))
         for triple in result.removed:
-            print("  - " + " ".join(t.n3() for t in triple))
+            print("  - " + " ".join(shown(triple)))
 
 
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
@@ -52,12 +61,12 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     rows = count_rows(data, args.file.name, media, args.kind)
     facts = UploadFacts(partner, args.kind, args.file.name, data, rows, who="esskg import")
     limits = ParseLimits.from_settings(settings)
+    rdf = parse_rdf(data, args.file.name, media, limits) if is_rdf(args.file.name, media) else None
     store = open_store(settings)
     try:
-        result = plan(facts, store, media, limits)
-        if args.dry_run:
-            result = dry_run(result, store)
-        else:
+        job = UploadJob(facts, media, rdf, args.dry_run, Checks.from_settings(settings))
+        result = job.answer(store)
+        if not args.dry_run:
             gate = WriteGate(
                 store,
                 reason=settings.infer_on_write,

@@ -144,9 +144,12 @@ SPASERS = Kind(
             "title",
             "intitulé",
             "title",
-            "Intitulé du SPASER (par défaut « SPASER de » suivi du nom de la collectivité).",
-            'Title of the SPASER (by default "SPASER de" and the authority\'s name).',
+            "Intitulé du SPASER, tel que la délibération qui l'adopte le nomme (repris sur "
+            "chaque ligne du même SPASER).",
+            "Title of the SPASER, as the deliberation adopting it names it (repeated on each "
+            "row of the same SPASER).",
             "SPASER de la Ville de Rennes",
+            required=True,
             property=RDFS + "label",
         ),
         Column(

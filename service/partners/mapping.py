@@ -15,27 +15,35 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from typing import TypeVar
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import ORG, RDF, RDFS, SKOS, XSD, Namespace
+import pyoxigraph as ox
 
 from service.french_names import fold
-from service.namespaces import DEF, ID
+from service.namespaces import ID
 from service.partners import values
 from service.partners.kinds import Kind
 from service.partners.lookup import Lookup
 from service.partners.messages import UploadError
 from service.partners.table import Row, Table
 from service.partners.values import CellError
-from service.store.base import Triple
+from service.partners.vocabulary import (
+    ESS,
+    FOAF,
+    ORG,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    TIME,
+    TYPE,
+    XSD_STRING,
+    a_date,
+    decimal,
+    french,
+    plain,
+)
 
-ESS = Namespace(DEF)
-SCHEMA = Namespace("https://schema.org/")
-TIME = Namespace("http://www.w3.org/2006/time#")
-FOAF = Namespace("http://xmlns.com/foaf/0.1/")
-ROLES = URIRef(ID + "scheme/roles")
+ROLES = ox.NamedNode(ID + "scheme/roles")
 T = TypeVar("T")
 
 
@@ -44,19 +52,10 @@ def slug(text: str, limit: int = 60) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:limit].strip("-") or "x"
 
 
-def french(text: str) -> Literal:
-    return Literal(text, lang="fr")
-
-
-def a_date_literal(value: date | int) -> Literal:
-    if isinstance(value, int):
-        return Literal(f"{value:04d}", datatype=XSD.gYear)
-    return Literal(value.isoformat(), datatype=XSD.date)
-
-
 @dataclass
 class Origins:
-    """Where each (subject, predicate) came from: line and column header."""
+    """Where each (subject, predicate) came from: line and column header, keyed by the
+    IRIs as a SHACL result names them (focus node, path)."""
 
     cells: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)
     subjects: dict[str, int] = field(default_factory=dict)
@@ -71,8 +70,8 @@ class Origins:
 class Mapped:
     """The triples of an upload, the subjects it mints, where each came from, its errors."""
 
-    triples: set[Triple] = field(default_factory=set)
-    minted: set[URIRef] = field(default_factory=set)
+    triples: set[ox.Triple] = field(default_factory=set)
+    minted: set[ox.NamedNode] = field(default_factory=set)
     origins: Origins = field(default_factory=Origins)
     errors: list[UploadError] = field(default_factory=list)
 
@@ -89,15 +88,24 @@ class Mapper:
     def header(self, key: str) -> str:
         return self.table.header(key, self.kind.column(key).fr)
 
-    def add(self, row: Row, key: str | None, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
-        self.out.triples.add((s, p, o))
-        self.out.origins.subjects.setdefault(str(s), row.line)
+    def add(
+        self,
+        row: Row,
+        key: str | None,
+        s: ox.NamedNode,
+        p: ox.NamedNode,
+        o: ox.NamedNode | ox.Literal,
+    ) -> None:
+        self.out.triples.add(ox.Triple(s, p, o))
+        self.out.origins.subjects.setdefault(s.value, row.line)
         if key is not None:
-            self.out.origins.cells.setdefault((str(s), str(p)), (row.line, self.header(key)))
+            self.out.origins.cells.setdefault((s.value, p.value), (row.line, self.header(key)))
 
-    def mint(self, row: Row, key: str | None, node: URIRef, cls: URIRef, label: str) -> URIRef:
+    def mint(
+        self, row: Row, key: str | None, node: ox.NamedNode, cls: ox.NamedNode, label: str
+    ) -> ox.NamedNode:
         self.out.minted.add(node)
-        self.add(row, None, node, RDF.type, cls)
+        self.add(row, None, node, TYPE, cls)
         self.add(row, key, node, RDFS.label, french(label))
         return node
 
@@ -118,30 +126,32 @@ class Mapper:
             self.error(row, key, problem)
             return None
 
-    def organisation(self, row: Row, key: str, name: str, siren: str | None) -> URIRef:
+    def organisation(self, row: Row, key: str, name: str, siren: str | None) -> ox.NamedNode:
         """The resource an organisation named in a row stands for (found, else minted)."""
         if siren is not None and siren in self.lookup.sirens:
-            return URIRef(self.lookup.sirens[siren])
+            return ox.NamedNode(self.lookup.sirens[siren])
         if siren is None and fold(name) in self.lookup.organisations:
-            return URIRef(self.lookup.organisations[fold(name)])
+            return ox.NamedNode(self.lookup.organisations[fold(name)])
         local = f"siren-{siren}" if siren else f"{self.partner}-{slug(name)}"
-        node = self.mint(row, key, URIRef(f"{ID}organisation/{local}"), ESS.ESSOrganisation, name)
+        node = self.mint(
+            row, key, ox.NamedNode(f"{ID}organisation/{local}"), ESS.ESSOrganisation, name
+        )
         if siren is not None:
-            self.add(row, "siren", node, ESS.siren, Literal(siren, datatype=XSD.string))
+            self.add(row, "siren", node, ESS.siren, ox.Literal(siren, datatype=XSD_STRING))
         return node
 
-    def network(self, row: Row, name: str) -> URIRef:
+    def network(self, row: Row, name: str) -> ox.NamedNode:
         found = self.lookup.organisations.get(fold(name))
         if found is not None:
-            return URIRef(found)
+            return ox.NamedNode(found)
         return self.mint(
-            row, "network", URIRef(f"{ID}organisation/{slug(name)}"), ESS.Network, name
+            row, "network", ox.NamedNode(f"{ID}organisation/{slug(name)}"), ESS.Network, name
         )
 
-    def role(self, row: Row, text: str) -> URIRef:
-        node = URIRef(f"{ID}concept/role-{slug(text)}")
+    def role(self, row: Row, text: str) -> ox.NamedNode:
+        node = ox.NamedNode(f"{ID}concept/role-{slug(text)}")
         self.mint(row, "role", node, ORG.Role, text)
-        self.add(row, None, node, RDF.type, SKOS.Concept)
+        self.add(row, None, node, TYPE, SKOS.Concept)
         self.add(row, None, node, SKOS.inScheme, ROLES)
         self.add(row, "role", node, SKOS.prefLabel, french(text))
         return node
@@ -171,30 +181,30 @@ class Mapper:
             return
         member = self.organisation(row, "name", name, siren)
         if commune is not None and member in self.out.minted:
-            self.add(row, "commune", member, ESS.basedIn, URIRef(commune.territory))
+            self.add(row, "commune", member, ESS.basedIn, ox.NamedNode(commune.territory))
         network_name = row.get("network")
         if not network_name:
             return
         network = self.network(row, network_name)
-        member_local = str(member).rsplit("/", 1)[-1]
+        member_local = member.value.rsplit("/", 1)[-1]
         if not member_local.startswith(self.partner):
             member_local = f"{self.partner}-{member_local}"
         local = f"{member_local}--{slug(network_name)}"
-        membership = URIRef(f"{ID}appartenance/{local}")
+        membership = ox.NamedNode(f"{ID}appartenance/{local}")
         self.mint(row, "name", membership, ORG.Membership, f"{name}, membre de {network_name}")
         self.add(row, "name", membership, ORG.member, member)
         self.add(row, "network", membership, ORG.organization, network)
         if row.get("role"):
             self.add(row, "role", membership, ORG.role, self.role(row, row.get("role")))
         if since is not None:
-            period = URIRef(f"{membership}-periode")
-            start = URIRef(f"{membership}-debut")
+            period = ox.NamedNode(f"{membership.value}-periode")
+            start = ox.NamedNode(f"{membership.value}-debut")
             self.out.minted.update({period, start})
             self.add(row, "since", membership, ORG.memberDuring, period)
-            self.add(row, "since", period, RDF.type, TIME.Interval)
+            self.add(row, "since", period, TYPE, TIME.Interval)
             self.add(row, "since", period, TIME.hasBeginning, start)
-            self.add(row, "since", start, RDF.type, TIME.Instant)
-            self.add(row, "since", start, TIME.inXSDDate, a_date_literal(since))
+            self.add(row, "since", start, TYPE, TIME.Instant)
+            self.add(row, "since", start, TIME.inXSDDate, a_date(since))
 
     def spaser_row(self, row: Row) -> None:
         authority = self.cell(row, "authority", self.lookup.authority)
@@ -205,37 +215,37 @@ class Mapper:
         target_value = self.cell(row, "target_value", values.number)
         unit = self.cell(row, "target_unit", lambda t: self.lookup.choice(self.lookup.units, t))
         target_year = self.cell(row, "target_year", values.year)
-        if authority is None:
+        title = self.cell(row, "title", str)  # the file's own words: a title is never invented
+        if authority is None or title is None:
             return
-        plan = URIRef(f"{ID}spaser/{self.partner}-{slug(authority.rsplit('/', 1)[-1])}")
-        title = row.get("title") or f"SPASER de {authority.rsplit('/', 1)[-1]}"
+        plan = ox.NamedNode(f"{ID}spaser/{self.partner}-{slug(authority.rsplit('/', 1)[-1])}")
         self.mint(row, "title", plan, ESS.SPASER, title)
-        self.add(row, "authority", plan, ESS.adoptedBy, URIRef(authority))
+        self.add(row, "authority", plan, ESS.adoptedBy, ox.NamedNode(authority))
         if adopted is not None:
-            self.add(row, "adopted", plan, ESS.adoptionDate, a_date_literal(adopted))
+            self.add(row, "adopted", plan, ESS.adoptionDate, a_date(adopted))
         axis_title = row.get("axis")
         if (target_value is not None or unit is not None) and not axis_title:
             self.error(row, "target_value", CellError("needs_axis", {"axis": self.header("axis")}))
             return
         if not axis_title:
             return
-        axis = URIRef(f"{plan}-{slug(axis_title, 40)}".replace("/spaser/", "/axe/"))
+        axis = ox.NamedNode(f"{plan.value}-{slug(axis_title, 40)}".replace("/spaser/", "/axe/"))
         self.mint(row, "axis", axis, ESS.StrategicAxis, axis_title)
         self.add(row, "axis", plan, ESS.hasAxis, axis)
         if axis_type is not None:
-            self.add(row, "axis_type", axis, ESS.axisType, URIRef(axis_type))
+            self.add(row, "axis_type", axis, ESS.axisType, ox.NamedNode(axis_type))
         if target_value is None and unit is None and target_year is None:
             return
         if target_value is None or unit is None:
             self.error(row, "target_value", CellError("target_incomplete"))
             return
-        target = URIRef(str(axis).replace("/axe/", "/cible/"))
+        target = ox.NamedNode(axis.value.replace("/axe/", "/cible/"))
         self.mint(row, "target_value", target, ESS.Target, f"Cible : {axis_title}")
         self.add(row, "target_value", axis, ESS.hasTarget, target)
-        self.add(row, "target_value", target, ESS.targetValue, Literal(target_value))
-        self.add(row, "target_unit", target, ESS.unit, URIRef(unit))
+        self.add(row, "target_value", target, ESS.targetValue, decimal(target_value))
+        self.add(row, "target_unit", target, ESS.unit, ox.NamedNode(unit))
         if target_year is not None:
-            self.add(row, "target_year", target, ESS.targetYear, a_date_literal(target_year))
+            self.add(row, "target_year", target, ESS.targetYear, a_date(target_year))
 
     def event_row(self, row: Row) -> None:
         title = self.cell(row, "title", str)
@@ -243,11 +253,11 @@ class Mapper:
         place = self.cell(row, "place", self.lookup.commune)
         if title is None or day is None:
             return
-        event = URIRef(f"{ID}evenement/{self.partner}-{slug(title, 50)}-{day.isoformat()}")
+        event = ox.NamedNode(f"{ID}evenement/{self.partner}-{slug(title, 50)}-{day.isoformat()}")
         self.mint(row, "title", event, SCHEMA.Event, title)
-        self.add(row, "date", event, SCHEMA.startDate, a_date_literal(day))
+        self.add(row, "date", event, SCHEMA.startDate, a_date(day))
         if place is not None:
-            self.add(row, "place", event, SCHEMA.location, URIRef(place.territory))
+            self.add(row, "place", event, SCHEMA.location, ox.NamedNode(place.territory))
         for organiser in values.several(row.get("organisers")):
             self.add(
                 row,
@@ -262,11 +272,13 @@ class Mapper:
         if not (speaker and affiliation):
             self.error(row, "speaker", CellError("speaker_incomplete"))
             return
-        person = URIRef(f"{ID}personne/{self.partner}-{slug(speaker)}")
+        person = ox.NamedNode(f"{ID}personne/{self.partner}-{slug(speaker)}")
         self.mint(row, "speaker", person, FOAF.Person, speaker)
-        self.add(row, "speaker", person, FOAF.name, Literal(speaker))
+        self.add(row, "speaker", person, FOAF.name, plain(speaker))
         talk_title = talk or f"Intervention de {speaker}"
-        node = URIRef(f"{event}-{slug(speaker, 30)}".replace("/evenement/", "/intervention/"))
+        node = ox.NamedNode(
+            f"{event.value}-{slug(speaker, 30)}".replace("/evenement/", "/intervention/")
+        )
         self.mint(row, "talk", node, ESS.Intervention, talk_title)
         self.add(row, "talk", event, ESS.hasIntervention, node)
         self.add(row, "speaker", node, ESS.speaker, person)
@@ -280,9 +292,9 @@ class Mapper:
         siren = self.cell(row, "siren", values.siren)
         if title is None or name is None or signed is None:
             return
-        charter = URIRef(f"{ID}charte/{self.partner}-{slug(title)}")
+        charter = ox.NamedNode(f"{ID}charte/{self.partner}-{slug(title)}")
         self.mint(row, "charter", charter, ESS.Charter, title)
-        self.add(row, "signed", charter, ESS.signedOn, a_date_literal(signed))
+        self.add(row, "signed", charter, ESS.signedOn, a_date(signed))
         signatory = self.organisation(row, "signatory", name, siren)
         self.add(row, "signatory", charter, ESS.hasSignatory, signatory)
 

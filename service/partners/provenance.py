@@ -12,23 +12,30 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+import pyoxigraph as ox
 
-from service.namespaces import DEF, ID
-from service.store.base import Triple
+from service.namespaces import ID
+from service.partners.vocabulary import (
+    DCTERMS,
+    ESS,
+    PROV,
+    RDFS,
+    SCHEMA,
+    TYPE,
+    XSD_DATETIME,
+    english,
+    french,
+    integer,
+    plain,
+)
 
-SCHEMA_SHA256 = URIRef("https://schema.org/sha256")
-ROW_COUNT = URIRef(DEF + "rowCount")
-CONTRIBUTION_KIND = URIRef(DEF + "contributionKind")
+
+def upload_node(partner: str, kind: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{ID}televersement/{partner}-{kind}")
 
 
-def upload_node(partner: str, kind: str) -> URIRef:
-    return URIRef(f"{ID}televersement/{partner}-{kind}")
-
-
-def partner_agent(partner: str) -> URIRef:
-    return URIRef(f"{ID}partenaire/{partner}")
+def partner_agent(partner: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{ID}partenaire/{partner}")
 
 
 @dataclass(frozen=True)
@@ -48,30 +55,28 @@ class UploadFacts:
         return hashlib.sha256(self.data).hexdigest()
 
 
-def describe(facts: UploadFacts) -> list[Triple]:
+def describe(facts: UploadFacts) -> list[ox.Triple]:
     """The upload as a PROV activity associated with the partner."""
     node, agent = upload_node(facts.partner, facts.kind), partner_agent(facts.partner)
     when = (facts.at or datetime.now(UTC)).replace(microsecond=0)
     return [
-        (node, RDF.type, PROV.Activity),
-        (
-            node,
-            RDFS.label,
-            Literal(f"Téléversement « {facts.kind} » de {facts.partner}", lang="fr"),
-        ),
-        (node, RDFS.label, Literal(f'Upload "{facts.kind}" by {facts.partner}', lang="en")),
-        (node, PROV.wasAssociatedWith, agent),
-        (node, PROV.endedAtTime, Literal(when.isoformat(), datatype=XSD.dateTime)),
-        (node, DCTERMS.title, Literal(facts.filename)),
-        (node, SCHEMA_SHA256, Literal(facts.digest)),
-        (node, ROW_COUNT, Literal(facts.rows, datatype=XSD.integer)),
-        (node, CONTRIBUTION_KIND, Literal(facts.kind)),
-        (node, DCTERMS.creator, Literal(facts.who)),
-        (agent, RDF.type, PROV.Agent),
-        (agent, RDFS.label, Literal(facts.partner)),
+        ox.Triple(node, TYPE, PROV.Activity),
+        ox.Triple(node, RDFS.label, french(f"Téléversement « {facts.kind} » de {facts.partner}")),
+        ox.Triple(node, RDFS.label, english(f'Upload "{facts.kind}" by {facts.partner}')),
+        ox.Triple(node, PROV.wasAssociatedWith, agent),
+        ox.Triple(node, PROV.endedAtTime, ox.Literal(when.isoformat(), datatype=XSD_DATETIME)),
+        ox.Triple(node, DCTERMS.title, plain(facts.filename)),
+        ox.Triple(node, SCHEMA.sha256, plain(facts.digest)),
+        ox.Triple(node, ESS.rowCount, integer(facts.rows)),
+        ox.Triple(node, ESS.contributionKind, plain(facts.kind)),
+        ox.Triple(node, DCTERMS.creator, plain(facts.who)),
+        ox.Triple(agent, TYPE, PROV.Agent),
+        ox.Triple(agent, RDFS.label, plain(facts.partner)),
     ]
 
 
-def tags(partner: str, kind: str, subjects: set[URIRef]) -> set[Triple]:
+def tags(partner: str, kind: str, subjects: set[ox.NamedNode]) -> set[ox.Triple]:
+    """Each minted resource points at its upload: how the next upload of the kind finds
+    the triples it replaces."""
     node = upload_node(partner, kind)
-    return {(s, DCTERMS.source, node) for s in subjects}
+    return {ox.Triple(s, DCTERMS.source, node) for s in subjects}

@@ -1,24 +1,32 @@
 """An upload from plan to commit: read, map, diff against the partner's graph, then write
-through the gate (shapes, reasoning, all or nothing) or, for a dry run, through a gate over
-a copy of the store.
+through the gate (shapes, reasoning, all or nothing) or, for a dry run, ask the gate's checks
+on the query engine's copy (nothing committed, no copy of the store).
 
 A new upload of a kind replaces that partner's previous rows of that kind: the resources the
 previous upload minted (each points at its upload node with ``dcterms:source``) lose the
 triples only that upload gave them, and the new rows' triples come in. When the rows give
 exactly the triples already there, nothing is written at all (re-importing the same file
 changes nothing, not even the upload's date).
+
+The data stays in engine terms (``ox.Triple``) from the mapping to the gate's commit. The
+store is read where every request's reads run, in the query engine (:class:`UploadJob`);
+only the parse of an RDF upload happens before, in the isolated parser process.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from rdflib import URIRef
-from rdflib.namespace import DCTERMS
+import pyoxigraph as ox
 
 from service.errors import EsskgError, UnknownPartnerKind
-from service.formats import rdf_format_for_media_type
+from service.formats import rdf_format_for_media_type, rdf_format_for_path
+from service.graph.check import Reasoner
+from service.graph.dry_run import replacing
 from service.graph.gate import ShapesViolation, WriteGate, parse_payload
+from service.graph.validate import Validator
 from service.namespaces import partner_graph
 from service.parsing.limits import ParseLimits
 from service.partners.kinds import KINDS, Kind
@@ -28,13 +36,16 @@ from service.partners.messages import Lang, UploadError
 from service.partners.provenance import UploadFacts, describe, tags, upload_node
 from service.partners.table import read_table
 from service.partners.values import CellError
-from service.store.base import Store, Triple
-from service.store.oxigraph import OxigraphStore
+from service.partners.vocabulary import DCTERMS, ordered, shown
+from service.settings import Settings
+from service.store.base import Store
 
 RDF_MEDIA_TYPES = frozenset(
     {"text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"}
 )
 RDF_SUFFIXES = (".ttl", ".nt", ".jsonld", ".rdf", ".owl")
+#: Triples a summary lists (the counts are always whole).
+SHOWN = 200
 
 
 @dataclass
@@ -45,9 +56,9 @@ class Plan:
     kind: str
     rows: int
     errors: list[UploadError] = field(default_factory=list)
-    content: list[Triple] = field(default_factory=list)
-    added: list[Triple] = field(default_factory=list)
-    removed: list[Triple] = field(default_factory=list)
+    content: list[ox.Triple] = field(default_factory=list)
+    added: list[ox.Triple] = field(default_factory=list)
+    removed: list[ox.Triple] = field(default_factory=list)
     origins: Origins = field(default_factory=Origins)
     committed: bool = False
 
@@ -70,14 +81,23 @@ class Plan:
             "unchanged": self.unchanged,
             "added": len(self.added),
             "removed": len(self.removed),
-            "added_triples": [_show(t) for t in sorted(self.added)[:200]],
-            "removed_triples": [_show(t) for t in sorted(self.removed)[:200]],
+            "added_triples": [shown(t) for t in self.added[:SHOWN]],
+            "removed_triples": [shown(t) for t in self.removed[:SHOWN]],
             "errors": [e.as_json(lang) for e in self.errors],
         }
 
 
-def _show(triple: Triple) -> list[str]:
-    return [term.n3() for term in triple]
+@dataclass(frozen=True)
+class Checks:
+    """The gate's settings, so that a dry run checks exactly what the commit will."""
+
+    reason: bool = True
+    reasoner: Reasoner = "rules"
+    validator: Validator = "sparql"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Checks:
+        return cls(settings.infer_on_write, settings.reasoner, settings.validator)
 
 
 def is_rdf(filename: str, media_type: str) -> bool:
@@ -91,28 +111,33 @@ def kind_named(slug: str) -> Kind:
     return KINDS[slug]
 
 
-def _rdf_mapped(data: bytes, filename: str, media_type: str, limits: ParseLimits) -> Mapped:
-    from service.formats import rdf_format_for_path
-
+def parse_rdf(
+    data: bytes, filename: str, media_type: str, limits: ParseLimits
+) -> tuple[ox.Triple, ...]:
+    """An RDF upload's triples, parsed in the isolated parser process (never here)."""
     try:
         fmt = rdf_format_for_media_type(media_type)
     except EsskgError:
-        from pathlib import Path
-
         fmt = rdf_format_for_path(Path(filename))
+    return tuple(parse_payload([(fmt, data)], None, limits=limits))
+
+
+def _rdf_mapped(triples: tuple[ox.Triple, ...]) -> Mapped:
     mapped = Mapped()
-    for triple in parse_payload([(fmt, data)], None, limits=limits):
+    for triple in triples:
         mapped.triples.add(triple)
-        if isinstance(triple[0], URIRef):
-            mapped.minted.add(triple[0])
+        if isinstance(triple.subject, ox.NamedNode):
+            mapped.minted.add(triple.subject)
     return mapped
 
 
-def map_upload(facts: UploadFacts, store: Store, media_type: str, limits: ParseLimits) -> Mapped:
+def map_upload(
+    facts: UploadFacts, store: Store, media_type: str, rdf: tuple[ox.Triple, ...] | None
+) -> Mapped:
     """The upload's triples (or its errors), before any comparison with the graph."""
     kind = kind_named(facts.kind)
-    if is_rdf(facts.filename, media_type):
-        return _rdf_mapped(facts.data, facts.filename, media_type, limits)
+    if rdf is not None:
+        return _rdf_mapped(rdf)
     try:
         table = read_table(kind, facts.data, facts.filename, media_type)
     except CellError as problem:
@@ -120,39 +145,44 @@ def map_upload(facts: UploadFacts, store: Store, media_type: str, limits: ParseL
     return map_table(kind, table, facts.partner, Lookup.from_store(store))
 
 
-def owned(current: set[Triple], partner: str, kind: str) -> set[Triple]:
+def owned(current: set[ox.Triple], partner: str, kind: str) -> set[ox.Triple]:
     """The triples of the partner's graph that the previous upload of ``kind`` gave."""
     node = upload_node(partner, kind)
-    mine = {t[0] for t in current if t[1] == DCTERMS.source and t[2] == node}
-    others = {t[0] for t in current if t[1] == DCTERMS.source and t[2] != node and t[0] in mine}
+    source = DCTERMS.source
+    links = [t for t in current if t.predicate == source]
+    mine = {t.subject for t in links if t.object == node}
+    others = {t.subject for t in links if t.object != node and t.subject in mine}
     return {
         t
         for t in current
-        if t[0] == node
-        or (t[0] in mine and t[0] not in others)
-        or (t[1] == DCTERMS.source and t[2] == node)
+        if t.subject == node
+        or (t.subject in mine and t.subject not in others)
+        or (t.predicate == source and t.object == node)
     }
 
 
-def plan(facts: UploadFacts, store: Store, media_type: str, limits: ParseLimits) -> Plan:
-    """Map the upload and compare it with the partner's graph; nothing is written."""
-    mapped = map_upload(facts, store, media_type, limits)
-    rows = facts.rows
-    result = Plan(facts.partner, facts.kind, rows, errors=mapped.errors, origins=mapped.origins)
+def plan(
+    facts: UploadFacts, store: Store, media_type: str, rdf: tuple[ox.Triple, ...] | None = None
+) -> Plan:
+    """Map the upload and compare it with the partner's graph; nothing is written.
+    ``rdf``: an RDF upload's triples, parsed beforehand by :func:`parse_rdf`."""
+    mapped = map_upload(facts, store, media_type, rdf)
+    result = Plan(
+        facts.partner, facts.kind, facts.rows, errors=mapped.errors, origins=mapped.origins
+    )
     if mapped.errors:
         return result
     graph = partner_graph(facts.partner)
-    current: set[Triple] = set(store.get_graph(graph)) if store.has_graph(graph) else set()  # type: ignore[arg-type]
+    current = {quad.triple for quad in store.quads(graph)}
     previous = owned(current, facts.partner, facts.kind)
-    description = set(describe(facts))
     node = upload_node(facts.partner, facts.kind)
     new_data = mapped.triples | tags(facts.partner, facts.kind, mapped.minted)
-    old_data = {t for t in previous if t[0] != node}
+    old_data = {t for t in previous if t.subject != node}
     kept = current - previous
-    result.added = sorted(new_data - current)
-    result.removed = sorted(old_data - new_data - kept)
+    result.added = ordered(new_data - current)
+    result.removed = ordered(old_data - new_data - kept)
     if result.added or result.removed:
-        result.content = sorted(kept | new_data | description)
+        result.content = ordered(kept | new_data | set(describe(facts)))
     return result
 
 
@@ -171,6 +201,24 @@ def shape_errors(violation: ShapesViolation, origins: Origins) -> list[UploadErr
     return found
 
 
+def verdict(result: Plan, store: Store, checks: Checks) -> Plan:
+    """The gate's checks on the plan's replacement of the partner's graph, on ``store``
+    (the query engine's copy), nothing committed; refusals become the plan's errors."""
+    if result.errors or result.unchanged:
+        return result
+    try:
+        replacing(
+            store,
+            {result.graph: tuple(result.content)},
+            reason=checks.reason,
+            reasoner=checks.reasoner,
+            validator=checks.validator,
+        )
+    except ShapesViolation as violation:
+        result.errors = shape_errors(violation, result.origins)
+    return result
+
+
 def commit(result: Plan, gate: WriteGate) -> Plan:
     """Write the planned graph through the gate; its refusals become the plan's errors."""
     if result.errors or result.unchanged:
@@ -184,16 +232,26 @@ def commit(result: Plan, gate: WriteGate) -> Plan:
     return result
 
 
-def dry_run(result: Plan, store: Store) -> Plan:
-    """The gate's verdict on the plan, written to a copy of the store only."""
-    if result.errors or result.unchanged:
-        return result
-    scratch = WriteGate(OxigraphStore.copy_of(store))
-    try:
-        scratch.put_graph(result.graph, result.content)
-    except ShapesViolation as violation:
-        result.errors = shape_errors(violation, result.origins)
-    return result
+@dataclass(frozen=True)
+class UploadJob:
+    """The plan of an upload (and, for a dry run, the gate's verdict on it), as a job of
+    the query engine: it reads the communes, SIRENs and the partner's graph where every
+    request's reads run, under a query's limits (``service.sparql.execution.Job``)."""
+
+    facts: UploadFacts
+    media_type: str
+    rdf: tuple[ox.Triple, ...] | None
+    dry: bool
+    checks: Checks
+    client: str = ""
+
+    @property
+    def memo_key(self) -> Hashable:
+        return ("partner-upload", self.facts.partner, self.facts.kind, self.facts.digest, self.dry)
+
+    def answer(self, store: Store) -> Plan:
+        found = plan(self.facts, store, self.media_type, self.rdf)
+        return verdict(found, store, self.checks) if self.dry else found
 
 
 def count_rows(data: bytes, filename: str, media_type: str, kind: str) -> int:

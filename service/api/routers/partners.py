@@ -20,7 +20,7 @@ from starlette.datastructures import UploadFile
 
 from service.api.auth import require_graph_writer
 from service.api.openapi_protocol import WRITE_SECURITY
-from service.api.runtime import app_state
+from service.api.runtime import app_state, client_address
 from service.api.web.i18n import language
 from service.errors import BadRequest, UploadRejected
 from service.namespaces import partner_graph
@@ -29,7 +29,16 @@ from service.partners import templates
 from service.partners.keys import check_name
 from service.partners.messages import Lang
 from service.partners.provenance import UploadFacts
-from service.partners.upload import Plan, commit, count_rows, dry_run, kind_named, plan
+from service.partners.upload import (
+    Checks,
+    Plan,
+    UploadJob,
+    commit,
+    count_rows,
+    is_rdf,
+    kind_named,
+    parse_rdf,
+)
 
 router = APIRouter(tags=["partners"])
 
@@ -125,11 +134,15 @@ async def upload(partner: str, request: Request) -> Response:
     rows = count_rows(data, filename, media, kind)
     who = "dry run" if dry else partner
     facts = UploadFacts(partner, kind, filename, data, rows, who=who)
-    limits = ParseLimits.from_settings(state.settings)
-    result: Plan = await anyio.to_thread.run_sync(partial(plan, facts, state.store, media, limits))
-    if dry:
-        result = await anyio.to_thread.run_sync(dry_run, result, state.store)
-    else:
+    rdf = None
+    if is_rdf(filename, media):
+        limits = ParseLimits.from_settings(state.settings)
+        rdf = await anyio.to_thread.run_sync(partial(parse_rdf, data, filename, media, limits))
+    job = UploadJob(
+        facts, media, rdf, dry, Checks.from_settings(state.settings), client_address(request)
+    )
+    result: Plan = await anyio.to_thread.run_sync(state.executor.run, job)
+    if not dry:
         result = await anyio.to_thread.run_sync(commit, result, state.gate)
     lang = _lang(request)
     report = result.summary(lang)
