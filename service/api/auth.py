@@ -197,6 +197,48 @@ def require_writer(request: Request, settings: Settings) -> Writer:
 def require_graph_writer(request: Request, settings: Settings, graph: str | None) -> Writer:
     """A writer allowed to write ``graph``: a partner's key writes only its own graphs."""
     writer = require_writer(request, settings)
-    if writer.graphs is not None and graph not in writer.graphs:
-        raise Forbidden(f"the key of {writer.name!r} writes only {', '.join(writer.graphs)}")
+    check_graph(request, writer, graph)
     return writer
+
+
+def check_graph(request: Request, writer: Writer, graph: str | None) -> None:
+    """403 unless ``writer`` may write ``graph`` (a partner's key: only its own graphs),
+    worded for a partner (French, English with ``Accept-Language: en``)."""
+    if writer.graphs is None or graph in writer.graphs:
+        return
+    own = ", ".join(f"<{g}>" for g in writer.graphs)
+    target = "le graphe par défaut" if graph is None else f"<{graph}>"
+    raise Forbidden(
+        _words(
+            request,
+            f"la clé de {writer.name} n'écrit que dans {own}, pas dans {target}",
+            f"the key of {writer.name} writes only {own}, not "
+            + ("the default graph" if graph is None else f"<{graph}>"),
+        )
+    )
+
+
+def refuse_partner_update(request: Request, writer: Writer) -> None:
+    """A SPARQL Update may touch any graph (the engine decides which by evaluating it), so a
+    partner's key may not send one: the guarantee is put where the graph is named."""
+    if writer.graphs is None:
+        return
+    own = ", ".join(f"<{g}>" for g in writer.graphs)
+    raise Forbidden(
+        _words(
+            request,
+            f"la clé de {writer.name} ne peut pas envoyer de SPARQL Update : téléversez un "
+            f"fichier (/partners/{writer.name}/uploads) ou écrivez {own} par le Graph Store "
+            "Protocol (/graphs)",
+            f"the key of {writer.name} may not send a SPARQL Update: upload a file "
+            f"(/partners/{writer.name}/uploads) or write {own} with the Graph Store "
+            "Protocol (/graphs)",
+        )
+    )
+
+
+def _words(request: Request, french: str, english: str) -> str:
+    """French first; English when the request asks for it (partners read these)."""
+    from service.api.web.i18n import language
+
+    return english if language(request) == "en" else french

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 from rdflib import URIRef
 
-from service.api.auth import require_writer
+from service.api.auth import check_graph, require_writer
 from service.api.caching import not_modified
 from service.api.conditional import check_preconditions, graph_etag, origin_digest
 from service.api.negotiation import body_response, choose_format
@@ -190,7 +190,7 @@ def _precondition(request: Request, name: str | None) -> Precondition:
 async def write_graph(request: Request) -> Response:
     state = app_state(request)
     settings = state.settings
-    require_writer(request, settings)
+    writer = require_writer(request, settings)
     check_sizes(
         request.url.query,
         request.headers.get("content-length"),
@@ -198,6 +198,8 @@ async def write_graph(request: Request) -> Response:
         settings.max_body_bytes,
     )
     named, name = _target(request, required=request.method != "POST")
+    # a partner's key writes only its own graphs (a new graph named here is never one)
+    check_graph(request, writer, name if named else None)
     gate = state.gate
     if request.method == "DELETE":
         condition = _precondition(request, name)

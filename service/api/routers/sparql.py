@@ -13,7 +13,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
-from service.api.auth import require_writer
+from service.api.auth import refuse_partner_update, require_writer
 from service.api.caching import not_modified
 from service.api.negotiation import FormatRequest, body_response, choose_format, wants_html
 from service.api.result_cache import CACHEABLE
@@ -167,7 +167,7 @@ async def run_query(request: Request, state: AppState, decoded: SparqlRequest) -
 
 
 async def run_update(request: Request, state: AppState, decoded: SparqlRequest) -> Response:
-    require_writer(request, state.settings)
+    refuse_partner_update(request, require_writer(request, state.settings))
     found = scan(decoded.text)
     check_nesting(found, state.settings.max_nesting)
     check_update(found, state.settings.allowed_service_hosts)
