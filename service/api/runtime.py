@@ -32,6 +32,8 @@ class AppState:
     version: DataVersion
     _size: tuple[int, int] | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _derived: dict[str, tuple[str, object]] = field(default_factory=dict, init=False, repr=False)
+    _derived_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def size(self) -> tuple[int, int]:
         """Quads and named graphs: counted once, then kept up to date by each write's delta.
@@ -59,6 +61,20 @@ class AppState:
         """``function(store, *args)`` run where queries run (the query engine): the query
         time limit, row cap and the client's share apply (``StoreCall``)."""
         return self.executor.run(StoreCall(function, args, client_address(request)))
+
+    def derived(self, request: Request, function: Callable[[Store], T]) -> T:
+        """``function(store)``, read as a job of the query engine once per data version and
+        kept with the app until a write moves the version (the reconciliation index: every
+        entity and its names, seconds to read at a million triples, asked per batch)."""
+        key = f"{function.__module__}.{function.__qualname__}"
+        with self._derived_lock:
+            tag = self.version.tag
+            found = self._derived.get(key)
+            if found is not None and found[0] == tag:
+                return found[1]  # type: ignore[return-value]
+            value = self.read(request, function)
+            self._derived[key] = (tag, value)
+            return value
 
     def close(self) -> None:
         self.executor.close()

@@ -54,3 +54,10 @@ def extend(store: Store, ids: list[str], properties: list[str], lang: str) -> di
         for p in properties
     ]
     return {"meta": meta, "rows": rows}
+
+
+def extend_entities(
+    store: Store, ids: tuple[str, ...], properties: tuple[str, ...], lang: str
+) -> dict[str, Any]:
+    """:func:`extend` as a job of the query engine (hashable arguments)."""
+    return extend(store, list(ids), list(properties), lang)

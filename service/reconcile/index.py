@@ -91,3 +91,8 @@ class Index:
                 index.by_name[name].append(entity.id)
         index.names = list(index.by_name)
         return index
+
+
+def read_index(store: Store) -> Index:
+    """The index of ``store`` (a module-level function: it runs as a query engine job)."""
+    return Index.from_store(store)

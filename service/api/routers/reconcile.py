@@ -3,39 +3,31 @@
 GET without parameters answers the manifest; ``queries=`` (GET or a POST form) a batch of
 reconciliation queries, ``extend=`` a data-extension query. Each incoming document is
 checked against the specification's schema first (400 naming what is wrong). The entity
-index is read from the store once per data version, in a thread.
+index is read as a job of the query engine once per data version and kept in the app's
+state (``AppState.derived``).
 """
 
 from __future__ import annotations
 
 import json
-import threading
+from functools import partial
 from typing import Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Request, Response
 
-from service.api.runtime import AppState, app_state
+from service.api.runtime import app_state
 from service.api.web.i18n import language
 from service.errors import BadRequest
 from service.reconcile import documents, schemas
-from service.reconcile.extend import extend
-from service.reconcile.index import Index
+from service.reconcile.extend import extend_entities
+from service.reconcile.index import Index, read_index
 
 router = APIRouter(prefix="/reconcile", tags=["reconciliation"])
 
-_LOCK = threading.Lock()
-_CACHE: dict[str, Any] = {}
 
-
-def _index(state: AppState) -> Index:
-    key = f"{id(state.store)}:{state.version.tag}"
-    with _LOCK:
-        if _CACHE.get("key") != key:
-            _CACHE["index"] = Index.from_store(state.store)
-            _CACHE["key"] = key
-        index: Index = _CACHE["index"]
-        return index
+def _index(request: Request) -> Index:
+    return app_state(request).derived(request, read_index)
 
 
 def _json(body: dict[str, Any], lang: str) -> Response:
@@ -62,7 +54,7 @@ async def _answer(request: Request, params: dict[str, str]) -> Response:
     base = str(request.url_for("reconcile_get")).rstrip("/")
     if "queries" in params:
         batch = _document(params["queries"], "reconciliation-query-batch")
-        index = await anyio.to_thread.run_sync(_index, state)
+        index = await anyio.to_thread.run_sync(_index, request)
         body = await anyio.to_thread.run_sync(documents.results, index, batch, lang)
         return _json(body, lang)
     if "extend" in params:
@@ -71,7 +63,10 @@ async def _answer(request: Request, params: dict[str, str]) -> Response:
         unknown = [p for p in properties if p not in documents.EXTEND_PROPERTIES]
         if unknown:
             raise BadRequest(f"no such property: {', '.join(unknown)}")
-        body = await anyio.to_thread.run_sync(extend, state.store, query["ids"], properties, lang)
+        ids = tuple(str(i) for i in query["ids"])
+        body = await anyio.to_thread.run_sync(
+            partial(state.read, request, extend_entities, ids, tuple(properties), lang)
+        )
         return _json(body, lang)
     return _json(documents.manifest(base, lang), lang)
 
@@ -92,17 +87,17 @@ async def reconcile_post(request: Request) -> Response:
 
 @router.get("/preview", summary="An HTML preview of an entity")
 async def preview(request: Request, id: str) -> Response:
-    state, lang = app_state(request), language(request)
-    index = await anyio.to_thread.run_sync(_index, state)
+    lang = language(request)
+    index = await anyio.to_thread.run_sync(_index, request)
     page = documents.preview(index.entities.get(id), lang)
     return Response(page, media_type="text/html; charset=utf-8")
 
 
 @router.get("/suggest/{what}", summary="Suggest entities, types or properties")
 async def suggest(request: Request, what: str, prefix: str = "") -> Response:
-    state, lang = app_state(request), language(request)
+    lang = language(request)
     if what == "entity":
-        index = await anyio.to_thread.run_sync(_index, state)
+        index = await anyio.to_thread.run_sync(_index, request)
         return _json(documents.suggest_entities(index, prefix, lang), lang)
     if what == "type":
         return _json(documents.suggest_types(prefix, lang), lang)

@@ -91,6 +91,29 @@ WORDS: dict[str, dict[str, str]] = {
         "catalogue": "Catalogue des questions",
         "open_editor": "Ouvrir l'éditeur de requêtes",
         "api_docs": "Documentation de l'API (OpenAPI)",
+        "contribute": "Contribuer",
+        "contribute_title": "Verser les données d'un réseau partenaire",
+        "contribute_intro": "Choisissez le type de données, téléchargez le modèle, remplissez-le "
+        "dans votre tableur, puis déposez le fichier : l'aperçu montre ce qui serait ajouté, ou "
+        "chaque erreur avec sa ligne et sa colonne. Rien n'est écrit avant la confirmation avec la "
+        "clé de votre réseau.",
+        "contribute_kind": "Type de données",
+        "contribute_template": "Modèle",
+        "contribute_partner": "Réseau (identifiant, ex. cress-bretagne)",
+        "contribute_file": "Fichier (CSV ou XLSX)",
+        "contribute_preview": "Prévisualiser",
+        "contribute_key": "Clé du réseau",
+        "contribute_confirm": "Confirmer l'envoi",
+        "contribute_errors": "Erreurs à corriger",
+        "contribute_line": "Ligne",
+        "contribute_column": "Colonne",
+        "contribute_problem": "Problème",
+        "contribute_ok": "Le fichier est correct : {added} triplet(s) seraient ajoutés, "
+        "{removed} retiré(s), pour {rows} ligne(s).",
+        "contribute_unchanged": "Rien ne change : ces {rows} ligne(s) sont déjà dans le graphe.",
+        "contribute_done": "Envoi enregistré : {added} triplet(s) ajoutés, {removed} retiré(s), "
+        "pour {rows} ligne(s), dans {graph}.",
+        "contribute_failed": "L'envoi a échoué",
         "endpoint": "Point d'accès SPARQL",
         "dump": "Tout le jeu de données (N-Quads)",
         "dump_trig": "Tout le jeu de données (TriG)",
@@ -187,6 +210,28 @@ WORDS: dict[str, dict[str, str]] = {
         "catalogue": "Question catalogue",
         "open_editor": "Open the query editor",
         "api_docs": "API documentation (OpenAPI)",
+        "contribute": "Contribute",
+        "contribute_title": "Contribute a partner network's data",
+        "contribute_intro": "Choose the kind of data, download the template, fill it in with your "
+        "spreadsheet, then drop the file: the preview shows what would be added, or each error "
+        "with its line and column. Nothing is written until you confirm with your network's key.",
+        "contribute_kind": "Kind of data",
+        "contribute_template": "Template",
+        "contribute_partner": "Network (identifier, e.g. cress-bretagne)",
+        "contribute_file": "File (CSV or XLSX)",
+        "contribute_preview": "Preview",
+        "contribute_key": "Network's key",
+        "contribute_confirm": "Confirm the upload",
+        "contribute_errors": "Errors to fix",
+        "contribute_line": "Line",
+        "contribute_column": "Column",
+        "contribute_problem": "Problem",
+        "contribute_ok": "The file is correct: {added} triple(s) would be added, {removed} "
+        "removed, for {rows} row(s).",
+        "contribute_unchanged": "Nothing changes: these {rows} row(s) are already in the graph.",
+        "contribute_done": "Upload saved: {added} triple(s) added, {removed} removed, for {rows} "
+        "row(s), in {graph}.",
+        "contribute_failed": "The upload failed",
         "endpoint": "SPARQL endpoint",
         "dump": "The whole dataset (N-Quads)",
         "dump_trig": "The whole dataset (TriG)",

@@ -29,6 +29,7 @@ from service.api.web.resource_view import query_link, resource_view
 from service.api.web.vocabulary import Vocabulary, load_vocabulary
 from service.errors import EsskgError, GraphNotFound
 from service.namespaces import GRAPH, ONTOLOGY_GRAPH
+from service.partners.kinds import KINDS
 from service.queries.catalogue import CannedQuery, Catalogue
 from service.resources import Page, capped_page, exists
 from service.store.base import Store
@@ -218,6 +219,20 @@ def router_for(catalogue: Catalogue) -> APIRouter:
     @router.get("/docs")
     def docs(request: Request) -> Response:
         return render(request, "docs.html", {})
+
+    @router.get("/contribute")
+    def contribute(request: Request) -> Response:
+        """The upload page: a partner's dry run is public, its commit asks for its key."""
+        lang = language(request)
+        kinds = [
+            (
+                k.slug,
+                k.title_en if lang == "en" else k.title_fr,
+                k.about_en if lang == "en" else k.about_fr,
+            )
+            for k in KINDS.values()
+        ]
+        return render(request, "contribute.html", {"kinds": kinds})
 
     return router
 
