@@ -18,9 +18,10 @@ to ``--repeat`` times (p50/p95 at one client), a lookup of one IRI is hammered b
 concurrent clients (requests/s), and everything lands in ``bench/results/<stamp>.json``.
 
 With ``--writes`` (on by default) the write benchmark of :mod:`bench.writes` follows, on the
-same servers. The servers listen on 127.0.0.1 only; every process the harness starts is
-stopped with it, however it ends (:mod:`bench.processes`). Run through ``make bench``, which
-installs the Oxigraph server and rdflib-endpoint into ``.venv-bench/``.
+same servers, then a partner's 1,000-row spreadsheet committed in process
+(:mod:`bench.partner_upload`). The servers listen on 127.0.0.1 only; every process the
+harness starts is stopped with it, however it ends (:mod:`bench.processes`). Run through
+``make bench``, which installs the Oxigraph server and rdflib-endpoint into ``.venv-bench/``.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from bench import processes, writes
+from bench import partner_upload, processes, writes
 from bench.generate import write_project
 
 REPO = Path(__file__).resolve().parent.parent
@@ -612,6 +613,8 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
     if written is not None:
         print(f"[{size}] writes in process, by phase", flush=True)
         written["phases"] = writes.phases(project, region, args.write_repeat)
+        print(f"[{size}] a partner's 1,000-row upload, in process", flush=True)
+        written["partner_upload"] = partner_upload.run(project, args.write_repeat)
     return {
         "writes": written,
         "size": size,
@@ -698,6 +701,8 @@ def print_report(result: dict[str, Any], timeout: float) -> None:
         print(f"  {qname[:44]:44} " + "  ".join(f"{k} {v}" for k, v in row.items()))
     if result.get("writes"):
         writes.print_report(size, result["writes"])
+        if result["writes"].get("partner_upload"):
+            partner_upload.print_report(result["writes"]["partner_upload"])
 
 
 def main() -> None:

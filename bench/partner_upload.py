@@ -1,0 +1,156 @@
+"""What a partner's 1,000-row spreadsheet costs to commit, on a built store.
+
+The rows are organisations as a CRESS lists its members (name, a valid SIREN, a commune of
+the store by INSEE code, the network, a role, a membership date): about 15 triples each.
+Timed in this process, on the build's store read from memory with the write engines
+prepared, as ``esskg serve`` holds them (``bench.writes.phases`` does the same for Graph
+Store writes), in the phases a commit goes through:
+
+* **plan**: read the file, look the communes and SIRENs up, map the rows, compare with the
+  partner's graph (what ``UploadJob`` does in the query engine);
+* **commit**: the gate (the delta, its consequences, the contribution file, the commit);
+
+then the same file again (nothing changes: the re-import is a plan only), and the partner's
+graph is deleted. ::
+
+    .venv/bin/python -m bench.partner_upload var/bench/1000000   # a project bench.run built
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+PARTNER = "bench-cress"
+ROWS = 1000
+
+
+def luhn_siren(stem: int) -> str:
+    """A SIREN whose check digit is right: 8 digits of ``stem``, then the Luhn key."""
+    digits = f"{stem % 10**8:08d}"
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2 == 0:  # doubled: the check digit will sit to their right
+            value *= 2
+            value = value - 9 if value > 9 else value
+        total += value
+    return digits + str((10 - total % 10) % 10)
+
+
+def member_file(codes: list[str], rows: int = ROWS) -> bytes:
+    """``rows`` members, spread over ``codes``, as French Excel saves a CSV (``;``, BOM)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["nom", "SIREN", "commune", "réseau", "fonction", "date d'adhésion"])
+    for i in range(rows):
+        writer.writerow(
+            [
+                f"Structure du banc n° {i}",
+                luhn_siren(41_000_000 + i),
+                codes[i % len(codes)],
+                "Réseau du banc",
+                "adhérent" if i % 3 else "administrateur",
+                f"{1 + i % 28:02d}/{1 + i % 12:02d}/20{10 + i % 15}",
+            ]
+        )
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def run(project: Path, repeat: int = 3) -> dict[str, Any]:
+    """Commit the file ``repeat`` times (each a new partner's graph, so each writes) and
+    re-import it once; seconds per phase."""
+    from service.graph.build import ENGINE_DIR, current_build
+    from service.graph.contributions import Contributions
+    from service.graph.gate import WriteGate
+    from service.graph.incremental_consequences import IncrementalConsequences
+    from service.partners.lookup import Lookup
+    from service.partners.provenance import UploadFacts
+    from service.partners.upload import Checks, UploadJob, commit
+    from service.settings import Settings
+    from service.store.oxigraph import OxigraphStore
+
+    settings = Settings(root=project, store_path=project / "var" / "store")
+    folder = current_build(settings)
+    if folder is None:
+        raise SystemExit(f"no build under {project}: run esskg build (or bench.run) first")
+    store = OxigraphStore.open(folder / ENGINE_DIR)
+    check = IncrementalConsequences()
+    check.prepare(store)
+    codes = sorted(Lookup.from_store(store).communes)[:ROWS]
+    if not codes:
+        raise SystemExit("the store holds no commune with an INSEE code")
+    data = member_file(codes)
+    plans, commits, totals, reimports = [], [], [], []
+    added = 0
+    with tempfile.TemporaryDirectory() as files:
+        gate = WriteGate(store, consequences=check, contributions=Contributions(Path(files)))
+        for i in range(repeat):
+            partner = f"{PARTNER}-{i}"
+            facts = UploadFacts(partner, "organisations", "membres.csv", data, ROWS, who="bench")
+            job = UploadJob(facts, "text/csv", None, False, Checks())
+            started = time.perf_counter()
+            plan = job.answer(store)
+            planned = time.perf_counter()
+            done = commit(plan, gate)
+            finished = time.perf_counter()
+            if done.errors or not done.committed:
+                refused = [e.describe() for e in done.errors[:5]]
+                raise SystemExit(f"the upload was refused: {refused}")
+            added = len(done.added)
+            plans.append(planned - started)
+            commits.append(finished - planned)
+            totals.append(finished - started)
+            started = time.perf_counter()
+            again = job.answer(store)
+            reimports.append(time.perf_counter() - started)
+            assert again.unchanged
+        for i in range(repeat):
+            gate.delete_graph(f"https://w3id.org/esskg/graph/partner/{PARTNER}-{i}")
+    quads = store.count()
+    store.close()
+
+    def median(values: list[float]) -> float:
+        return round(statistics.median(values), 3)
+
+    return {
+        "quads": quads,
+        "rows": ROWS,
+        "triples_added": added,
+        "plan_s": median(plans),
+        "commit_s": median(commits),
+        "total_s": median(totals),
+        "reimport_s": median(reimports),
+        "runs": repeat,
+    }
+
+
+def print_report(result: dict[str, Any]) -> None:
+    verdict = "within" if result["total_s"] <= 5 else "OVER"
+    print(
+        f"partner upload of {result['rows']} rows ({result['triples_added']} triples) on "
+        f"{result['quads']} quads: {result['total_s']} s (plan {result['plan_s']} s, commit "
+        f"{result['commit_s']} s; median of {result['runs']}), {verdict} the 5 s line; "
+        f"re-import of the same file {result['reimport_s']} s"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("project", type=Path, help="a built project (bench.run builds them)")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    result = run(args.project, args.repeat)
+    print_report(result)
+    return 0 if result["total_s"] <= 5 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
