@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from datetime import date
 from typing import Any
 
 from service.partners.kinds import Kind
@@ -29,6 +31,15 @@ def csv_template(kind: Kind) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def example_cell(text: str) -> str | date:
+    """The example as the workbook holds it: ``JJ/MM/AAAA`` becomes a real date."""
+    found = re.fullmatch(r"(\d{2})/(\d{2})/(\d{4})", text)
+    if found is None:
+        return text
+    day, month, year = (int(part) for part in found.groups())
+    return date(year, month, day)
+
+
 def xlsx_template(kind: Kind) -> bytes:
     """A workbook: the data sheet (header, example row) first, then the help sheet."""
     from openpyxl import Workbook
@@ -40,11 +51,14 @@ def xlsx_template(kind: Kind) -> bytes:
     assert sheet is not None
     sheet.title = "données"
     sheet.append([c.fr for c in kind.columns])
-    sheet.append([c.example for c in kind.columns])
+    sheet.append([example_cell(c.example) for c in kind.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for index, column in enumerate(kind.columns, start=1):
-        sheet.cell(row=2, column=index).number_format = "@"
+        example = sheet.cell(row=2, column=index)
+        # a date is a date cell, shown the French way; everything else stays text (a SIREN
+        # or an INSEE code typed as a number would lose its leading zeros)
+        example.number_format = "DD/MM/YYYY" if isinstance(example.value, date) else "@"
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = max(14, len(column.example) + 2)
     help_sheet = book.create_sheet("aide")

@@ -167,3 +167,20 @@ def test_templates_read_back_with_their_example_row(kind: str, lookup: Lookup) -
     columns = metadata["tableSchema"]["columns"]
     assert [c["titles"]["fr"][0] for c in columns] == [c.fr for c in spec.columns]
     assert all(c["dc:description"][0]["@language"] == "fr" for c in columns)
+
+
+def test_xlsx_example_dates_are_real_dates_that_read_as_the_csv_does() -> None:
+    """Excel shows a date cell the French way and sorts it as a date; the reader takes it
+    as the same day the CSV's ``JJ/MM/AAAA`` text gives."""
+    from datetime import datetime
+
+    spec = ORGANISATIONS
+    sheet = load_workbook(io.BytesIO(xlsx_template(spec)))["données"]
+    since = [c.key for c in spec.columns].index("since") + 1
+    cell = sheet.cell(row=2, column=since)
+    assert isinstance(cell.value, datetime) and cell.number_format == "DD/MM/YYYY"
+    siren = sheet.cell(row=2, column=[c.key for c in spec.columns].index("siren") + 1)
+    assert isinstance(siren.value, str)  # identifiers stay text
+    from_xlsx = read_table(spec, xlsx_template(spec), "o.xlsx", "").rows[0].get("since")
+    from_csv = read_table(spec, csv_template(spec), "o.csv", "").rows[0].get("since")
+    assert values.a_date(from_xlsx) == values.a_date(from_csv)

@@ -251,3 +251,20 @@ def test_reconcile_over_http_by_insee_code_and_extension(client: TestClient) -> 
     extend = {"ids": [top["id"]], "properties": [{"id": "insee"}]}
     rows = client.post("/reconcile", data={"extend": json.dumps(extend)}).json()["rows"]
     assert rows[top["id"]]["insee"][0]["str"] == "35238"
+
+
+@pytest.mark.parametrize("kind", ["spasers", "events", "charters"])
+def test_each_templates_example_row_passes_the_real_shapes(client: TestClient, kind: str) -> None:
+    """The SPASER, event and charter mappings, run by the gate's own checks on the real
+    store: the example row every template carries is accepted as it is."""
+    template = client.get(f"/contribute/templates/{kind}.csv").content
+    preview = client.post(
+        f"/partners/cress-bretagne/uploads?dry_run=true&kind={kind}",
+        files={"file": (f"{kind}.csv", template, "text/csv")},
+    )
+    assert preview.status_code == 200, preview.text
+    report = preview.json()
+    assert report["errors"] == [] and report["accepted"] and report["added"] > 3, report
+    if kind == "spasers":  # the title is the file's own, never one made up
+        titles = [t[2] for t in report["added_triples"] if t[1].endswith("#label>")]
+        assert '"SPASER de la Ville de Rennes"@fr' in titles
