@@ -79,9 +79,24 @@ class Mapped:
 class Mapper:
     """Maps one table of one kind for one partner."""
 
-    def __init__(self, kind: Kind, table: Table, partner: str, lookup: Lookup) -> None:
+    def __init__(
+        self,
+        kind: Kind,
+        table: Table,
+        partner: str,
+        lookup: Lookup,
+        own: frozenset[str] = frozenset(),
+    ) -> None:
+        """``own``: the resources this partner's previous upload of the kind minted. The
+        lookup finds them in the graph too, but they are this upload's to state again (or
+        to drop), not someone else's to point at."""
         self.kind, self.table, self.partner, self.lookup = kind, table, partner, lookup
+        self.own = own
         self.out = Mapped()
+
+    def found(self, iri: str | None) -> ox.NamedNode | None:
+        """A resource the graph already holds from elsewhere (not from ``own``)."""
+        return ox.NamedNode(iri) if iri is not None and iri not in self.own else None
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -128,10 +143,10 @@ class Mapper:
 
     def organisation(self, row: Row, key: str, name: str, siren: str | None) -> ox.NamedNode:
         """The resource an organisation named in a row stands for (found, else minted)."""
-        if siren is not None and siren in self.lookup.sirens:
-            return ox.NamedNode(self.lookup.sirens[siren])
-        if siren is None and fold(name) in self.lookup.organisations:
-            return ox.NamedNode(self.lookup.organisations[fold(name)])
+        if siren is not None and (known := self.found(self.lookup.sirens.get(siren))):
+            return known
+        if siren is None and (known := self.found(self.lookup.organisations.get(fold(name)))):
+            return known
         local = f"siren-{siren}" if siren else f"{self.partner}-{slug(name)}"
         node = self.mint(
             row, key, ox.NamedNode(f"{ID}organisation/{local}"), ESS.ESSOrganisation, name
@@ -141,9 +156,9 @@ class Mapper:
         return node
 
     def network(self, row: Row, name: str) -> ox.NamedNode:
-        found = self.lookup.organisations.get(fold(name))
-        if found is not None:
-            return ox.NamedNode(found)
+        known = self.found(self.lookup.organisations.get(fold(name)))
+        if known is not None:
+            return known
         return self.mint(
             row, "network", ox.NamedNode(f"{ID}organisation/{slug(name)}"), ESS.Network, name
         )
@@ -299,5 +314,7 @@ class Mapper:
         self.add(row, "signatory", charter, ESS.hasSignatory, signatory)
 
 
-def map_table(kind: Kind, table: Table, partner: str, lookup: Lookup) -> Mapped:
-    return Mapper(kind, table, partner, lookup).run()
+def map_table(
+    kind: Kind, table: Table, partner: str, lookup: Lookup, own: frozenset[str] = frozenset()
+) -> Mapped:
+    return Mapper(kind, table, partner, lookup, own).run()

@@ -132,9 +132,14 @@ def _rdf_mapped(triples: tuple[ox.Triple, ...]) -> Mapped:
 
 
 def map_upload(
-    facts: UploadFacts, store: Store, media_type: str, rdf: tuple[ox.Triple, ...] | None
+    facts: UploadFacts,
+    store: Store,
+    media_type: str,
+    rdf: tuple[ox.Triple, ...] | None,
+    own: frozenset[str] = frozenset(),
 ) -> Mapped:
-    """The upload's triples (or its errors), before any comparison with the graph."""
+    """The upload's triples (or its errors), before any comparison with the graph;
+    ``own``: what the partner's previous upload of the kind minted."""
     kind = kind_named(facts.kind)
     if rdf is not None:
         return _rdf_mapped(rdf)
@@ -142,7 +147,7 @@ def map_upload(
         table = read_table(kind, facts.data, facts.filename, media_type)
     except CellError as problem:
         return Mapped(errors=[UploadError(problem.code, params=problem.params)])
-    return map_table(kind, table, facts.partner, Lookup.from_store(store))
+    return map_table(kind, table, facts.partner, Lookup.from_store(store), own)
 
 
 def owned(current: set[ox.Triple], partner: str, kind: str) -> set[ox.Triple]:
@@ -166,16 +171,23 @@ def plan(
 ) -> Plan:
     """Map the upload and compare it with the partner's graph; nothing is written.
     ``rdf``: an RDF upload's triples, parsed beforehand by :func:`parse_rdf`."""
-    mapped = map_upload(facts, store, media_type, rdf)
+    graph = partner_graph(facts.partner)
+    current = {quad.triple for quad in store.quads(graph)}
+    previous = owned(current, facts.partner, facts.kind)
+    node = upload_node(facts.partner, facts.kind)
+    own = frozenset(
+        t.subject.value
+        for t in current
+        if t.predicate == DCTERMS.source
+        and t.object == node
+        and isinstance(t.subject, ox.NamedNode)
+    )
+    mapped = map_upload(facts, store, media_type, rdf, own)
     result = Plan(
         facts.partner, facts.kind, facts.rows, errors=mapped.errors, origins=mapped.origins
     )
     if mapped.errors:
         return result
-    graph = partner_graph(facts.partner)
-    current = {quad.triple for quad in store.quads(graph)}
-    previous = owned(current, facts.partner, facts.kind)
-    node = upload_node(facts.partner, facts.kind)
     new_data = mapped.triples | tags(facts.partner, facts.kind, mapped.minted)
     old_data = {t for t in previous if t.subject != node}
     kept = current - previous

@@ -37,7 +37,7 @@ BAD = CSV + "Association Sans Siren;21590350;Villebidon;CRESS Bretagne;adhérent
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     root = tmp_path_factory.mktemp("partners")
-    for folder in ("ontology", "shapes", "data"):
+    for folder in ("ontology", "shapes", "data", "queries"):
         shutil.copytree(REPO / folder, root / folder)
     real_cog_pin()
     shutil.copy(REPO / MANIFEST, root / MANIFEST)
