@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -32,10 +33,11 @@ from service.api.routers.meta import CONTEXT_PATH
 from service.api.runtime import AppState
 from service.api.web import routes as web_routes
 from service.api.whole_body import WholeBody
+from service.errors import EsskgError
 from service.graph.build import SNAPSHOT, current_build, read_manifest
 from service.graph.contributions import Contributions
 from service.graph.gate import WriteGate
-from service.graph.incremental_consequences import IncrementalConsequences, consequences_for
+from service.graph.incremental_consequences import checked_by_the_engine, prepare_in_engine
 from service.queries.catalogue import Catalogue
 from service.settings import Settings, get_settings
 from service.sparql.execution import Limits, make_executor
@@ -78,8 +80,11 @@ def runtime_for(settings: Settings, store: Store, *, store_given: bool) -> AppSt
 
     contributions = Contributions(settings.resolve(settings.contributions_path))
     contributions.recover()
-    consequences = consequences_for(
-        reason=settings.infer_on_write, reasoner=settings.reasoner, validator=settings.validator
+    consequences = checked_by_the_engine(
+        executor,
+        reason=settings.infer_on_write,
+        reasoner=settings.reasoner,
+        validator=settings.validator,
     )
     gate = WriteGate(
         store,
@@ -90,11 +95,11 @@ def runtime_for(settings: Settings, store: Store, *, store_given: bool) -> AppSt
         contributions=contributions,
     )
     state = AppState(settings, store, executor, gate, version)
-    if settings.prepare_writes and isinstance(consequences, IncrementalConsequences):
+    if settings.prepare_writes:
         # ready before the first write (which waits for it): seconds at a million triples
         def prepare() -> None:
-            with executor.write_lock:
-                consequences.prepare(store)
+            with executor.write_lock, contextlib.suppress(EsskgError, OSError, RuntimeError):
+                prepare_in_engine(executor, settings.infer_on_write)
 
         threading.Thread(target=prepare, name="esskg-prepare-writes", daemon=True).start()
     return state

@@ -10,8 +10,17 @@
   the delta is applied tentatively to the engine's memory copy and always taken out again
   (``LocalEngine.tentatively``), so a refused write never reaches the disk or a reader.
 
-Both start from a state the build or the gate accepted (no violation, no inconsistency). The
-full path answers what they cannot: a remote engine or a store read from disk (no local
+Both start from a state the build or the gate accepted (no violation, no inconsistency).
+
+Where they run: the server reads the disk store, and the query engine process holds the one
+in-memory copy of the data, which receives every committed delta before the write is
+answered. So the gate sends each write's check to that engine as a job (:class:`WriteCheck`):
+the engine's copy is the store as the gate sees it under its write lock, and the check runs
+under the engine's limits. A check the engines cannot answer incrementally (a write that
+changes the schema) is not run there, where the time limit would stop the engine for all
+its readers: it comes back, and the gate runs the full checks on its own store.
+
+The full path answers what they cannot: a remote engine or a store read from disk (no local
 engine), a write to the default graph (where the service keeps the union's copy), another
 reasoner or validator chosen in the settings; each engine also falls back to its full path
 on its own when a write changes the schema. The property tests of
@@ -22,9 +31,13 @@ on its own when a write changes the schema. The property tests of
 from __future__ import annotations
 
 import threading
+import uuid
+from collections.abc import Hashable
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from service.errors import QueryCrashed, QueryTimeout
 from service.graph.check import Reasoner
 from service.graph.consequences import (
     Consequences,
@@ -32,10 +45,11 @@ from service.graph.consequences import (
     full_consequences,
     rdflib_graph,
 )
-from service.graph.incremental_reasoning import IncrementalReasoner
+from service.graph.incremental_reasoning import IncrementalReasoner, NeedsFullReasoning
 from service.graph.incremental_validation import IncrementalValidator
 from service.graph.validate import Validator
 from service.namespaces import ONTOLOGY_GRAPH, SHAPES_GRAPH
+from service.sparql.execution import Executor
 from service.store.base import LocalEngine, Store
 from service.store.delta import Delta
 
@@ -51,10 +65,18 @@ class IncrementalConsequences:
     """
 
     def __init__(
-        self, *, reason: bool = True, commits: bool = True, fallback: ConsequencesOf | None = None
+        self,
+        *,
+        reason: bool = True,
+        commits: bool = True,
+        fallback: ConsequencesOf | None = None,
+        reason_in_full: bool = True,
     ) -> None:
+        """``reason_in_full``: whether a write the reasoner cannot follow is reasoned over in
+        full here, or raises :class:`NeedsFullReasoning` (for the gate to run elsewhere)."""
         self._reason = reason
         self._commits = commits
+        self._reason_in_full = reason_in_full
         self._fallback = fallback or full_consequences(reason=reason)
         self._lock = threading.Lock()  # dry runs may come from several engine threads
         self._store: Store | None = None
@@ -100,7 +122,9 @@ class IncrementalConsequences:
         """The engines for ``store``'s ontology and shapes (only a build changes those, and
         a build makes a new store)."""
         if self._store is not store or self._reasoner is None or self._validator is None:
-            self._reasoner = IncrementalReasoner(rdflib_graph(store, ONTOLOGY_GRAPH))
+            self._reasoner = IncrementalReasoner(
+                rdflib_graph(store, ONTOLOGY_GRAPH), fallback=self._reason_in_full
+            )
             self._validator = IncrementalValidator(rdflib_graph(store, SHAPES_GRAPH))
             self._store = store
             self._vouched = frozenset()
@@ -113,6 +137,73 @@ class IncrementalConsequences:
 
 def _touches_default_graph(delta: Delta) -> bool:
     return any(isinstance(q.graph_name, ox.DefaultGraph) for q in (*delta.removed, *delta.added))
+
+
+@dataclass(frozen=True)
+class WriteCheck:
+    """A job of the query engine: the consequences of one write, on the engine's copy (the
+    store as it is under the gate's write lock), or only getting ready for the first."""
+
+    delta: Delta
+    reason: bool
+    prepare_only: bool = False
+    client: str = "write-gate"
+    check_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    @property
+    def memo_key(self) -> Hashable:
+        return ("write-check", self.check_id)  # never refused as a query seen before
+
+    def answer(self, store: Store) -> Consequences | None:
+        checks = _engine_checks(self.reason)
+        if self.prepare_only:
+            checks.prepare(store)
+            return None
+        return checks(store, self.delta)
+
+
+#: The gate's checks in this (engine) process, kept ready between writes.
+_in_engine: dict[bool, IncrementalConsequences] = {}
+_in_engine_lock = threading.Lock()
+
+
+def _engine_checks(reason: bool) -> IncrementalConsequences:
+    with _in_engine_lock:
+        found = _in_engine.get(reason)
+        if found is None:
+            found = _in_engine[reason] = IncrementalConsequences(
+                reason=reason, commits=True, reason_in_full=False
+            )
+        return found
+
+
+def checked_by_the_engine(
+    executor: Executor, *, reason: bool, reasoner: Reasoner, validator: Validator
+) -> ConsequencesOf:
+    """The gate's consequences: the incremental checks as a job of the query engine, the
+    full checks here when they cannot answer (or when the settings ask for owlrl or
+    pyshacl)."""
+    full = full_consequences(reason=reason, reasoner=reasoner, validator=validator)
+    if reasoner != "rules" or validator != "sparql":
+        return full
+
+    def consequences(store: Store, delta: Delta) -> Consequences:
+        if _touches_default_graph(delta):
+            return full(store, delta)
+        try:
+            found = executor.run(WriteCheck(delta, reason))
+        except (NeedsFullReasoning, QueryTimeout, QueryCrashed):
+            return full(store, delta)
+        assert isinstance(found, Consequences)
+        return found
+
+    return consequences
+
+
+def prepare_in_engine(executor: Executor, reason: bool) -> None:
+    """Have the query engine compile the checks and look over its data now, not at the
+    first write (seconds at a million triples)."""
+    executor.run(WriteCheck(Delta(), reason, prepare_only=True))
 
 
 def consequences_for(

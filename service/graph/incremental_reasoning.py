@@ -38,6 +38,7 @@ from rdflib import Graph
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
+from service.errors import EsskgError
 from service.graph.layout import GraphName, Layout
 from service.graph.materialise import (
     SCHEMA_PREDICATES,
@@ -87,6 +88,11 @@ class InferenceDelta:
             [ox.Quad(t.subject, t.predicate, t.object, graph) for t in self.removed],
             [ox.Quad(t.subject, t.predicate, t.object, graph) for t in self.added],
         )
+
+
+class NeedsFullReasoning(EsskgError):
+    """The write cannot be reasoned over incrementally (it changes the schema, or the data
+    holds what the rules cannot follow): reason over all the data."""
 
 
 class _NeedsFull(Exception):
@@ -200,9 +206,15 @@ class IncrementalReasoner:
     changes in the inferred graph. The store is not modified.
     """
 
-    def __init__(self, ontology: Graph, layout: Layout | None = None) -> None:
+    def __init__(
+        self, ontology: Graph, layout: Layout | None = None, *, fallback: bool = True
+    ) -> None:
+        """``fallback``: reason over all the data when a write cannot be followed; without
+        it such a write raises :class:`NeedsFullReasoning`, for a caller that would rather
+        run that elsewhere (the query engine process, whose time limit stops it)."""
         self.ontology = ontology
         self.layout = layout or Layout()
+        self.fallback = fallback
         self._schemas: dict[frozenset[tuple[Node, Node, Node]], _Schema] = {}
         self._clean: _Schema | None = None  # the schema the store was last found clean for
 
@@ -228,6 +240,8 @@ class IncrementalReasoner:
             return _Delta(self._ready(write, schema_triples), write).run(list(previous))
         except _NeedsFull as why:
             self._clean = None
+            if not self.fallback:
+                raise NeedsFullReasoning(str(why)) from None
             return self._full(write, str(why))
 
     def prepare(self, store: ox.Store) -> None:

@@ -198,3 +198,39 @@ def test_a_refused_write_answers_the_report_and_changes_nothing(client: TestClie
         )["status"]
         == 422
     )
+
+
+def test_writes_are_checked_by_the_engine_and_schema_changes_in_full(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server reads the disk store; the engine's copy answers a write's checks from its
+    delta, and only a write the incremental rules cannot follow is checked in full here."""
+    from service.graph import incremental_consequences
+
+    full_runs: list[int] = []
+    real_full = incremental_consequences.full_consequences
+
+    def counted(**kwargs: object) -> incremental_consequences.ConsequencesOf:
+        inner = real_full(**kwargs)  # type: ignore[arg-type]
+
+        def run(store: Store, delta: object) -> incremental_consequences.Consequences:
+            full_runs.append(len(delta))  # type: ignore[arg-type]
+            return inner(store, delta)  # type: ignore[arg-type]
+
+        return run
+
+    monkeypatch.setattr(incremental_consequences, "full_consequences", counted)
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "mini", root)
+    project = settings_for(root, write_token=TOKEN, query_workers=1, result_cache_bytes=0)
+    build(project)
+    with TestClient(create_app(project)) as c:
+        assert c.app.state.store.local_engine() is None  # type: ignore[attr-defined]
+        assert _send(c, ("POST", G1, [POOL[1], POOL[5]])) == 201
+        assert _send(c, ("PUT", G1, [POOL[0]])) == 422  # refused by the engine's checks
+        assert full_runs == []
+        subclass = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
+        schema = f"<{ESS}Thing2> {subclass} <{ESS}SPASER> ."
+        assert _send(c, ("POST", G2, [schema])) in (201, 422)
+        assert len(full_runs) == 1
+        _check(c)
