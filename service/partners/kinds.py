@@ -17,6 +17,22 @@ SCHEMA = "https://schema.org/"
 IGEO = "http://rdf.insee.fr/def/geo#"
 
 
+#: The short words the SPASER template offers for an axis's type (its column's meaning lists
+#: them), each naming a concept of the axis-type scheme by its IRI's local name; the concepts'
+#: own labels (« Une commande publique sociale ») are accepted too.
+AXIS_WORDS: dict[str, str] = {
+    "social": "axis-social",
+    "écologique": "axis-ecological",
+    "commerce équitable": "axis-fair-economy",
+    "gouvernance": "axis-governance",
+    "accès des PME et de l'ESS": "axis-sme-ess-access",
+    "innovation": "axis-innovation",
+    "RSE": "axis-csr",
+    "bio et circuits courts": "axis-organic-short-circuits",
+    "économie circulaire": "axis-circular-economy",
+}
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of a template; ``fr`` is the header a template carries, ``en`` its alias."""

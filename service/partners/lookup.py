@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from service.french_names import core, fold
 from service.namespaces import ID
+from service.partners.kinds import AXIS_WORDS
 from service.partners.values import CellError
 from service.store.base import Store
 
@@ -100,6 +101,11 @@ class Lookup:
                 found.units.setdefault(fold(str(row["label"])), concept)
             elif concept.startswith(AXIS_PREFIX):
                 found.axis_types.setdefault(fold(str(row["label"])), concept)
+        known_axes = set(found.axis_types.values())
+        for word, local in AXIS_WORDS.items():  # the template's short words, when in the graph
+            if (concept := ID + "concept/" + local) in known_axes:
+                found.axis_types.setdefault(fold(word), concept)
+                found.axis_types.setdefault(fold(local.removeprefix("axis-")), concept)
         found.units.setdefault(fold("%"), ID + "concept/unit-percent")
         found.units.setdefault(fold("€"), ID + "concept/unit-eur")
         return found

@@ -65,3 +65,36 @@ def test_a_new_file_of_the_kind_replaces_the_previous_rows(store: OxigraphStore)
         if q.predicate.value == "http://www.w3.org/ns/org#member"
     }
     assert len(members) == 10
+
+
+def test_spaser_template_row_maps_with_its_short_axis_word_and_its_own_title() -> None:
+    """« social » is the template's word for the axis type « Une commande publique sociale »;
+    the SPASER's title is the file's, never one made up from the authority's name."""
+    from service.partners.kinds import KINDS
+    from service.partners.templates import csv_template
+
+    concept = "https://w3id.org/esskg/id/concept/axis-social"
+    rennes = "https://w3id.org/esskg/id/collectivite/commune-35238"
+    extra = (
+        f"<{concept}> <http://www.w3.org/2004/02/skos/core#inScheme> "
+        f"<https://w3id.org/esskg/id/scheme/spaser-axis-types> <{COG}> .\n"
+        f"<{concept}> <http://www.w3.org/2004/02/skos/core#prefLabel> "
+        f'"Une commande publique sociale"@fr <{COG}> .\n'
+        f'<{rennes}> <https://w3id.org/esskg/def#siren> "213502388" <{COG}> .\n'
+    ).encode()
+    store = OxigraphStore.loaded(io.BytesIO(_communes() + extra))
+    data = csv_template(KINDS["spasers"])
+    facts = UploadFacts("cress-bretagne", "spasers", "spasers.csv", data, 1, who="test")
+    plan = UploadJob(facts, "text/csv", None, False, Checks(reason=False)).answer(store)
+    assert plan.errors == []
+    shown = {(str(t.predicate), str(t.object)) for t in plan.added}
+    assert ("<https://w3id.org/esskg/def#axisType>", f"<{concept}>") in shown
+    assert ("<https://w3id.org/esskg/def#adoptedBy>", f"<{rennes}>") in shown
+    titles = {o for p, o in shown if p.endswith("#label>") and "SPASER" in o}
+    assert titles == {'"SPASER de la Ville de Rennes"@fr'}
+    blank = data.decode("utf-8-sig").replace("SPASER de la Ville de Rennes", "").encode()
+    facts = UploadFacts("cress-bretagne", "spasers", "spasers.csv", blank, 1, who="test")
+    untitled = UploadJob(facts, "text/csv", None, False, Checks(reason=False)).answer(store)
+    assert [e.describe() for e in untitled.errors] == [
+        "ligne 2, colonne intitulé : une valeur est obligatoire"
+    ]
