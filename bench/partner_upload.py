@@ -45,18 +45,20 @@ def luhn_siren(stem: int) -> str:
     return digits + str((10 - total % 10) % 10)
 
 
-def member_file(codes: list[str], rows: int = ROWS) -> bytes:
-    """``rows`` members, spread over ``codes``, as French Excel saves a CSV (``;``, BOM)."""
+def member_file(codes: list[str], rows: int = ROWS, first: int = 0) -> bytes:
+    """``rows`` members, spread over ``codes``, as French Excel saves a CSV (``;``, BOM);
+    ``first`` numbers them, so that each run's members are new (another partner's members
+    would be found in the graph and pointed at, not minted)."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(["nom", "SIREN", "commune", "réseau", "fonction", "date d'adhésion"])
-    for i in range(rows):
+    for i in range(first, first + rows):
         writer.writerow(
             [
                 f"Structure du banc n° {i}",
                 luhn_siren(41_000_000 + i),
                 codes[i % len(codes)],
-                "Réseau du banc",
+                f"Réseau du banc {first}",
                 "adhérent" if i % 3 else "administrateur",
                 f"{1 + i % 28:02d}/{1 + i % 12:02d}/20{10 + i % 15}",
             ]
@@ -87,17 +89,18 @@ def run(project: Path, repeat: int = 3) -> dict[str, Any]:
     codes = sorted(Lookup.from_store(store).communes)[:ROWS]
     if not codes:
         raise SystemExit("the store holds no commune with an INSEE code")
-    data = member_file(codes)
     plans, commits, totals, reimports = [], [], [], []
     added = 0
     with tempfile.TemporaryDirectory() as files:
         gate = WriteGate(store, consequences=check, contributions=Contributions(Path(files)))
         graphs = [f"https://w3id.org/esskg/graph/partner/{PARTNER}-{i}" for i in range(repeat)]
-        for graph in graphs:  # left by an interrupted run: each run must write
-            if store.has_graph(graph):
-                gate.delete_graph(graph)
+        prefix = f"https://w3id.org/esskg/graph/partner/{PARTNER}-"
+        left = [g for g in store.graph_names() if g.startswith(prefix)]
+        for graph in sorted(left, reverse=True):  # an interrupted run's, the later ones first
+            gate.delete_graph(graph)
         for i in range(repeat):
             partner = f"{PARTNER}-{i}"
+            data = member_file(codes, ROWS, i * ROWS)
             facts = UploadFacts(partner, "organisations", "membres.csv", data, ROWS, who="bench")
             job = UploadJob(facts, "text/csv", None, False, Checks())
             started = time.perf_counter()
