@@ -75,7 +75,8 @@ def runtime_for(settings: Settings, store: Store, *, store_given: bool) -> AppSt
         on_commit=committed,
         contributions=contributions,
     )
-    return AppState(settings, store, executor, gate, version)
+    served = folder if settings.store_backend == "oxigraph" else None
+    return AppState(settings, store, executor, gate, version, served)
 
 
 def _version_tag(app: FastAPI) -> str | None:

@@ -22,6 +22,8 @@ from service.api.runtime import AppState, app_state
 from service.api.web.browsers import asks_for_page, rdf_page
 from service.errors import NotAcceptable
 from service.formats import JSONLD, NQUADS, TRIG, TURTLE, serialize_graph
+from service.graph import void_stats
+from service.graph.void_stats import Partition
 from service.jsonld import context_document
 from service.namespaces import DEF, LINKS_GRAPH, REFERENTIAL_GRAPH_PREFIX
 from service.store.base import QueryKind, Store
@@ -95,15 +97,15 @@ def describe_service(state: AppState, endpoint: str) -> Graph:
     default = _node("sd", "default")
     graph.add((dataset, SD.defaultGraph, default))
     graph.add((default, RDF.type, SD.Graph))
-    graph.add((default, VOID.triples, Literal(state.store.count(), datatype=XSD.integer)))
-    for name in state.store.graph_names():
+    total, counts = state.counts()
+    graph.add((default, VOID.triples, Literal(total, datatype=XSD.integer)))
+    for name, count in sorted(counts.items()):
         named, inner = _node("sd", "named", name), _node("sd", "graph", name)
         graph.add((dataset, SD.namedGraph, named))
         graph.add((named, RDF.type, SD.NamedGraph))
         graph.add((named, SD.name, URIRef(name)))
         graph.add((named, SD.graph, inner))
         graph.add((inner, RDF.type, SD.Graph))
-        count = state.store.count(name, all_graphs=False)
         graph.add((inner, VOID.triples, Literal(count, datatype=XSD.integer)))
     return graph
 
@@ -160,6 +162,27 @@ def _partitions(graph: Graph, node: URIRef | BNode, store: Store, name: str | No
         graph.add((node, VOID.propertyPartition, part))
         graph.add((part, VOID.property, row["p"]))
         graph.add((part, VOID.triples, _count(row["n"])))
+
+
+def _describe(graph: Graph, node: URIRef | BNode, counted: Partition) -> None:
+    """What :func:`_partitions` says, from the counts the build made
+    (:mod:`service.graph.void_stats`: the same counts, by the same definitions)."""
+    graph.add((node, VOID.triples, _count(counted.triples)))
+    graph.add((node, VOID.entities, _count(counted.entities)))
+    graph.add((node, VOID.distinctSubjects, _count(counted.subjects)))
+    graph.add((node, VOID.distinctObjects, _count(counted.objects)))
+    graph.add((node, VOID.classes, _count(len(counted.classes))))
+    graph.add((node, VOID.properties, _count(len(counted.properties))))
+    for iri, n in counted.classes.items():
+        part = _node("void", str(node), "class", iri)
+        graph.add((node, VOID.classPartition, part))
+        graph.add((part, VOID["class"], URIRef(iri)))
+        graph.add((part, VOID.entities, _count(n)))
+    for iri, n in counted.properties.items():
+        part = _node("void", str(node), "property", iri)
+        graph.add((node, VOID.propertyPartition, part))
+        graph.add((part, VOID.property, URIRef(iri)))
+        graph.add((part, VOID.triples, _count(n)))
 
 
 def _linksets(graph: Graph, dataset: URIRef, store: Store, public_base: str) -> None:
@@ -243,13 +266,21 @@ def describe_dataset(state: AppState, base: str) -> Graph:
     graph.add((dataset, VOID.uriSpace, Literal(state.settings.public_base + "id/")))
     graph.add((dataset, VOID.feature, FORMATS["N-Quads"]))
     graph.add((dataset, VOID.feature, FORMATS.TriG))
-    _partitions(graph, dataset, state.store, None)
+    folder = state.built()
+    stats = void_stats.read(folder) if folder is not None else None
+    if stats is not None:  # counted by the build, served unchanged since
+        _describe(graph, dataset, stats.dataset)
+    else:
+        _partitions(graph, dataset, state.store, None)
     for name in state.store.graph_names():
         subset = _node("void", "subset", name)
         graph.add((dataset, VOID.subset, subset))
         graph.add((subset, RDF.type, VOID.Dataset))
         graph.add((subset, SD.name, URIRef(name)))
-        _partitions(graph, subset, state.store, name)
+        if stats is not None and name in stats.graphs:
+            _describe(graph, subset, stats.graphs[name])
+        else:
+            _partitions(graph, subset, state.store, name)
     _linksets(graph, dataset, state.store, state.settings.public_base)
     _identifier_linksets(graph, dataset, state.store)
     return graph
