@@ -602,7 +602,7 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
             servers["oxigraph"].url.removesuffix("/query") if "oxigraph" in servers else None,
             region,
             iris,
-            lambda: tree_rss_mb(esskg_pid),
+            lambda: tree_pss_mb(esskg_pid),  # a forked parser shares the server's pages
             args.write_repeat,
             args.clients,
             args.seconds,

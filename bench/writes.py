@@ -9,7 +9,8 @@ server on the same data), for each size:
 * **update-100**: a SPARQL Update ``DELETE/INSERT … WHERE`` relabelling 100 nodes.
 
 Each runs ``repeat`` times: p50/p95 of the whole request, and the server's memory growth
-(server plus its query engine, sampled every 20 ms, against what it held before the series).
+(server plus its query engine and the parser it forks, as PSS: pages a forked process shares
+with the server count once; sampled every 20 ms, against what it held before the series).
 The Oxigraph server does the same Graph Store writes (it validates nothing): the ratio is
 printed. Then lookups of one IRI at 8 clients, each asking a fresh evaluation
 (``Cache-Control: no-cache``, so the answer cache does not hide the engine), without writes
