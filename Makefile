@@ -8,7 +8,7 @@ PORT ?= 8000
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install install-test assets engines clients build serve test lint format clean
+.PHONY: help install install-test assets engines clients referential build serve test lint format clean
 
 help: ## List the targets with what they do
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -44,7 +44,13 @@ install: $(VENV)/.installed $(ASSETS)/.built ## Create .venv/ and install the pr
 
 install-test: $(VENV)/.installed-test $(ASSETS)/.built ## Install the project with its test tools
 
-build: install ## Check the sources and build the graph into the embedded store (var/)
+# The official referentials pinned in referentials.json, fetched once with npm and verified
+# against the pinned integrity; the build reads the cached tarballs and never the network.
+# A cached tarball that matches its pin is kept: the check costs milliseconds.
+referential: install ## Fetch and verify the pinned referentials (npm pack, once)
+	@$(BIN)/python -m service.graph.referential . var/referentials
+
+build: install referential ## Check the sources and build the graph into the embedded store (var/)
 	$(BIN)/esskg build
 
 serve: build ## Install, build the graph and serve it on http://$(HOST):$(PORT)
@@ -75,7 +81,7 @@ $(CLIENTS)/node_modules/.installed: $(CLIENTS)/package.json $(CLIENTS)/package-l
 
 clients: $(CLIENTS)/node_modules/.installed ## Install the JavaScript SPARQL clients the interop tests drive (npm ci)
 
-test: install-test engines clients ## Install with test extras and run the whole test suite
+test: install-test engines clients referential ## Install with test extras and run the whole test suite
 	$(BIN)/python -m pytest
 
 lint: install-test ## Ruff (lint + format check) and mypy on service/

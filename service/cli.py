@@ -96,12 +96,17 @@ def cmd_export_contributions(settings: Settings, args: argparse.Namespace) -> in
 
 
 def cmd_validate(settings: Settings, args: argparse.Namespace) -> int:
-    from service.graph.build import build_inputs
+    from service.graph.build import build_inputs, referentials_of
     from service.graph.check import check_sources
     from service.graph.sources import extra_data_files
 
     sources = build_inputs(settings).sources + extra_data_files(list(args.files), settings.root)
-    checked = check_sources(sources, reasoner=settings.reasoner, validator=settings.validator)
+    checked = check_sources(
+        sources,
+        reasoner=settings.reasoner,
+        validator=settings.validator,
+        referentials=referentials_of(settings),
+    )
     for problem in checked.warnings:
         print(problem.describe(), file=sys.stderr)
     print(f"valid: {len(sources)} file(s), {len(checked.warnings)} warning(s)")

@@ -190,7 +190,8 @@ class RemoteFetchFailed(EsskgError):
 
 @dataclass
 class ProtectedGraph(EsskgError):
-    """A write to a graph that only the build may change (ontology, shapes, inferred)."""
+    """A write to a graph that only the build may change (ontology, shapes, inferred, the
+    official referentials)."""
 
     graph: str
 

@@ -25,6 +25,16 @@ def partner_graph(name: str) -> str:
     return PARTNER_GRAPH_PREFIX + name
 
 
+REFERENTIAL_GRAPH_PREFIX = GRAPH + "referential/"
+TERRITORY = ID + "territoire/"
+AUTHORITY = ID + "collectivite/"
+
+
+def referential_graph(name: str) -> str:
+    """The named graph of one official referential imported whole (``cog``: INSEE's COG)."""
+    return REFERENTIAL_GRAPH_PREFIX + name
+
+
 #: The prefixes the project's files and queries use, and that its answers are written with:
 #: Turtle answers declare them, JSON-LD answers are compacted against them (the context at
 #: ``/context.jsonld``), and a query that uses one without declaring it is told which

@@ -75,6 +75,14 @@ class Settings(BaseSettings):
         description="Where each graph written over HTTP is kept as a file every build reads.",
     )
     keep_builds: int = Field(default=2, ge=1, description="Previous builds kept on disk.")
+    referentials: bool = Field(
+        default=True,
+        description="Import the official referentials pinned in referentials.json (the COG).",
+    )
+    referential_cache: Path = Field(
+        default=Path("var/referentials"),
+        description="Where `make referential` caches the pinned packages, checked each build.",
+    )
     reasoner: Literal["rules", "owlrl"] = Field(
         default="rules",
         description="rules: owlrl on the schema, set rules on the instances (scales); "

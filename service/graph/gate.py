@@ -38,12 +38,20 @@ from service.graph.consequences import PROTECTED, ConsequencesOf
 from service.graph.contributions import Contributions
 from service.graph.incremental_consequences import consequences_for
 from service.graph.validate import ValidationOutcome, Validator
+from service.namespaces import REFERENTIAL_GRAPH_PREFIX
 from service.parsing.isolated import parse_documents
 from service.parsing.limits import ParseLimits
 from service.sparql.update_effect import update_effect
 from service.store import delta as deltas
 from service.store.base import Store
 from service.store.delta import Delta, GraphName
+
+
+def is_referential(name: str | None) -> bool:
+    """An official referential's graph changes only with its pinned package, by a build
+    (it is still data: validated and reasoned over with every write)."""
+    return name is not None and name.startswith(REFERENTIAL_GRAPH_PREFIX)
+
 
 #: Looks at the store before a write, under the write lock, and raises to refuse it.
 Precondition = Callable[[Store], None] | None
@@ -188,7 +196,7 @@ class WriteGate:
             created = target is not None and not store.has_graph(target)
             delta = compute(store)
             for name in sorted(g for g in delta.graphs() if g is not None):
-                if name in PROTECTED:
+                if name in PROTECTED or is_referential(name):
                     raise ProtectedGraph(name)
             changed = sorted(delta.graphs(), key=lambda n: "" if n is None else n)
             if not delta and commit:

@@ -68,6 +68,12 @@ class ParsedSources:
             found[_node_key(quad.subject)].add(label.get(name, name))
         return found
 
+    def add_generated(self, source: SourceFile, quads: list[ox.Quad]) -> None:
+        """Quads a converter produced (an official referential), checked like a data file."""
+        self.files.append(source)
+        self.quads.extend(quads)
+        self.data_quads.extend(quads)
+
     def graph_names(self) -> set[str]:
         return {q.graph_name.value for q in self.quads if isinstance(q.graph_name, ox.NamedNode)}
 

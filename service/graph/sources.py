@@ -61,14 +61,25 @@ def _label(path: Path, root: Path) -> str:
         return str(path)
 
 
+#: ``shapes/referential/<name>.ttl``: what holds of a whole referential (every commune has
+#: its département), loaded only with the referential itself (:mod:`service.graph.referential`).
+REFERENTIAL_SHAPES = "referential"
+
+
+def shape_file(path: Path, root: Path) -> SourceFile:
+    return SourceFile(path, Role.SHAPES, SHAPES_GRAPH, _label(path, root))
+
+
 def discover(root: Path, skip: Path | None = None) -> list[SourceFile]:
     """Every RDF file of ``ontology/``, ``shapes/`` and ``data/`` under ``root``, sorted;
-    ``skip``: a folder of ``data/`` read otherwise (the contributions)."""
+    ``skip``: a folder of ``data/`` read otherwise (the contributions). The shapes of
+    referentials are apart: the referential that needs them brings them."""
     found: list[SourceFile] = []
     for path in _files(root / "ontology"):
         found.append(SourceFile(path, Role.ONTOLOGY, ONTOLOGY_GRAPH, _label(path, root)))
     for path in _files(root / "shapes"):
-        found.append(SourceFile(path, Role.SHAPES, SHAPES_GRAPH, _label(path, root)))
+        if path.relative_to(root / "shapes").parts[0] != REFERENTIAL_SHAPES:
+            found.append(shape_file(path, root))
     data = root / "data"
     for path in _files(data):
         if skip is not None and path.is_relative_to(skip):

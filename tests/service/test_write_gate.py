@@ -165,3 +165,13 @@ def test_a_write_through_a_remote_engine_edits_its_inferred_graph(
     gate.delete_graph(NEW_GRAPH)
     assert not remote.ask(adopted)
     assert remote.count(INFERRED_GRAPH, all_graphs=False) < before
+
+
+def test_a_referential_graph_is_not_written_over_http(store: OxigraphStore) -> None:
+    """An official referential changes with its pinned package, by a build, never by a PUT."""
+    from service.errors import ProtectedGraph
+    from service.namespaces import referential_graph
+
+    gate = WriteGate(store)
+    with pytest.raises(ProtectedGraph):
+        gate.put_graph(referential_graph("cog"), spaser_adopted_by_a(URIRef(RES + "spaser/x")))
