@@ -94,7 +94,8 @@ def runtime_for(settings: Settings, store: Store, *, store_given: bool) -> AppSt
         on_commit=committed,
         contributions=contributions,
     )
-    state = AppState(settings, store, executor, gate, version)
+    served = folder if settings.store_backend == "oxigraph" else None
+    state = AppState(settings, store, executor, gate, version, served)
     if settings.prepare_writes:
         # ready before the first write (which waits for it): seconds at a million triples
         def prepare() -> None:

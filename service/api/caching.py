@@ -33,6 +33,11 @@ class DataVersion:
             self._modified = datetime.now(UTC).replace(microsecond=0)
 
     @property
+    def commits(self) -> int:
+        """Writes committed since the server started (0: the data is as it was opened)."""
+        return self._counter
+
+    @property
     def tag(self) -> str:
         return f"{self._origin}-{self._counter}"
 

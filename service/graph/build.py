@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from service.errors import BuildFailed
+from service.graph import void_stats
+from service.graph.bulk_load import Loader, write_with_union
 from service.graph.check import check_sources
 from service.graph.contributions import (
     Contribution,
@@ -26,19 +29,21 @@ from service.graph.contributions import (
     hidden_sources,
     with_contributions,
 )
+from service.graph.parse import ParsedSources
+from service.graph.reason import Inference
 from service.graph.referential import Referentials
 from service.graph.sources import SourceFile, discover
 from service.graph.validate import Problem
 from service.namespaces import INFERRED_GRAPH
 from service.settings import Settings
-from service.store.oxigraph import OxigraphStore
-from service.store.union import union_copies
 
 MANIFEST = "build.json"
 ENGINE_DIR = "oxigraph"
 #: The build's quads as N-Quads, beside the store: the query engine loads them in a third
 #: of the time a dump of the disk store takes. Deleted before the first write commits.
 SNAPSHOT = "snapshot.nq"
+#: The inferred quads' part of the snapshot while the store is being filled.
+INFERRED_PART = "inferred.nq"
 
 
 @dataclass
@@ -141,58 +146,112 @@ def referentials_of(settings: Settings) -> Referentials | None:
 
 
 def build(settings: Settings) -> BuildResult:
-    """Check every source file and, only if all is well, publish a new store."""
+    """Check every source file and, only if all is well, publish a new store.
+
+    The store is written beside the checks (:mod:`service.graph.bulk_load`): the asserted
+    quads as soon as they are parsed, the inferred ones as soon as the reasoning is done;
+    the link is only swapped once every check has passed and the store is complete.
+    """
     started = time.perf_counter()
     inputs = build_inputs(settings)
-    sources = inputs.sources
-    try:
-        checked = check_sources(
-            sources,
-            reasoner=settings.reasoner,
-            validator=settings.validator,
-            referentials=referentials_of(settings),
-        )
-    except BuildFailed as failed:
-        raise _naming_contributions(failed, inputs.carried) from None
-    timings = dict(checked.timings)
-
-    load_started = time.perf_counter()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     folder = builds_folder(settings) / stamp
+    loader: Loader | None = None
+    inferred_part = folder / INFERRED_PART
+    inferred_quads: list[ox.Quad] = []
+
+    def store_asserted(parsed: ParsedSources) -> None:
+        nonlocal loader
+        folder.mkdir(parents=True)
+        with (folder / SNAPSHOT).open("wb") as out:
+            write_with_union(parsed.quads, out)
+        loader = Loader(folder / ENGINE_DIR)
+        loader.load(folder / SNAPSHOT)
+
+    def store_inferred(inference: Inference) -> None:
+        assert loader is not None, "the asserted quads are handed over first"
+        inferred_quads.extend(_inferred_quads(inference))
+        with inferred_part.open("wb") as out:
+            write_with_union(inferred_quads, out)
+        loader.load(inferred_part)
+
     try:
-        store = OxigraphStore.create(folder / ENGINE_DIR)
-        inferred = ox.NamedNode(INFERRED_GRAPH)
-        inferred_quads = [
-            ox.Quad(t.subject, t.predicate, t.object, inferred)
-            for t in checked.inference.oxigraph_triples()
-        ]
-        store.add_quads(checked.parsed.quads)
-        store.add_quads(inferred_quads)
-        ox.serialize(  # with the union default graph the store keeps (service/store/union.py)
-            itertools.chain(
-                checked.parsed.quads,
-                inferred_quads,
-                union_copies(itertools.chain(checked.parsed.quads, inferred_quads)),
-            ),
-            output=str(folder / SNAPSHOT),
-            format=ox.RdfFormat.N_QUADS,
-        )
-        graphs = {name: store.count(name, all_graphs=False) for name in store.graph_names()}
+        try:
+            checked = check_sources(
+                inputs.sources,
+                reasoner=settings.reasoner,
+                validator=settings.validator,
+                referentials=referentials_of(settings),
+                asserted=store_asserted,
+                inferred=store_inferred,
+            )
+        except BuildFailed as failed:
+            raise _naming_contributions(failed, inputs.carried) from None
+        assert loader is not None, "check_sources hands over the asserted quads"
+        timings = dict(checked.timings)
+
+        load_started = time.perf_counter()
+        counted = void_stats.count(itertools.chain(checked.parsed.quads, inferred_quads))
+        timings["void"] = time.perf_counter() - load_started
+        timings["store (beside the checks)"] = loader.wait()
+        # the snapshot: the asserted part, then the inferred one (as the store holds them)
+        with inferred_part.open("rb") as source, (folder / SNAPSHOT).open("ab") as snapshot:
+            shutil.copyfileobj(source, snapshot, 1 << 20)
+        inferred_part.unlink()
+        disk = ox.Store(str(folder / ENGINE_DIR))
+        graphs, triples = _counts(disk, checked.parsed.quads)
+        del disk  # releases the on-disk lock: a server may open the store next
+        if (stats := counted.stats(triples, graphs)) is not None:
+            void_stats.write(folder, stats)
         manifest = BuildManifest(
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            triples=store.count(),
+            triples=triples,
             graphs=graphs,
             files=[s.label for s in checked.parsed.files],
             warnings=len(checked.warnings),
         )
-        store.close()
         timings["load"] = time.perf_counter() - load_started
         timings["total"] = time.perf_counter() - started
         manifest.timings = {k: round(v, 3) for k, v in timings.items()}
         (folder / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2), "utf-8")
         _swap_link(settings.resolve(settings.store_path), folder)
     except BaseException:
+        if loader is not None:
+            loader.stop()
         shutil.rmtree(folder, ignore_errors=True)
         raise
     _prune(settings, folder)
     return BuildResult(manifest, folder, checked.warnings, inputs.carried, inputs.hidden)
+
+
+def _inferred_quads(inference: Inference) -> list[ox.Quad]:
+    graph = ox.NamedNode(INFERRED_GRAPH)
+    return [ox.Quad(t.subject, t.predicate, t.object, graph) for t in inference.oxigraph_triples()]
+
+
+def _counts(store: ox.Store, written: Iterable[ox.Quad]) -> tuple[dict[str, int], int]:
+    """Triples per named graph, and in all, as :meth:`OxigraphStore.count` tells them.
+
+    The total is every named graph's triples plus the default graph's own statements (those
+    no named graph holds; the rest of the default graph is the union's copy). The own
+    statements are found among the written default-graph quads (none, unless a contribution
+    wrote to the default graph) rather than by a query over the whole union, which took
+    20 s for the territory's million triples.
+    """
+    graphs = {}
+    for name in sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)):
+        answer = store.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=ox.NamedNode(name)
+        )
+        assert isinstance(answer, ox.QuerySolutions)
+        value = next(iter(answer))["n"]
+        assert isinstance(value, ox.Literal)
+        graphs[name] = int(value.value)
+    default = ox.DefaultGraph()
+    own: set[ox.Triple] = set()
+    for t in {q.triple for q in written if q.graph_name == default}:
+        # as the engine keeps it (it stores numbers and dates by value: "01" is "1")
+        held = list(store.quads_for_pattern(t.subject, t.predicate, t.object, None))
+        if all(q.graph_name == default for q in held):
+            own.update(q.triple for q in held)
+    return graphs, sum(graphs.values()) + len(own)

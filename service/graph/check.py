@@ -42,10 +42,18 @@ def check_sources(
     reasoner: Reasoner = "rules",
     validator: Validator = "sparql",
     referentials: Referentials | None = None,
+    asserted: Callable[[ParsedSources], None] | None = None,
+    inferred: Callable[[Inference], None] | None = None,
 ) -> Checked:
     """Parse, validate and reason; raise :class:`BuildFailed` with a readable report.
 
     ``referentials``: the official referentials to convert and check with the sources.
+    ``asserted`` and ``inferred``: called as soon as the asserted quads are final (parsed and
+    converted), and as soon as a consistent inference is found, so that the build writes
+    its store beside the checks (:mod:`service.graph.bulk_load`). With ``inferred``, the
+    reasoning runs before the validation, which then overlaps the store's second half; the
+    two are independent (only asserted triples are validated), and the report is the same
+    either way: SHACL violations first, then a reasoning failure.
     """
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -61,6 +69,19 @@ def check_sources(
         for generated in referentials.generate(parsed.data_quads):
             parsed.add_generated(generated.source, generated.quads)
         timings["referentials"] = time.perf_counter() - started
+    if asserted is not None:
+        asserted(parsed)
+
+    inference = Inference(inferred=Graph())
+    failure: Exception | None = None
+    if reason and inferred is not None:
+        try:
+            inference = _reason(parsed, reasoner, timings)
+        except Exception as exc:  # reported after the SHACL violations, as without ``inferred``
+            failure = exc
+        else:
+            if not inference.inconsistencies:
+                inferred(inference)
 
     started = time.perf_counter()
     # The engine quads as they are: the compiled shapes run on them directly, and only a
@@ -79,23 +100,29 @@ def check_sources(
             outcome.problems, parsed.subject_files
         )
         raise BuildFailed(report, [p.describe() for p in outcome.violations])
+    if failure is not None:
+        raise failure
 
-    inference = Inference(inferred=Graph())
-    if reason:
-        started = time.perf_counter()
-        inference = run_reasoner(
-            reasoner,
-            parsed.graphs[Role.ONTOLOGY],
-            parsed.data_triples,
-            lambda: parsed.graphs[Role.DATA],
+    if reason and inferred is None:
+        inference = _reason(parsed, reasoner, timings)
+    if inference.inconsistencies:
+        report = "the OWL 2 RL closure is inconsistent:\n" + "\n".join(
+            "  " + line for line in inference.inconsistencies
         )
-        timings["reasoning"] = time.perf_counter() - started
-        if inference.inconsistencies:
-            report = "the OWL 2 RL closure is inconsistent:\n" + "\n".join(
-                "  " + line for line in inference.inconsistencies
-            )
-            raise BuildFailed(report, inference.inconsistencies)
+        raise BuildFailed(report, inference.inconsistencies)
     return Checked(parsed, inference, outcome.warnings, timings)
+
+
+def _reason(parsed: ParsedSources, reasoner: Reasoner, timings: dict[str, float]) -> Inference:
+    started = time.perf_counter()
+    inference = run_reasoner(
+        reasoner,
+        parsed.graphs[Role.ONTOLOGY],
+        parsed.data_triples,
+        lambda: parsed.graphs[Role.DATA],
+    )
+    timings["reasoning"] = time.perf_counter() - started
+    return inference
 
 
 def run_reasoner(

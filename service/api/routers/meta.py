@@ -12,6 +12,7 @@ import json
 import threading
 from collections import defaultdict
 from itertools import islice
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request, Response
@@ -24,6 +25,8 @@ from service.api.runtime import AppState, app_state
 from service.api.web.browsers import asks_for_page, rdf_page
 from service.errors import NotAcceptable
 from service.formats import JSONLD, NQUADS, TRIG, TURTLE, serialize_graph
+from service.graph import void_stats
+from service.graph.void_stats import Partition
 from service.jsonld import context_document
 from service.namespaces import DEF, LINKS_GRAPH, REFERENTIAL_GRAPH_PREFIX
 from service.store.base import QueryKind, Row, Store, Term
@@ -107,7 +110,7 @@ def describe_service(
     graph.add((default, RDF.type, SD.Graph))
     total, graphs = sizes
     graph.add((default, VOID.triples, Literal(total, datatype=XSD.integer)))
-    for name, count in graphs:
+    for name, count in sorted(graphs):
         named, inner = _node("sd", "named", name), _node("sd", "graph", name)
         graph.add((dataset, SD.namedGraph, named))
         graph.add((named, RDF.type, SD.NamedGraph))
@@ -127,7 +130,7 @@ def service_description(request: Request, state: AppState, endpoint: str) -> Res
     if (cached := not_modified(request, headers)) is not None:
         return cached
     headers["Vary"] = "Accept"
-    sizes = state.read(request, graph_sizes)
+    sizes = state.built_sizes() or state.read(request, graph_sizes)
     fmt = choose_format(accept, fmt_param, QueryKind.GRAPH)
     body = serialize_graph(
         describe_service(state, endpoint, sizes), fmt, context=context_url(request)
@@ -179,6 +182,27 @@ def _partitions(
         graph.add((node, VOID.propertyPartition, part))
         graph.add((part, VOID.property, row["p"]))
         graph.add((part, VOID.triples, _count(row["n"])))
+
+
+def _describe(graph: Graph, node: URIRef | BNode, counted: Partition) -> None:
+    """What :func:`_partitions` says, from the counts the build made
+    (:mod:`service.graph.void_stats`: the same counts, by the same definitions)."""
+    graph.add((node, VOID.triples, _count(counted.triples)))
+    graph.add((node, VOID.entities, _count(counted.entities)))
+    graph.add((node, VOID.distinctSubjects, _count(counted.subjects)))
+    graph.add((node, VOID.distinctObjects, _count(counted.objects)))
+    graph.add((node, VOID.classes, _count(len(counted.classes))))
+    graph.add((node, VOID.properties, _count(len(counted.properties))))
+    for iri, n in counted.classes.items():
+        part = _node("void", str(node), "class", iri)
+        graph.add((node, VOID.classPartition, part))
+        graph.add((part, VOID["class"], URIRef(iri)))
+        graph.add((part, VOID.entities, _count(n)))
+    for iri, n in counted.properties.items():
+        part = _node("void", str(node), "property", iri)
+        graph.add((node, VOID.propertyPartition, part))
+        graph.add((part, VOID.property, URIRef(iri)))
+        graph.add((part, VOID.triples, _count(n)))
 
 
 def _linksets(graph: Graph, dataset: URIRef, store: Store, public_base: str, cap: int) -> None:
@@ -252,9 +276,12 @@ def _identifier_linksets(graph: Graph, dataset: URIRef, store: Store, cap: int) 
                 graph.add((target, DCTERMS.source, primary[str(row["g"])]))
 
 
-def describe_dataset(store: Store, public_base: str, base: str, cap: int) -> Graph:
+def describe_dataset(
+    store: Store, public_base: str, base: str, cap: int, built: Path | None
+) -> Graph:
     """The VoID description; run as a job of the query engine, every query under its limits
-    (at most ``cap`` rows each)."""
+    (at most ``cap`` rows each). ``built``: the build folder while the store is served
+    unchanged, whose statistics (``service.graph.void_stats``) answer for the counts."""
     graph = Graph()
     graph.bind("void", VOID)
     graph.bind("sd", SD)
@@ -267,13 +294,20 @@ def describe_dataset(store: Store, public_base: str, base: str, cap: int) -> Gra
     graph.add((dataset, VOID.uriSpace, Literal(public_base + "id/")))
     graph.add((dataset, VOID.feature, FORMATS["N-Quads"]))
     graph.add((dataset, VOID.feature, FORMATS.TriG))
-    _partitions(graph, dataset, store, None, cap)
+    stats = void_stats.read(built) if built is not None else None
+    if stats is not None:  # counted by the build, served unchanged since
+        _describe(graph, dataset, stats.dataset)
+    else:
+        _partitions(graph, dataset, store, None, cap)
     for name in store.graph_names():
         subset = _node("void", "subset", name)
         graph.add((dataset, VOID.subset, subset))
         graph.add((subset, RDF.type, VOID.Dataset))
         graph.add((subset, SD.name, URIRef(name)))
-        _partitions(graph, subset, store, name, cap)
+        if stats is not None and name in stats.graphs:
+            _describe(graph, subset, stats.graphs[name])
+        else:
+            _partitions(graph, subset, store, name, cap)
     _linksets(graph, dataset, store, public_base, cap)
     _identifier_linksets(graph, dataset, store, cap)
     return graph
@@ -289,7 +323,7 @@ def _void_graph(request: Request, state: AppState, base: str) -> Graph:
         if key in _void_cache:
             return _void_cache[key]
     public_base, cap = state.settings.public_base, state.settings.result_limit
-    found = state.read(request, describe_dataset, public_base, base, cap)
+    found = state.read(request, describe_dataset, public_base, base, cap, state.built())
     with _void_lock:
         _void_cache.clear()
         _void_cache[key] = found

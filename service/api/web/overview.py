@@ -3,6 +3,7 @@ pages with their provenance, and when the data was built."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rdflib import Literal, URIRef
@@ -66,8 +67,21 @@ class Overview:
     built: str | None
 
 
-def overview(store: Store, settings: Settings, vocab: Vocabulary, lang: str) -> Overview:
-    counts = {name: store.count(name, all_graphs=False) for name in store.graph_names()}
+def overview(
+    store: Store,
+    settings: Settings,
+    vocab: Vocabulary,
+    lang: str,
+    counted: Callable[[], tuple[int, dict[str, int]]] | None = None,
+) -> Overview:
+    """The home page's figures. ``counted``: the triples in all and per graph, when the
+    caller knows them without a count of the store (the build's, served unchanged:
+    :meth:`service.api.runtime.AppState.counts`)."""
+    if counted is not None:
+        total, counts = counted()
+    else:
+        counts = {name: store.count(name, all_graphs=False) for name in store.graph_names()}
+        total = store.count()
     classes = [
         Counted(
             str(row["c"]),
@@ -102,7 +116,7 @@ def overview(store: Store, settings: Settings, vocab: Vocabulary, lang: str) -> 
     manifest = read_manifest(folder) if folder is not None else None
     built = manifest.built_at[:19].replace("T", " ") + " UTC" if manifest else None
     return Overview(
-        format_number(str(store.count()), lang),
+        format_number(str(total), lang),
         classes,
         graphs,
         list(sources.values()),

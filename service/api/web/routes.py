@@ -109,7 +109,9 @@ def router_for(catalogue: Catalogue) -> APIRouter:
         lang = language(request)
         vocab = vocabulary(request, store)
         summary = per_version(
-            request.app, f"overview-{lang}", lambda: overview(store, settings, vocab, lang)
+            request.app,
+            f"overview-{lang}",
+            lambda: overview(store, settings, vocab, lang, app_state(request).counts),
         )
         context = {
             "overview": summary,
@@ -247,7 +249,8 @@ def warm(app: FastAPI) -> None:
     try:
         vocab = per_version(app, "vocabulary", lambda: load_vocabulary(store))
         for lang in LANGUAGES:
-            per_version(app, f"overview-{lang}", partial(overview, store, settings, vocab, lang))
+            figures = partial(overview, store, settings, vocab, lang, app_state_of(app).counts)
+            per_version(app, f"overview-{lang}", figures)
     except (EsskgError, OSError) as exc:  # a remote engine not answering yet: read on demand
         logger.warning("pages not warmed at start-up: %s", exc)
 

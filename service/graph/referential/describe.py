@@ -78,11 +78,11 @@ def describe(
     add(retrieval, str(RDF) + "type", ox.NamedNode(str(PROV) + "Activity"))
     add(retrieval, str(RDFS) + "label", ox.Literal(f"npm pack {pin.spec}", language="fr"))
     stamp = datetime.fromtimestamp(package.path.stat().st_mtime, UTC)
+    # written as the store keeps it ("Z", not "+00:00"): the build's counts are then exact
+    lexical = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
     add(
         retrieval,
         str(PROV) + "endedAtTime",
-        ox.Literal(
-            stamp.isoformat(timespec="seconds"), datatype=ox.NamedNode(str(XSD) + "dateTime")
-        ),
+        ox.Literal(lexical, datatype=ox.NamedNode(str(XSD) + "dateTime")),
     )
     return quads
