@@ -217,6 +217,9 @@ class IncrementalReasoner:
         self.fallback = fallback
         self._schemas: dict[frozenset[tuple[Node, Node, Node]], _Schema] = {}
         self._clean: _Schema | None = None  # the schema the store was last found clean for
+        #: the data's own RDFS/OWL triples while the store is clean: a write followed
+        #: incrementally never changes them (one that would is reasoned over in full)
+        self._data_schema: frozenset[tuple[Node, Node, Node]] | None = None
 
     def apply(
         self,
@@ -231,7 +234,9 @@ class IncrementalReasoner:
         gate accepted); the result lists all of the new state's.
         """
         write = _Write(store, self.layout, removed, added)
-        schema_triples = write.data_schema_triples()
+        schema_triples = self._data_schema if self._clean is not None else None
+        if schema_triples is None:
+            schema_triples = write.data_schema_triples()
         try:
             if any(
                 is_schema_triple(t[1].value, t[2]) for t in (*write.unasserted, *write.asserted)
@@ -260,8 +265,10 @@ class IncrementalReasoner:
         """The compiled schema, once the store was found free of what it cannot follow."""
         schema = self._schema(data_schema)
         if self._clean is not schema:
+            self._data_schema = None
             _check_clean(write.store, self.layout, schema)
             self._clean = schema
+            self._data_schema = data_schema
         return schema
 
     def _schema(self, data_schema: frozenset[tuple[Node, Node, Node]]) -> _Schema:

@@ -439,6 +439,7 @@ class OxigraphStore(Store):
         with self._isolation.tentative():
             removed = [q for q in delta.removed if _named(q) and q in memory]
             added = [q for q in delta.added if _named(q) and q not in memory]
+            existing = set(memory.named_graphs())
             for quad in removed:
                 memory.remove(quad)
             memory.extend(added)
@@ -448,6 +449,10 @@ class OxigraphStore(Store):
                 for quad in added:
                     memory.remove(quad)
                 memory.extend(removed)
+                # the engine keeps a graph's name once its last quad is gone: a graph the
+                # write would have created must not outlive it
+                for graph in {q.graph_name for q in added} - existing:
+                    memory.remove_graph(graph)
 
     # -- writes ------------------------------------------------------------------------------
 

@@ -49,6 +49,17 @@ def test_the_checks_see_the_write_and_nothing_else_does(store: OxigraphStore) ->
     assert store.generation == 0
 
 
+def test_a_graph_the_write_would_create_does_not_outlive_it(store: OxigraphStore) -> None:
+    engine = store.local_engine()
+    assert engine is not None
+    other = ox.NamedNode("https://w3id.org/esskg/graph/partner/new")
+    tried = ox.Quad(TRIED.subject, TRIED.predicate, TRIED.object, other)
+    with engine.tentatively(Delta.of(added=[tried])):
+        pass
+    assert store.graph_names() == [G.value]
+    assert not store.has_graph(other.value)
+
+
 def test_a_failed_check_still_takes_the_write_out(store: OxigraphStore, tmp_path: Path) -> None:
     engine = store.local_engine()
     assert engine is not None
