@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from urllib.parse import urlencode
 
 import httpx
 import pyoxigraph as ox
@@ -43,6 +44,9 @@ def get_routes(base: str, spaser: str) -> list[str]:
         if "get" not in operations:
             continue
         url = path.replace("{path}", spaser)
+        url = url.replace("{what}", "entity?prefix=Paris").replace("{name}", "organisations.csv")
+        if path == "/reconcile/preview":
+            url += "?" + urlencode({"id": ID + spaser})
         if path == "/graphs":
             url += "?graph=https%3A%2F%2Fw3id.org%2Fesskg%2Fgraph%2Flinks"
         if path == "/data/{path}":
@@ -50,6 +54,7 @@ def get_routes(base: str, spaser: str) -> list[str]:
         urls.append(url)
     extra = ["/openapi.json", "/docs", "/graphs/nothing-here", "/sparql?query=ASK%7B%7D"]
     pages = ["/", "/editor", "/questions", "/questions/spaser/list-targets-by-plan", "/def"]
+    pages.append("/contribute")
     return [*urls, f"/data/{spaser}", *extra, *pages]
 
 
