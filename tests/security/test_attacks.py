@@ -16,7 +16,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import unicodedata
@@ -29,7 +28,7 @@ import pytest
 
 from service.graph.build import build
 from tests.conftest import REPO, settings_for
-from tests.service.engines import free_port, wait_until
+from tests.service.server import server_process
 
 TOKEN = "attack-test-token"
 AUTH = {"authorization": f"Bearer {TOKEN}"}
@@ -124,44 +123,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         shutil.copytree(REPO / folder, root / folder)
     build(settings_for(root))
     listener = Listener()
-    port = free_port()
-    env = dict(
-        os.environ,
-        ESSKG_ROOT=str(root),
-        ESSKG_STORE_PATH=str(root / "var" / "store"),
-        ESSKG_WRITE_TOKEN=TOKEN,
-        ESSKG_QUERY_TIMEOUT="5",
-        ESSKG_RESULT_LIMIT=str(ROW_CAP),
-        ESSKG_QUERY_MEMORY_MB="400",
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-
-    def answers() -> bool:
+    limits = {
+        "ESSKG_WRITE_TOKEN": TOKEN,
+        "ESSKG_QUERY_TIMEOUT": "5",
+        "ESSKG_RESULT_LIMIT": str(ROW_CAP),
+        "ESSKG_QUERY_MEMORY_MB": "400",
+    }
+    with server_process(root, ready_within=60, **limits) as (base, process):
+        served = Server(base, process, listener)
+        served.digest = served.data_digest()
         try:
-            return httpx.get(base + "/health", timeout=2).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    wait_until(answers, lambda: process.poll() is None, 60, "esskg serve")
-    served = Server(base, process, listener)
-    served.digest = served.data_digest()
-    try:
-        yield served
-    finally:
-        for client in served.clients.values():
-            client.close()
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        listener.close()
+            yield served
+        finally:
+            for client in served.clients.values():
+                client.close()
+            listener.close()
 
 
 @pytest.fixture

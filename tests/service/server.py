@@ -50,14 +50,17 @@ def live_server(settings: Settings, store: Store | None = None) -> Iterator[str]
 
 
 @contextmanager
-def serve_process(root: Path, **env: str) -> Iterator[str]:
-    """Run ``esskg serve`` on the project built under ``root``; yields the base URL."""
-    with server_process(root, **env) as (base, _):
+def serve_process(root: Path, *, ready_within: float = 30, **env: str) -> Iterator[str]:
+    """Run ``esskg serve`` on the project built under ``root``; yields the base URL once it
+    answers (within ``ready_within`` seconds: a project with the territory loads longer)."""
+    with server_process(root, ready_within=ready_within, **env) as (base, _):
         yield base
 
 
 @contextmanager
-def server_process(root: Path, **env: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def server_process(
+    root: Path, *, ready_within: float = 30, **env: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """``esskg serve`` as :func:`serve_process`, with its process (a test may kill it)."""
     port = free_port()
     environment = dict(
@@ -74,9 +77,14 @@ def server_process(root: Path, **env: str) -> Iterator[tuple[str, subprocess.Pop
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until(_answers(base + "/health"), lambda: process.poll() is None, 30, "esskg serve")
+        alive = lambda: process.poll() is None  # noqa: E731
+        wait_until(_answers(base + "/health"), alive, ready_within, "esskg serve")
         yield base, process
     finally:
         if process.poll() is None:
             process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)

@@ -5,10 +5,7 @@ and reads the success summary. Nothing is fetched from anywhere but the app."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import httpx
@@ -19,7 +16,7 @@ from service.graph.referential.package import MANIFEST
 from service.partners.keys import PartnerKeys
 from tests.conftest import REFERENTIAL_CACHE, REPO, real_cog_pin, settings_for
 from tests.service.browser import chromium
-from tests.service.engines import free_port, wait_until
+from tests.service.server import serve_process
 from tests.service.workbench import axe_violations, offline_browser, screenshot
 
 pytestmark = [
@@ -49,35 +46,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     keys = PartnerKeys(settings.resolve(settings.partner_keys_path))
     keys.add("cress-bretagne")
     key = keys.issue("cress-bretagne")
-    port = free_port()
-    environment = dict(
-        os.environ,
-        ESSKG_ROOT=str(root),
-        ESSKG_STORE_PATH=str(root / "var" / "store"),
-        ESSKG_REFERENTIAL_CACHE=str(REFERENTIAL_CACHE),
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-
-    def answers() -> bool:
-        try:
-            return httpx.get(base + "/health", timeout=5).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    try:
-        # a million quads to load into the query engine: longer than the small projects
-        wait_until(answers, lambda: process.poll() is None, 300, "esskg serve")
+    # a million quads to load into the query engine: longer than the small projects
+    cache = str(REFERENTIAL_CACHE)
+    with serve_process(root, ready_within=300, ESSKG_REFERENTIAL_CACHE=cache) as base:
         yield base, key
-    finally:
-        if process.poll() is None:
-            process.terminate()
-        process.wait(timeout=30)
 
 
 def test_upload_page_errors_then_fixed_file_then_success(served: tuple[str, str]) -> None:
