@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.writes import timed_checks
+
 PARTNER = "bench-cress"
 ROWS = 1000
 
@@ -69,40 +71,19 @@ def member_file(codes: list[str], rows: int = ROWS, first: int = 0) -> bytes:
 def run(project: Path, repeat: int = 3) -> dict[str, Any]:
     """Commit the file ``repeat`` times (each a new partner's graph, so each writes) and
     re-import it once; seconds per phase."""
-    from service.graph.build import ENGINE_DIR, current_build
-    from service.graph.consequences import Consequences
     from service.graph.contributions import Contributions
     from service.graph.gate import WriteGate
-    from service.graph.incremental_consequences import IncrementalConsequences
     from service.partners.lookup import Lookup
     from service.partners.provenance import UploadFacts
     from service.partners.upload import Checks, UploadJob, commit
-    from service.settings import Settings
-    from service.store.base import Store
-    from service.store.delta import Delta
-    from service.store.oxigraph import OxigraphStore
 
-    settings = Settings(root=project, store_path=project / "var" / "store")
-    folder = current_build(settings)
-    if folder is None:
-        raise SystemExit(f"no build under {project}: run esskg build (or bench.run) first")
-    store = OxigraphStore.open(folder / ENGINE_DIR)
-    check = IncrementalConsequences()
-    check.prepare(store)
+    store, timed, spent = timed_checks(project)
     codes = sorted(Lookup.from_store(store).communes)[:ROWS]
     if not codes:
         raise SystemExit("the store holds no commune with an INSEE code")
     plans, commits, checks, totals, reimports = [], [], [], [], []
     added = 0
     with tempfile.TemporaryDirectory() as files:
-        spent: list[float] = []
-
-        def timed(on: Store, delta: Delta) -> Consequences:
-            started = time.perf_counter()
-            found = check(on, delta)
-            spent.append(time.perf_counter() - started)
-            return found
-
         gate = WriteGate(store, consequences=timed, contributions=Contributions(Path(files)))
         graphs = [f"https://w3id.org/esskg/graph/partner/{PARTNER}-{i}" for i in range(repeat)]
         prefix = f"https://w3id.org/esskg/graph/partner/{PARTNER}-"

@@ -34,7 +34,13 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the harness imports the service lazily, inside each measurement
+    from service.graph.consequences import Consequences, ConsequencesOf
+    from service.store.base import Store
+    from service.store.delta import Delta
+    from service.store.oxigraph import OxigraphStore
 
 ESS = "https://w3id.org/esskg/def#"
 RES = "https://w3id.org/esskg/id/"
@@ -257,25 +263,20 @@ def run(
     return result
 
 
-def phases(project: Path, region: str, repeat: int) -> dict[str, Any]:
-    """The same Graph Store writes in this process, on the build's store (no server may
-    hold it): the time of the consequences, and of everything else."""
-    import pyoxigraph as ox
-
+def timed_checks(project: Path) -> tuple[OxigraphStore, ConsequencesOf, list[float]]:
+    """The build's store, read from memory, and the write checks prepared on it, as
+    ``esskg serve`` holds them (no server may hold the store meanwhile); each check's
+    seconds go to the returned list."""
     from service.graph.build import ENGINE_DIR, current_build
-    from service.graph.consequences import Consequences
-    from service.graph.contributions import Contributions
-    from service.graph.gate import WriteGate
     from service.graph.incremental_consequences import IncrementalConsequences
     from service.settings import Settings
-    from service.store.base import Store
-    from service.store.delta import Delta
     from service.store.oxigraph import OxigraphStore
 
     settings = Settings(root=project, store_path=project / "var" / "store")
     folder = current_build(settings)
-    assert folder is not None
-    store = OxigraphStore.open(folder / ENGINE_DIR)  # read from memory, as the service does
+    if folder is None:
+        raise SystemExit(f"no build under {project}: run esskg build (or bench.run) first")
+    store = OxigraphStore.open(folder / ENGINE_DIR)
     check = IncrementalConsequences()
     check.prepare(store)  # as the service does at start-up, before the first write
     spent: list[float] = []
@@ -285,6 +286,19 @@ def phases(project: Path, region: str, repeat: int) -> dict[str, Any]:
         found = check(on, delta)
         spent.append(time.perf_counter() - started)
         return found
+
+    return store, timed, spent
+
+
+def phases(project: Path, region: str, repeat: int) -> dict[str, Any]:
+    """The same Graph Store writes in this process, on the build's store (no server may
+    hold it): the time of the consequences, and of everything else."""
+    import pyoxigraph as ox
+
+    from service.graph.contributions import Contributions
+    from service.graph.gate import WriteGate
+
+    store, timed, spent = timed_checks(project)
 
     def parsed(body: bytes) -> list[ox.Triple]:
         return [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
