@@ -577,13 +577,13 @@ class _Delta(RuleEngine[OxTerm]):
             Inconsistency(message, about)
             for message, about in problems(self.plans, self, show, lambda *_: affected)
         ]
-        present = [lt for lt in literals if self._literal_in_data(lt)]
+        added = {q.object for q in self.write.added_quads if isinstance(q.object, ox.Literal)}
+        present = [lt for lt in literals if lt in added or self._literal_kept(lt)]
         return kept + found + literal_problems(present)
 
-    def _literal_in_data(self, literal: ox.Literal) -> bool:
+    def _literal_kept(self, literal: ox.Literal) -> bool:
+        """Whether a data graph still holds the literal once the write's removals are gone."""
         write = self.write
-        if any(q.object == literal for q in write.added_quads):
-            return True
         return any(
             write.layout.is_data(q.graph_name) and q not in write.removed_quads
             for q in write.quads(None, None, literal)

@@ -256,7 +256,16 @@ class _Compiler:
             lexical = well_formed(str(param), f"STR({v})")
             return f"({test} && {lexical})" if lexical else test
         if predicate == SH["class"]:
-            return f"EXISTS {{ {v} {_term(RDF.type)}/{_term(RDFS.subClassOf)}* {_term(param)} }}"
+            # the same as ``EXISTS { v rdf:type/rdfs:subClassOf* C }``, written so that the
+            # engine walks up from the node's own types: given the path with its constant
+            # end, it starts from C's instances inside EXISTS (7 ms per node on 100k
+            # triples, against 0.3 ms: a 1,000-member upload spent 8 s there)
+            t = self.var()
+            subclass = f"{_term(RDFS.subClassOf)}*"
+            return (
+                f"EXISTS {{ {v} {_term(RDF.type)} {t} . "
+                f"FILTER EXISTS {{ {t} {subclass} {_term(param)} }} }}"
+            )
         if predicate == SH.nodeKind:
             if not isinstance(param, URIRef) or param not in _LITERAL_KINDS:
                 raise Unsupported("unknown sh:nodeKind")
