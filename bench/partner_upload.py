@@ -31,6 +31,9 @@ from typing import Any
 from bench.writes import timed_checks
 
 PARTNER = "bench-cress"
+COMMUNE_CODES = """SELECT ?code WHERE {
+  ?commune a <http://rdf.insee.fr/def/geo#Commune> ; <http://rdf.insee.fr/def/geo#codeINSEE> ?code
+}"""
 ROWS = 1000
 
 
@@ -73,12 +76,12 @@ def run(project: Path, repeat: int = 3) -> dict[str, Any]:
     re-import it once; seconds per phase."""
     from service.graph.contributions import Contributions
     from service.graph.gate import WriteGate
-    from service.partners.lookup import Lookup
     from service.partners.provenance import UploadFacts
     from service.partners.upload import Checks, UploadJob, commit
 
     store, timed, spent = timed_checks(project)
-    codes = sorted(Lookup.from_store(store).communes)[:ROWS]
+    communes = store.query(COMMUNE_CODES).solutions()
+    codes = sorted({term.value for (term,) in communes if term is not None})[:ROWS]
     if not codes:
         raise SystemExit("the store holds no commune with an INSEE code")
     plans, commits, checks, totals, reimports = [], [], [], [], []

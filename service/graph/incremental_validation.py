@@ -112,8 +112,12 @@ class IncrementalValidator:
                 self._reads[check] = dependencies(shapes, check)
             except Unbounded as why:
                 self.unbounded[check] = str(why)
+        shared: dict[Targets, Targets] = {}
         self._targets: dict[Check, Targets] = {
-            check: targets(shapes, check.root) for check in self._reads if check.root is not None
+            check: shared.setdefault(found, found)
+            for check in self._reads
+            if check.root is not None
+            for found in (targets(shapes, check.root),)
         }
         self._steps: dict[ox.NamedNode | None, set[Step]] = defaultdict(set)
         for reads in self._reads.values():
@@ -204,7 +208,8 @@ class _View:
         self.graphs += [g for g in store.named_graphs() if layout.is_validated(g)]
         self._superclasses: dict[Term, frozenset[Term]] = {}
         self._types: dict[Term, frozenset[Term]] = {}
-        self._focus: dict[tuple[Targets, Term], bool] = {}
+        self._focus: dict[tuple[int, Term], bool] = {}
+        self._linked: dict[tuple[Term, ox.NamedNode, bool], bool] = {}
 
     def _quads(
         self, s: OxTerm | None, p: ox.NamedNode | None, o: OxTerm | None
@@ -243,24 +248,39 @@ class _View:
         return frozenset(n for n in nodes if self._is_focus(targets, n))
 
     def _is_focus(self, targets: Targets, n: Term) -> bool:
-        found = self._focus.get((targets, n))
+        key = (id(targets), n)  # the validator shares one Targets among equal ones
+        found = self._focus.get(key)
         if found is None:
-            found = self._focus[targets, n] = self._targeted(targets, n)
+            found = self._focus[key] = self._targeted(targets, n)
         return found
 
     def _targeted(self, targets: Targets, n: Term) -> bool:
         if n in targets.nodes:
             return True
-        if any(any(self._quads(n, p, None)) for p in targets.subjects_of):
+        if any(self._uses(n, p, True) for p in targets.subjects_of):
             return True
-        if any(any(self._quads(None, p, n)) for p in targets.objects_of):
+        if any(self._uses(n, p, False) for p in targets.objects_of):
             return True
         if not targets.classes or isinstance(n, ox.Literal):
             return False
-        types = self._types.get(n)
-        if types is None:
-            types = self._types[n] = frozenset(q.object for q in self._quads(n, _TYPE, None))  # type: ignore[misc]
-        return any(self.superclasses(c) & targets.classes for c in types)
+        return not self._classes(n).isdisjoint(targets.classes)
+
+    def _classes(self, n: Term) -> frozenset[Term]:
+        """The classes ``n`` is an instance of, its types' superclasses included."""
+        found = self._types.get(n)
+        if found is None:
+            types = {q.object for q in self._quads(n, _TYPE, None)}
+            found = self._types[n] = frozenset().union(*(self.superclasses(c) for c in types))  # type: ignore[arg-type]
+        return found
+
+    def _uses(self, n: Term, p: ox.NamedNode, as_subject: bool) -> bool:
+        """Whether ``n`` is a subject (or an object) of ``p``: asked once per node and
+        predicate, however many shapes target ``p``'s subjects or objects."""
+        found = self._linked.get((n, p, as_subject))
+        if found is None:
+            quads = self._quads(n, p, None) if as_subject else self._quads(None, p, n)
+            found = self._linked[n, p, as_subject] = any(True for _ in quads)
+        return found
 
     def superclasses(self, c: Term) -> frozenset[Term]:
         """A class and every class it is a subclass of, in the data and the ontology."""

@@ -147,7 +147,7 @@ def map_upload(
         table = read_table(kind, facts.data, facts.filename, media_type)
     except CellError as problem:
         return Mapped(errors=[UploadError(problem.code, params=problem.params)])
-    return map_table(kind, table, facts.partner, Lookup.from_store(store), own)
+    return map_table(kind, table, facts.partner, Lookup.for_table(store, table), own)
 
 
 def owned(current: set[ox.Triple], partner: str, kind: str) -> set[ox.Triple]:
