@@ -201,19 +201,26 @@ def require_graph_writer(request: Request, settings: Settings, graph: str | None
     return writer
 
 
-def check_graph(request: Request, writer: Writer, graph: str | None) -> None:
+def check_graph(
+    request: Request, writer: Writer, graph: str | None, *, new: bool = False
+) -> None:
     """403 unless ``writer`` may write ``graph`` (a partner's key: only its own graphs),
-    worded for a partner (French, English with ``Accept-Language: en``)."""
-    if writer.graphs is None or graph in writer.graphs:
+    worded for a partner (French, English with ``Accept-Language: en``); ``new``: the
+    write would create a graph the server names (a POST to ``/graphs``)."""
+    if writer.graphs is None or (graph in writer.graphs and not new):
         return
     own = ", ".join(f"<{g}>" for g in writer.graphs)
-    target = "le graphe par défaut" if graph is None else f"<{graph}>"
+    if new:
+        fr, en = "un nouveau graphe", "a new graph"
+    elif graph is None:
+        fr, en = "le graphe par défaut", "the default graph"
+    else:
+        fr = en = f"<{graph}>"
     raise Forbidden(
         _words(
             request,
-            f"la clé de {writer.name} n'écrit que dans {own}, pas dans {target}",
-            f"the key of {writer.name} writes only {own}, not "
-            + ("the default graph" if graph is None else f"<{graph}>"),
+            f"la clé de {writer.name} n'écrit que dans {own}, pas dans {fr}",
+            f"the key of {writer.name} writes only {own}, not {en}",
         )
     )
 

@@ -199,7 +199,7 @@ async def write_graph(request: Request) -> Response:
     )
     named, name = _target(request, required=request.method != "POST")
     # a partner's key writes only its own graphs (a new graph named here is never one)
-    check_graph(request, writer, name if named else None)
+    check_graph(request, writer, name, new=not named)
     gate = state.gate
     if request.method == "DELETE":
         condition = _precondition(request, name)

@@ -85,8 +85,12 @@ def test_partner_key_may_not_write_the_default_graph_or_a_new_one(
     client, key = app
     default = client.put("/graphs?default", content=DOC, headers=_headers(key))
     assert default.status_code == 403
+    assert "pas dans le graphe par défaut" in default.json()["detail"]
     created = client.post("/graphs", content=DOC, headers=_headers(key))
     assert created.status_code == 403
+    assert "pas dans un nouveau graphe" in created.json()["detail"]
+    english = client.post("/graphs", content=DOC, headers=_headers(key, "en"))
+    assert "not a new graph" in english.json()["detail"]
 
 
 def test_partner_key_may_not_send_a_sparql_update(app: tuple[TestClient, str]) -> None:
