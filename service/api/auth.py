@@ -201,9 +201,7 @@ def require_graph_writer(request: Request, settings: Settings, graph: str | None
     return writer
 
 
-def check_graph(
-    request: Request, writer: Writer, graph: str | None, *, new: bool = False
-) -> None:
+def check_graph(request: Request, writer: Writer, graph: str | None, *, new: bool = False) -> None:
     """403 unless ``writer`` may write ``graph`` (a partner's key: only its own graphs),
     worded for a partner (French, English with ``Accept-Language: en``); ``new``: the
     write would create a graph the server names (a POST to ``/graphs``)."""
