@@ -183,7 +183,11 @@ class IncrementalValidator:
         rows = [
             row
             for check, nodes in plan.items()
-            for row in view.run(check, narrowed.get(check, nodes))
+            for row in view.run(
+                check,
+                narrowed.get(check, nodes),
+                check in narrowed and self._targets[check].exact,
+            )
         ]
         outcome = outcome_of(shacl_sparql.report_graph(rows)[0])
         return ValidationDelta(rows, plan, outcome, full)
@@ -316,15 +320,19 @@ class _View:
             reached |= frontier
         return self.back(path.inner, reached) if path.at_least_one else reached
 
-    def run(self, check: Check, nodes: frozenset[Term] | None) -> Iterator[Row]:
-        """The check's results on these focus nodes (all of them for ``None``)."""
+    def run(
+        self, check: Check, nodes: frozenset[Term] | None, focus_known: bool = False
+    ) -> Iterator[Row]:
+        """The check's results on these focus nodes (all of them for ``None``);
+        ``focus_known``: each of ``nodes`` is known to be a focus node of the check."""
         if nodes is None:
             yield from self._rows(check, check.query, None)
             return
         named = sorted((n for n in nodes if not isinstance(n, ox.BlankNode)), key=str)
         for i in range(0, len(named), _BATCH):
             values = " ".join(str(n) for n in named[i : i + _BATCH])
-            query = shacl_sparql.restricted(check, f"VALUES ?this {{ {values} }}")
+            block = f"VALUES ?this {{ {values} }}"
+            query = shacl_sparql.restricted(check, block, focus_known=focus_known)
             yield from self._rows(check, query, None)
         for blank in nodes:
             if isinstance(blank, ox.BlankNode):
