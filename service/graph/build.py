@@ -91,7 +91,8 @@ def build_inputs(settings: Settings) -> BuildInputs:
 
 def _naming_contributions(failed: BuildFailed, carried: list[Contribution]) -> BuildFailed:
     """A contribution is never dropped to make a build pass: the build fails and says which
-    contribution the problems are in, so that it can be fixed (or the shapes)."""
+    contribution the problems are in, so that it can be fixed (or the shapes, or the
+    ontology). The SHACL and OWL reports name the files of the resources at fault."""
     named = [c for c in carried if c.path.name in failed.report]
     if not named:
         return failed
@@ -100,7 +101,8 @@ def _naming_contributions(failed: BuildFailed, carried: list[Contribution]) -> B
     ]
     note = (
         "\nThese problems are in contributions (kept, never dropped): fix the data (a new PUT "
-        "on the running service, or the file), or the shapes, then build again.\n"
+        "on the running service, or the file), or the shapes or the ontology, then build "
+        "again.\n"
     )
     return BuildFailed(failed.report + note + "\n".join(lines), failed.problems)
 

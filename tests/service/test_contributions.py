@@ -134,6 +134,36 @@ def test_a_build_whose_new_shapes_an_upload_breaks_fails_naming_it_and_keeps_it(
     assert [(c.graph, c.triples) for c in kept] == [(PARTNER, 6)]
 
 
+#: Two classes and an individual of both: consistent until an ontology says they are disjoint.
+BOTH_KINDS = b"""<http://example.org/x> a <http://example.org/A>, <http://example.org/B> .
+<http://example.org/x> <http://www.w3.org/2000/01/rdf-schema#label> "x" .
+"""
+DISJOINT = (
+    "<http://example.org/A> <http://www.w3.org/2002/07/owl#disjointWith> <http://example.org/B> .\n"
+)
+
+
+def test_a_build_whose_new_ontology_makes_an_upload_inconsistent_names_it_and_keeps_it(
+    mini_project: Path,
+) -> None:
+    settings = settings_for(mini_project)
+    first = build(settings)
+    with server_process(mini_project, **_env()) as (base, _):
+        assert _put(base, PARTNER, BOTH_KINDS).status_code == 201
+    assert build(settings).carried[0].graph == PARTNER  # consistent so far
+    served = current_build(settings)
+    (mini_project / "ontology" / "disjoint.ttl").write_text(DISJOINT, "utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        build(settings)
+    report = failed.value.report
+    assert "the OWL 2 RL closure is inconsistent" in report
+    assert f"data/contributions/{file_name(PARTNER)}:\n  OWL RL inconsistency" in report
+    assert f"{file_name(PARTNER)}: the graph <{PARTNER}> written over HTTP" in report
+    assert current_build(settings) == served != first.folder
+    kept = Contributions(settings.resolve(settings.contributions_path)).load()
+    assert [(c.graph, c.triples) for c in kept] == [(PARTNER, 3)]
+
+
 def test_export_contributions_copies_every_graph_written(
     mini_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
