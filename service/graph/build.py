@@ -3,6 +3,10 @@
 The store path is a symbolic link to the current build's folder. A new build fills a new
 folder beside it and replaces the link with one ``rename``, so readers see either the old
 graph or the new one, and a failed build leaves the old one exactly as it was.
+
+The contribution files are read first and the link swapped last: the manifest records each
+file's digest as read, so that a server starting on the build applies what was written
+since (``service.graph.catch_up``).
 """
 
 from __future__ import annotations
@@ -56,6 +60,9 @@ class BuildManifest:
     files: list[str]
     timings: dict[str, float] = field(default_factory=dict)
     warnings: int = 0
+    #: each contribution file's SHA-256 as the build read it: the server, when it starts,
+    #: applies the ones written since (``service.graph.catch_up``)
+    contributions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -211,6 +218,7 @@ def build(settings: Settings) -> BuildResult:
             graphs=graphs,
             files=[s.label for s in checked.parsed.files],
             warnings=len(checked.warnings),
+            contributions={c.path.name: c.digest for c in inputs.carried},
         )
         timings["load"] = time.perf_counter() - load_started
         timings["total"] = time.perf_counter() - started

@@ -43,11 +43,18 @@ _TEMPORARY = ".tmp"
 
 @dataclass(frozen=True)
 class Contribution:
-    """One contributed graph and the file that holds it."""
+    """One contributed graph and the file that holds it, as read when it was loaded."""
 
     path: Path
     graph: GraphName
     triples: int
+    #: SHA-256 of the file's bytes when loaded: a build records what it read
+    #: (``service.graph.catch_up`` finds the files written since)
+    digest: str = ""
+
+    def content(self) -> list[ox.Triple]:
+        """The graph's triples as the file holds them now (blank-node labels kept)."""
+        return list(ox.parse(path=str(self.path), format=ox.RdfFormat.N_TRIPLES))
 
     def source(self, root: Path) -> SourceFile:
         try:
@@ -135,10 +142,16 @@ class Contributions:
             return []
         found = []
         for path in sorted(self.folder.glob("*" + SUFFIX)):
-            with open(path, encoding="utf-8") as text:
-                header = text.readline()
-                count = sum(1 for line in text if line.strip() and not line.startswith("#"))
-            found.append(Contribution(path, _graph_named(header, path), count))
+            digest = hashlib.sha256()
+            with open(path, "rb") as data:
+                header = data.readline()
+                digest.update(header)
+                count = 0
+                for line in data:
+                    digest.update(line)
+                    count += bool(line.strip()) and not line.startswith(b"#")
+            graph = _graph_named(header.decode("utf-8"), path)
+            found.append(Contribution(path, graph, count, digest.hexdigest()))
         return found
 
     def export(self, target: Path) -> list[Contribution]:

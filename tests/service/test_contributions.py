@@ -9,6 +9,7 @@ or the new one, whole, and never without a write it acknowledged.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import threading
@@ -19,12 +20,15 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+from fastapi.testclient import TestClient
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from service import cli
+from service.api.app import create_app
 from service.errors import BuildFailed
-from service.graph.build import build, current_build
+from service.graph import build as build_module
+from service.graph.build import SNAPSHOT, build, current_build
 from service.graph.contributions import Contributions, file_name
 from service.namespaces import partner_graph
 from tests.conftest import settings_for
@@ -134,6 +138,60 @@ def test_a_build_whose_new_shapes_an_upload_breaks_fails_naming_it_and_keeps_it(
     assert [(c.graph, c.triples) for c in kept] == [(PARTNER, 6)]
 
 
+@pytest.mark.parametrize("moment", ["before-the-swap", "after-the-swap"])
+def test_a_write_acknowledged_while_a_build_runs_is_served_after_the_restart(
+    mini_project: Path, monkeypatch: pytest.MonkeyPatch, moment: str
+) -> None:
+    """The build reads the files first and publishes its store last: a write in between
+    (or to the server still serving the previous build) is in its file, not in the new
+    store; the server applies it when it starts on the new build."""
+    settings = settings_for(mini_project)
+    build(settings)
+    graph = "http://example.org/written-during-a-build"
+    first = b'<http://example.org/s> <http://example.org/p> "v1" .\n'
+    second = b'<http://example.org/s> <http://example.org/p> "v2" .\n'
+    with server_process(mini_project, **_env()) as (base, _):
+        assert _put(base, graph, first, "application/n-triples").status_code == 201
+
+        def written_meanwhile(link: Path, target: Path) -> None:
+            assert _put(base, graph, second, "application/n-triples").status_code == 204
+            swap(link, target)
+
+        swap = build_module._swap_link
+        if moment == "before-the-swap":
+            monkeypatch.setattr(build_module, "_swap_link", written_meanwhile)
+        result = build(settings)
+        monkeypatch.undo()
+        if moment == "after-the-swap":
+            assert _put(base, graph, second, "application/n-triples").status_code == 204
+    assert b'"v1"' in (result.folder / SNAPSHOT).read_bytes()  # the build read v1
+    for start in ("restart", "next start"):
+        with server_process(mini_project, **_env()) as (base, _):
+            served = _fetch_lines(base, graph)
+        assert served == _lines(second), f"{start}: the acknowledged write is lost"
+
+
+def test_a_write_the_new_build_refuses_is_logged_at_start_up_kept_and_named_by_the_next_build(
+    mini_project: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = settings_for(mini_project, query_workers=0)
+    (mini_project / "shapes" / "year.ttl").write_text(BREAKING_SHAPE, "utf-8")
+    build(settings)
+    # as a write to the server of the previous build leaves it, after this build read the files
+    upload = list(ox.parse(UPLOAD.encode(), format=ox.RdfFormat.TURTLE))
+    Contributions(settings.resolve(settings.contributions_path)).record({PARTNER: upload})
+    with (
+        caplog.at_level(logging.ERROR, "esskg.contributions"),
+        TestClient(create_app(settings)) as client,
+    ):
+        assert client.get("/graphs", params={"graph": PARTNER}).status_code == 404
+    assert f"the contribution {file_name(PARTNER)} (graph <{PARTNER}>)" in caplog.text
+    assert "is refused by this build's checks" in caplog.text
+    with pytest.raises(BuildFailed) as failed:
+        build(settings)
+    assert f"the graph <{PARTNER}> written over HTTP" in failed.value.report
+
+
 #: Two classes and an individual of both: consistent until an ontology says they are disjoint.
 BOTH_KINDS = b"""<http://example.org/x> a <http://example.org/A>, <http://example.org/B> .
 <http://example.org/x> <http://www.w3.org/2000/01/rdf-schema#label> "x" .
@@ -223,10 +281,10 @@ def _lines(document: bytes) -> set[str]:
     return {str(t) for t in ox.parse(document, format=ox.RdfFormat.N_TRIPLES)}
 
 
-def _fetch_lines(base: str) -> set[str]:
+def _fetch_lines(base: str, graph: str = PARTNER) -> set[str]:
     response = httpx.get(
         f"{base}/graphs",
-        params={"graph": PARTNER},
+        params={"graph": graph},
         headers={"Accept": "application/n-triples"},
         timeout=60,
     )
