@@ -185,6 +185,11 @@ def internal_error_response(request: Request, exc: BaseException) -> Response:
         request.url.path,
         exc_info=exc,
     )
+    return incident_response(incident)
+
+
+def incident_response(incident: str) -> Response:
+    """The 500 problem a client gets for a bug: no detail of it, the id it was logged under."""
     status, slug, title = INTERNAL
     return problem_response(
         status,
