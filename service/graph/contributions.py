@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from service.graph import crash_points
 from service.graph.sources import Role, SourceFile
 from service.store.delta import GraphName
 
@@ -111,10 +112,12 @@ class Contributions:
             temporary = final.with_name(final.name + _TEMPORARY)
             _write_flushed(temporary, _document(graph, triples or ()))
             renames.append((temporary.name, final.name))
+        crash_points.reach(crash_points.CONTRIBUTION_FILES)
         note = self.folder / _NOTE
         _write_flushed(note.with_name(note.name + _TEMPORARY), json.dumps(renames).encode())
         os.replace(note.with_name(note.name + _TEMPORARY), note)
         _fsync_folder(self.folder)
+        crash_points.reach(crash_points.COMMIT_NOTE)
         self._finish(renames)
 
     def _finish(self, renames: list[tuple[str, str]]) -> None:

@@ -33,6 +33,7 @@ from service.errors import (
     ProtectedGraph,
 )
 from service.formats import Format
+from service.graph import crash_points
 from service.graph.check import Reasoner
 from service.graph.consequences import PROTECTED, ConsequencesOf
 from service.graph.contributions import Contributions
@@ -235,6 +236,7 @@ class WriteGate:
             self._contributions.record(
                 {name: asserted.graph_after(name, quads) or None for name, quads in before.items()}
             )
+        crash_points.reach(crash_points.CONTRIBUTIONS_RECORDED)
         committed = asserted | inferred
         try:
             store.apply(committed)
@@ -244,5 +246,6 @@ class WriteGate:
                     {name: [q.triple for q in quads] or None for name, quads in before.items()}
                 )
             raise
+        crash_points.reach(crash_points.STORE_COMMITTED)
         if self._on_commit is not None:
             self._on_commit(committed)

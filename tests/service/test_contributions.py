@@ -12,8 +12,6 @@ import json
 import logging
 import os
 import signal
-import threading
-import time
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from service import cli
 from service.api.app import create_app
 from service.errors import BuildFailed
 from service.graph import build as build_module
+from service.graph import crash_points
 from service.graph.build import SNAPSHOT, build, current_build
 from service.graph.contributions import Contributions, file_name
 from service.namespaces import partner_graph
@@ -292,52 +291,52 @@ def _fetch_lines(base: str, graph: str = PARTNER) -> set[str]:
     return _lines(response.content)
 
 
-def _put_in_thread(base: str, body: bytes, outcome: list[int]) -> threading.Thread:
-    def send() -> None:
-        try:
-            outcome.append(_put(base, PARTNER, body, "application/n-triples").status_code)
-        except httpx.HTTPError:
-            outcome.append(0)
-
-    thread = threading.Thread(target=send, daemon=True)
-    thread.start()
-    return thread
+#: What the graph is after the restart when the server died at each step of a write: the
+#: old version until the new one's files are committed (their note written), then the new
+#: one (the start-up finishes the renames and applies a file the store has not committed).
+AFTER_THE_RESTART = {
+    crash_points.CONTRIBUTION_FILES: "old",
+    crash_points.COMMIT_NOTE: "new",
+    crash_points.CONTRIBUTIONS_RECORDED: "new",
+    crash_points.STORE_COMMITTED: "new",
+}
 
 
 @pytest.mark.slow
-def test_kill_9_during_a_large_write_leaves_the_old_graph_or_the_new_one_whole(
-    mini_project: Path,
+def test_kill_9_at_each_step_of_a_write_leaves_the_old_graph_or_the_new_one_whole(
+    mini_project: Path, tmp_path: Path
 ) -> None:
+    """The server dies at a named step of each write (``service.graph.crash_points``), then
+    once right after a write it acknowledged; each time it restarts with the old graph or
+    the new one, whole, in the store and in the file alike, and never without the write it
+    acknowledged."""
+    assert set(AFTER_THE_RESTART) == set(crash_points.STEPS)
     settings = settings_for(mini_project)
     build(settings)
-    size = 10_000
+    trigger = tmp_path / "crash-at"
+    env = {**_env(), crash_points.ENV: str(trigger)}
+    size = 2_000
     body, current = _large(0, size)
     with ExitStack() as servers:
-        base, process = servers.enter_context(server_process(mini_project, **_env()))
-        started = time.monotonic()
+        base, process = servers.enter_context(server_process(mini_project, **env))
         assert _put(base, PARTNER, body, "application/n-triples").status_code == 201
-        duration = time.monotonic() - started
-        # kill points spread over the write (body sent, checked, committed), then at once
-        # after the answer (None): the acknowledged write must be there after the restart
-        for round_, fraction in enumerate((0.1, 0.4, 0.7, 0.9, None), start=1):
+        for round_, step in enumerate((*crash_points.STEPS, None), start=1):
             body, new = _large(round_, size)
-            outcome: list[int] = []
-            thread = _put_in_thread(base, body, outcome)
-            if fraction is None:
-                thread.join(timeout=60)
-                assert outcome == [204]
+            if step is None:  # killed as soon as the write is acknowledged
+                assert _put(base, PARTNER, body, "application/n-triples").status_code == 204
+                os.kill(process.pid, signal.SIGKILL)
+                expected = new
             else:
-                time.sleep(duration * fraction)
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-            thread.join(timeout=30)
-            acknowledged = outcome in ([201], [204])
-            base, process = servers.enter_context(server_process(mini_project, **_env()))
+                trigger.write_text(step, "utf-8")
+                with pytest.raises(httpx.TransportError):
+                    _put(base, PARTNER, body, "application/n-triples")
+                expected = new if AFTER_THE_RESTART[step] == "new" else current
+            assert process.wait(timeout=30) == -signal.SIGKILL, f"{step}: not killed there"
+            base, process = servers.enter_context(server_process(mini_project, **env))
             stored = _fetch_lines(base)
-            assert stored in (new, current), f"round {round_}: neither the old graph nor the new"
+            assert stored in (new, current), f"{step}: neither the old graph nor the new"
             (kept,) = Contributions(settings.resolve(settings.contributions_path)).load()
             on_file = _lines(kept.path.read_bytes())
-            assert on_file in (new, current), f"round {round_}: the file is cut"
-            if acknowledged:
-                assert stored == new == on_file, f"round {round_}: an acknowledged write is lost"
+            assert on_file in (new, current), f"{step}: the file is cut"
+            assert stored == on_file == expected, f"{step}: not the {AFTER_THE_RESTART.get(step)}"
             current = stored
