@@ -34,7 +34,7 @@ from service.api.runtime import AppState
 from service.api.web import routes as web_routes
 from service.api.whole_body import WholeBody
 from service.errors import EsskgError
-from service.graph.build import SNAPSHOT, current_build, read_manifest
+from service.graph.build import MANIFEST, SNAPSHOT, current_build, read_manifest
 from service.graph.catch_up import catch_up
 from service.graph.contributions import Contributions
 from service.graph.gate import WriteGate
@@ -111,11 +111,12 @@ def catch_up_build(state: AppState) -> None:
     """Before the first request: the contributions written after the served build read them
     (during the build, or to a server still serving the previous one), through the gate."""
     manifest = read_manifest(state.build) if state.build is not None else None
-    if manifest is None:
+    if manifest is None or state.build is None:
         return
     settings = state.settings
     contributions = Contributions(settings.resolve(settings.contributions_path))
-    catch_up(state.gate, state.store, contributions, manifest.contributions)
+    built_ns = (state.build / MANIFEST).stat().st_mtime_ns
+    catch_up(state.gate, state.store, contributions, manifest.contributions, built_ns)
 
 
 def _version_tag(app: FastAPI) -> str | None:

@@ -5,9 +5,10 @@ starts and swaps its store in when it ends. A write acknowledged in between, or 
 server still serving the previous build, is in its file but not in the new store: without
 this, the restart onto the new build would lose it. So the build records each file's digest
 as it read it (``BuildManifest.contributions``), and the server, before it answers anyone,
-writes through its gate every contribution whose file the build did not read as it is now
-and whose content is not the store's graph. The same pass applies a write a crash cut after
-its files were written but before the store committed (it had passed every check).
+writes through its gate every contribution whose file the build did not read as it is now,
+or that was written again after the build ended, and whose content is not the store's
+graph. The same pass applies a write a crash cut after its files were written but before
+the store committed (it had passed every check).
 
 A contribution the gate now refuses (the new build's shapes or ontology reject it) is logged
 with why and stays in its file: the next build reads it and fails naming it.
@@ -40,9 +41,13 @@ class CaughtUp:
     refused: str | None = None
 
 
-def unread(carried: list[Contribution], read: Mapping[str, str]) -> list[Contribution]:
-    """The contributions whose file is not the one the build read (or that it never saw)."""
-    return [c for c in carried if read.get(c.path.name) != c.digest]
+def unread(
+    carried: list[Contribution], read: Mapping[str, str], built_ns: int
+) -> list[Contribution]:
+    """The contributions whose file is not the one the build read (or that it never saw),
+    or was written again after the build ended (``built_ns``), even with the same bytes: a
+    write that put back what the build read may have been cut before the store committed."""
+    return [c for c in carried if read.get(c.path.name) != c.digest or c.modified_ns > built_ns]
 
 
 def engine_digest(triples: list[ox.Triple]) -> str | None:
@@ -54,12 +59,17 @@ def engine_digest(triples: list[ox.Triple]) -> str | None:
 
 
 def catch_up(
-    gate: WriteGate, store: Store, contributions: Contributions, read: Mapping[str, str]
+    gate: WriteGate,
+    store: Store,
+    contributions: Contributions,
+    read: Mapping[str, str],
+    built_ns: int,
 ) -> list[CaughtUp]:
     """Write through ``gate`` each contribution ``store`` lacks that is not as the build
-    read it (``read``: file name → SHA-256); what was applied, or refused."""
+    read it (``read``: file name → SHA-256) or was written after it ended (``built_ns``:
+    when its manifest was written); what was applied, or refused."""
     done = []
-    for contribution in unread(contributions.load(), read):
+    for contribution in unread(contributions.load(), read, built_ns):
         graph, triples = contribution.graph, contribution.content()
         if engine_digest(triples) == store.graph_digest(graph):
             continue  # the build read it after all, or an earlier start applied it

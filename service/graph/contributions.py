@@ -52,6 +52,8 @@ class Contribution:
     #: SHA-256 of the file's bytes when loaded: a build records what it read
     #: (``service.graph.catch_up`` finds the files written since)
     digest: str = ""
+    #: the file's modification time (ns) when loaded
+    modified_ns: int = 0
 
     def content(self) -> list[ox.Triple]:
         """The graph's triples as the file holds them now (blank-node labels kept)."""
@@ -147,6 +149,7 @@ class Contributions:
         for path in sorted(self.folder.glob("*" + SUFFIX)):
             digest = hashlib.sha256()
             with open(path, "rb") as data:
+                modified = os.fstat(data.fileno()).st_mtime_ns
                 header = data.readline()
                 digest.update(header)
                 count = 0
@@ -154,7 +157,7 @@ class Contributions:
                     digest.update(line)
                     count += bool(line.strip()) and not line.startswith(b"#")
             graph = _graph_named(header.decode("utf-8"), path)
-            found.append(Contribution(path, graph, count, digest.hexdigest()))
+            found.append(Contribution(path, graph, count, digest.hexdigest(), modified))
         return found
 
     def export(self, target: Path) -> list[Contribution]:

@@ -34,6 +34,7 @@ from tests.conftest import settings_for
 from tests.service.server import server_process
 
 TOKEN = "contrib-token"
+NT = ox.RdfFormat.N_TRIPLES
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 PARTNER = partner_graph("reseau-test")
 UPLOAD = """
@@ -189,6 +190,32 @@ def test_a_write_the_new_build_refuses_is_logged_at_start_up_kept_and_named_by_t
     with pytest.raises(BuildFailed) as failed:
         build(settings)
     assert f"the graph <{PARTNER}> written over HTTP" in failed.value.report
+
+
+def test_a_file_written_back_as_the_build_read_it_but_not_committed_is_applied_at_start_up(
+    mini_project: Path,
+) -> None:
+    """A write that put back the bytes the build read, cut by a crash after its file and
+    before the store: the digest matches the build's, the file's time tells it apart."""
+    settings = settings_for(mini_project, query_workers=0)
+    graph = "http://example.org/written-back"
+    first = list(ox.parse(b'<http://example.org/s> <http://example.org/p> "v1" .', format=NT))
+    contributions = Contributions(settings.resolve(settings.contributions_path))
+    contributions.record({graph: first})
+    result = build(settings)
+    store = ox.Store(str(result.folder / "oxigraph"))  # as a later write left the store
+    name = ox.NamedNode(graph)
+    store.remove_graph(name)
+    store.add(ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://x/q"), name, name))
+    store.flush()
+    del store
+    (kept,) = contributions.load()
+    os.utime(kept.path)  # the cut write's rename, after the build
+    with TestClient(create_app(settings)) as client:
+        served = client.get(
+            "/graphs", params={"graph": graph}, headers={"Accept": "application/n-triples"}
+        )
+    assert _lines(served.content) == {str(t) for t in first}
 
 
 #: Two classes and an individual of both: consistent until an ontology says they are disjoint.
