@@ -268,6 +268,11 @@ class PreconditionFailed(_Refusal):
     the graph since the client read it (or it exists when the client said it must not)."""
 
 
+class UploadConflict(_Refusal):
+    """A partner's upload was planned against a graph that other writes kept changing before
+    it could commit, past the re-plans allowed: nothing was written; sending it again works."""
+
+
 # Errors of the process that parses a client's RDF ---------------------------------------------
 
 

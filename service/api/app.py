@@ -34,7 +34,8 @@ from service.api.runtime import AppState
 from service.api.web import routes as web_routes
 from service.api.whole_body import WholeBody
 from service.errors import EsskgError
-from service.graph.build import SNAPSHOT, current_build, read_manifest
+from service.graph.build import MANIFEST, SNAPSHOT, current_build, read_manifest
+from service.graph.catch_up import catch_up
 from service.graph.contributions import Contributions
 from service.graph.gate import WriteGate
 from service.graph.incremental_consequences import checked_by_the_engine, prepare_in_engine
@@ -106,6 +107,18 @@ def runtime_for(settings: Settings, store: Store, *, store_given: bool) -> AppSt
     return state
 
 
+def catch_up_build(state: AppState) -> None:
+    """Before the first request: the contributions written after the served build read them
+    (during the build, or to a server still serving the previous one), through the gate."""
+    manifest = read_manifest(state.build) if state.build is not None else None
+    if manifest is None or state.build is None:
+        return
+    settings = state.settings
+    contributions = Contributions(settings.resolve(settings.contributions_path))
+    built_ns = (state.build / MANIFEST).stat().st_mtime_ns
+    catch_up(state.gate, state.store, contributions, manifest.contributions, built_ns)
+
+
 def _version_tag(app: FastAPI) -> str | None:
     """The data version the cache keys on; None (no caching) until the app has started."""
     runtime: AppState | None = getattr(app.state, "runtime", None)
@@ -125,6 +138,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         try:
             # Accept connections only once the data is loaded: the first query is not a wait.
             await anyio.to_thread.run_sync(app.state.runtime.executor.wait_ready)
+            await anyio.to_thread.run_sync(catch_up_build, app.state.runtime)
             await anyio.to_thread.run_sync(web_routes.warm, app)
             yield
         finally:

@@ -51,6 +51,7 @@ from service.errors import (
     UnknownPartnerKind,
     UnsupportedFormat,
     UnsupportedMediaType,
+    UploadConflict,
     UploadRejected,
     UriTooLong,
     WritesDisabled,
@@ -82,6 +83,7 @@ STATUS: dict[type[EsskgError], tuple[int, str, str]] = {
     GraphNotFound: (404, "graph-not-found", "No such graph"),
     NotAcceptable: (406, "not-acceptable", "No acceptable serialisation"),
     PreconditionFailed: (412, "precondition-failed", "The graph changed since it was read"),
+    UploadConflict: (409, "upload-conflict", "The partner's graph kept changing during the upload"),
     PayloadTooLarge: (413, "too-large", "The request is too large"),
     UriTooLong: (414, "uri-too-long", "The request URL is too long"),
     ParseMemoryExceeded: (413, "parse-memory", "The RDF payload needs too much memory to parse"),
@@ -183,6 +185,11 @@ def internal_error_response(request: Request, exc: BaseException) -> Response:
         request.url.path,
         exc_info=exc,
     )
+    return incident_response(incident)
+
+
+def incident_response(incident: str) -> Response:
+    """The 500 problem a client gets for a bug: no detail of it, the id it was logged under."""
     status, slug, title = INTERNAL
     return problem_response(
         status,

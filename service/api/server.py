@@ -26,20 +26,47 @@ So :class:`WholeBodyProtocol` keeps httptools and changes four things:
   that ends its side after a whole request still gets the answer.
 
 Every error the server writes itself is ``application/problem+json``, as the app's are
-(``service.api.problems``, whose 500s are logged with their traceback).
+(``service.api.problems``, whose 500s are logged with their traceback), uvicorn's own 500
+included: it answers one when an exception escapes the app (its traceback is logged by
+uvicorn) or when the app returns without answering; :class:`ProblemCycle` words it as a
+problem with the id it is logged under, instead of ``Internal Server Error`` in plain text.
 """
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import httptools
 import uvicorn
-from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import (
+    STATUS_LINE,
+    HttpToolsProtocol,
+    RequestResponseCycle,
+)
 
-from service.api.problems import error_response
+from service.api.problems import error_response, incident_response
 from service.errors import EsskgError, IncompleteBody, MalformedRequest
+
+
+class ProblemCycle(RequestResponseCycle):
+    """uvicorn's request cycle, whose last-resort 500 is a problem like the app's."""
+
+    async def send_500_response(self) -> None:
+        incident = f"urn:uuid:{uuid.uuid4()}"
+        self.logger.error(
+            "answered 500 %s to %s %s (an exception escaped the app, logged above, or it "
+            "returned without answering)",
+            incident,
+            self.scope["method"],
+            self.scope["path"],
+        )
+        response = incident_response(incident)
+        headers = [*response.raw_headers, (b"connection", b"close")]
+        await self.send({"type": "http.response.start", "status": 500, "headers": headers})
+        await self.send({"type": "http.response.body", "body": bytes(response.body)})
+
 
 #: Headers of an upgrade offer that mean nothing once it is declined.
 _OFFER_HEADERS = frozenset({b"upgrade", b"http2-settings"})
@@ -103,9 +130,10 @@ class WholeBodyProtocol(HttpToolsProtocol):
         self.parser = _strict_parser(self)
         self._feed(b"".join(head) + rest)
 
-    def _start_asgi_task(self, *args: Any, **kwargs: Any) -> None:
+    def _start_asgi_task(self, cycle: RequestResponseCycle, app: Any) -> None:
+        cycle.__class__ = ProblemCycle  # uvicorn makes the cycle itself: only its 500 differs
         before = set(self.tasks)
-        super()._start_asgi_task(*args, **kwargs)
+        super()._start_asgi_task(cycle, app)
         self._fresh.extend(self.tasks - before)
 
     def eof_received(self) -> bool | None:  # type: ignore[override]  # asyncio's own type

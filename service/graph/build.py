@@ -3,6 +3,10 @@
 The store path is a symbolic link to the current build's folder. A new build fills a new
 folder beside it and replaces the link with one ``rename``, so readers see either the old
 graph or the new one, and a failed build leaves the old one exactly as it was.
+
+The contribution files are read first and the link swapped last: the manifest records each
+file's digest as read, so that a server starting on the build applies what was written
+since (``service.graph.catch_up``).
 """
 
 from __future__ import annotations
@@ -56,6 +60,9 @@ class BuildManifest:
     files: list[str]
     timings: dict[str, float] = field(default_factory=dict)
     warnings: int = 0
+    #: each contribution file's SHA-256 as the build read it: the server, when it starts,
+    #: applies the ones written since (``service.graph.catch_up``)
+    contributions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -91,7 +98,8 @@ def build_inputs(settings: Settings) -> BuildInputs:
 
 def _naming_contributions(failed: BuildFailed, carried: list[Contribution]) -> BuildFailed:
     """A contribution is never dropped to make a build pass: the build fails and says which
-    contribution the problems are in, so that it can be fixed (or the shapes)."""
+    contribution the problems are in, so that it can be fixed (or the shapes, or the
+    ontology). The SHACL and OWL reports name the files of the resources at fault."""
     named = [c for c in carried if c.path.name in failed.report]
     if not named:
         return failed
@@ -100,7 +108,8 @@ def _naming_contributions(failed: BuildFailed, carried: list[Contribution]) -> B
     ]
     note = (
         "\nThese problems are in contributions (kept, never dropped): fix the data (a new PUT "
-        "on the running service, or the file), or the shapes, then build again.\n"
+        "on the running service, or the file), or the shapes or the ontology, then build "
+        "again.\n"
     )
     return BuildFailed(failed.report + note + "\n".join(lines), failed.problems)
 
@@ -209,6 +218,7 @@ def build(settings: Settings) -> BuildResult:
             graphs=graphs,
             files=[s.label for s in checked.parsed.files],
             warnings=len(checked.warnings),
+            contributions={c.path.name: c.digest for c in inputs.carried},
         )
         timings["load"] = time.perf_counter() - load_started
         timings["total"] = time.perf_counter() - started

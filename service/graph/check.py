@@ -16,7 +16,12 @@ from service.graph.materialise import Unsupported, materialise
 from service.graph.parse import ParsedSources, parse_all
 from service.graph.reason import Inference, infer
 from service.graph.referential import Referentials
-from service.graph.report import shacl_report, summary_line, syntax_report
+from service.graph.report import (
+    inconsistency_report,
+    shacl_report,
+    summary_line,
+    syntax_report,
+)
 from service.graph.sources import Role, SourceFile
 from service.graph.validate import Problem, Validator, validate
 
@@ -106,8 +111,8 @@ def check_sources(
     if reason and inferred is None:
         inference = _reason(parsed, reasoner, timings)
     if inference.inconsistencies:
-        report = "the OWL 2 RL closure is inconsistent:\n" + "\n".join(
-            "  " + line for line in inference.inconsistencies
+        report = "the OWL 2 RL closure is inconsistent:\n" + inconsistency_report(
+            inference.inconsistencies, parsed.subject_files
         )
         raise BuildFailed(report, inference.inconsistencies)
     return Checked(parsed, inference, outcome.warnings, timings)

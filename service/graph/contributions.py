@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from service.graph import crash_points
 from service.graph.sources import Role, SourceFile
 from service.store.delta import GraphName
 
@@ -43,11 +44,20 @@ _TEMPORARY = ".tmp"
 
 @dataclass(frozen=True)
 class Contribution:
-    """One contributed graph and the file that holds it."""
+    """One contributed graph and the file that holds it, as read when it was loaded."""
 
     path: Path
     graph: GraphName
     triples: int
+    #: SHA-256 of the file's bytes when loaded: a build records what it read
+    #: (``service.graph.catch_up`` finds the files written since)
+    digest: str = ""
+    #: the file's modification time (ns) when loaded
+    modified_ns: int = 0
+
+    def content(self) -> list[ox.Triple]:
+        """The graph's triples as the file holds them now (blank-node labels kept)."""
+        return list(ox.parse(path=str(self.path), format=ox.RdfFormat.N_TRIPLES))
 
     def source(self, root: Path) -> SourceFile:
         try:
@@ -104,10 +114,12 @@ class Contributions:
             temporary = final.with_name(final.name + _TEMPORARY)
             _write_flushed(temporary, _document(graph, triples or ()))
             renames.append((temporary.name, final.name))
+        crash_points.reach(crash_points.CONTRIBUTION_FILES)
         note = self.folder / _NOTE
         _write_flushed(note.with_name(note.name + _TEMPORARY), json.dumps(renames).encode())
         os.replace(note.with_name(note.name + _TEMPORARY), note)
         _fsync_folder(self.folder)
+        crash_points.reach(crash_points.COMMIT_NOTE)
         self._finish(renames)
 
     def _finish(self, renames: list[tuple[str, str]]) -> None:
@@ -135,10 +147,17 @@ class Contributions:
             return []
         found = []
         for path in sorted(self.folder.glob("*" + SUFFIX)):
-            with open(path, encoding="utf-8") as text:
-                header = text.readline()
-                count = sum(1 for line in text if line.strip() and not line.startswith("#"))
-            found.append(Contribution(path, _graph_named(header, path), count))
+            digest = hashlib.sha256()
+            with open(path, "rb") as data:
+                modified = os.fstat(data.fileno()).st_mtime_ns
+                header = data.readline()
+                digest.update(header)
+                count = 0
+                for line in data:
+                    digest.update(line)
+                    count += bool(line.strip()) and not line.startswith(b"#")
+            graph = _graph_named(header.decode("utf-8"), path)
+            found.append(Contribution(path, graph, count, digest.hexdigest(), modified))
         return found
 
     def export(self, target: Path) -> list[Contribution]:

@@ -33,6 +33,7 @@ from service.errors import (
     ProtectedGraph,
 )
 from service.formats import Format
+from service.graph import crash_points
 from service.graph.check import Reasoner
 from service.graph.consequences import PROTECTED, ConsequencesOf
 from service.graph.contributions import Contributions
@@ -80,6 +81,9 @@ class WriteResult:
     changed: list[GraphName]
     created: bool = False
     outcome: ValidationOutcome | None = None
+    #: the target graph's digest once written (Graph Store PUT and POST): read under the
+    #: lock, so the ETag it makes names this write's result, never a later writer's
+    digest: str | None = None
 
 
 def parse_payload(
@@ -140,7 +144,10 @@ class WriteGate:
     ) -> WriteResult:
         content = list(triples)
         return self._write(
-            lambda store: deltas.replacing(store, name, content), target=name, check=precondition
+            lambda store: deltas.replacing(store, name, content),
+            target=name,
+            check=precondition,
+            digest=True,
         )
 
     def post_graph(
@@ -148,7 +155,10 @@ class WriteGate:
     ) -> WriteResult:
         content = list(triples)
         return self._write(
-            lambda store: deltas.adding(store, name, content), target=name, check=precondition
+            lambda store: deltas.adding(store, name, content),
+            target=name,
+            check=precondition,
+            digest=True,
         )
 
     def delete_graph(self, name: GraphName, precondition: Precondition = None) -> WriteResult:
@@ -183,11 +193,13 @@ class WriteGate:
         target: GraphName = None,
         commit: bool = True,
         check: Precondition = None,
+        digest: bool = False,
     ) -> WriteResult:
         """Compute the write's delta, check its consequences, then commit it.
 
         ``check`` sees the store as it is before the write, under the lock, and raises to
-        refuse it (a precondition).
+        refuse it (a precondition); with ``digest``, the result carries the target graph's
+        digest as the write left it.
         """
         with self._lock if commit else contextlib.nullcontext():
             store = self._store
@@ -200,13 +212,17 @@ class WriteGate:
                     raise ProtectedGraph(name)
             changed = sorted(delta.graphs(), key=lambda n: "" if n is None else n)
             if not delta and commit:
-                return WriteResult([], created=False)
+                return WriteResult([], created=False, digest=self._digest(target, digest))
             found = self._consequences(store, delta)
             if found.refused:
                 raise ShapesViolation(found.outcome, found.inconsistencies)
             if commit:
                 self._commit(delta, found.inferred)
-        return WriteResult(changed, created=created, outcome=found.outcome)
+            after = self._digest(target, digest and commit)
+        return WriteResult(changed, created=created, outcome=found.outcome, digest=after)
+
+    def _digest(self, target: GraphName, wanted: bool) -> str | None:
+        return self._store.graph_digest(target) if wanted else None
 
     def _commit(self, asserted: Delta, inferred: Delta) -> None:
         """The contribution files first, then the store, then the copies: what a 2xx
@@ -220,6 +236,7 @@ class WriteGate:
             self._contributions.record(
                 {name: asserted.graph_after(name, quads) or None for name, quads in before.items()}
             )
+        crash_points.reach(crash_points.CONTRIBUTIONS_RECORDED)
         committed = asserted | inferred
         try:
             store.apply(committed)
@@ -229,5 +246,6 @@ class WriteGate:
                     {name: [q.triple for q in quads] or None for name, quads in before.items()}
                 )
             raise
+        crash_points.reach(crash_points.STORE_COMMITTED)
         if self._on_commit is not None:
             self._on_commit(committed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
@@ -25,6 +26,35 @@ def shacl_report(problems: Iterable[Problem], subject_files: Mapping[str, set[st
     for name in sorted(by_file):
         lines.append(f"{name}:")
         lines.extend("  " + p.describe().replace("\n", "\n  ") for p in by_file[name])
+    return "\n".join(lines)
+
+
+#: What separates the resources an inconsistency message names (IRIs bare or in brackets).
+_SEPARATORS = re.compile(r"[\s,;()]+")
+
+
+def _files_named(message: str, subject_files: Mapping[str, set[str]]) -> list[str]:
+    """The files that describe a resource the message names: the reasoner reports
+    resources, not files, and an editor (or a contribution's owner) fixes a file."""
+    found: set[str] = set()
+    for token in _SEPARATORS.split(message):
+        key = token.removeprefix("<").removesuffix(">").removeprefix("_:")
+        found |= subject_files.get(key, set())
+    return sorted(found) or ["(no single source file)"]
+
+
+def inconsistency_report(messages: Iterable[str], subject_files: Mapping[str, set[str]]) -> str:
+    """OWL 2 RL inconsistencies grouped under the file(s) describing the individuals they
+    name, as SHACL problems are: so a build that an ontology change breaks names the
+    contribution it breaks."""
+    by_file: dict[str, list[str]] = defaultdict(list)
+    for message in messages:
+        for name in _files_named(message, subject_files):
+            by_file[name].append(message)
+    lines: list[str] = []
+    for name in sorted(by_file):
+        lines.append(f"{name}:")
+        lines.extend(f"  {message}" for message in by_file[name])
     return "\n".join(lines)
 
 

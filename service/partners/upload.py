@@ -11,6 +11,13 @@ changes nothing, not even the upload's date).
 The data stays in engine terms (``ox.Triple``) from the mapping to the gate's commit. The
 store is read where every request's reads run, in the query engine (:class:`UploadJob`);
 only the parse of an RDF upload happens before, in the isolated parser process.
+
+That read is outside the write lock, so the plan carries the digest of the partner's graph
+as it read it, and its commit is conditional on it (checked by the gate under the lock): when
+another write changed the graph in between (the same partner's upload of another kind), the
+commit is refused with :class:`PlanOutdated` and the upload is planned again on what is now
+committed, a bounded number of times (``REPLANS``), else answered 409. Replacing the whole
+graph with a plan made on an older state would drop what that other write added.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from service.errors import EsskgError, UnknownPartnerKind
 from service.formats import rdf_format_for_media_type, rdf_format_for_path
 from service.graph.check import Reasoner
 from service.graph.dry_run import replacing
-from service.graph.gate import ShapesViolation, WriteGate, parse_payload
+from service.graph.gate import Precondition, ShapesViolation, WriteGate, parse_payload
 from service.graph.validate import Validator
 from service.namespaces import partner_graph
 from service.parsing.limits import ParseLimits
@@ -38,7 +45,7 @@ from service.partners.table import read_table
 from service.partners.values import CellError
 from service.partners.vocabulary import DCTERMS, ordered, shown
 from service.settings import Settings
-from service.store.base import Store
+from service.store.base import Store, digest_lines
 
 RDF_MEDIA_TYPES = frozenset(
     {"text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"}
@@ -46,6 +53,12 @@ RDF_MEDIA_TYPES = frozenset(
 RDF_SUFFIXES = (".ttl", ".nt", ".jsonld", ".rdf", ".owl")
 #: Triples a summary lists (the counts are always whole).
 SHOWN = 200
+#: Plans of one upload, the first included, before concurrent writes make it give up (409).
+REPLANS = 4
+
+
+class PlanOutdated(EsskgError):
+    """The partner's graph is no longer the one the plan read: plan again."""
 
 
 @dataclass
@@ -61,6 +74,8 @@ class Plan:
     removed: list[ox.Triple] = field(default_factory=list)
     origins: Origins = field(default_factory=Origins)
     committed: bool = False
+    #: the digest of the partner's graph the plan was made on (None: it was empty)
+    based_on: str | None = None
 
     @property
     def graph(self) -> str:
@@ -184,7 +199,12 @@ def plan(
     )
     mapped = map_upload(facts, store, media_type, rdf, own)
     result = Plan(
-        facts.partner, facts.kind, facts.rows, errors=mapped.errors, origins=mapped.origins
+        facts.partner,
+        facts.kind,
+        facts.rows,
+        errors=mapped.errors,
+        origins=mapped.origins,
+        based_on=digest_lines(str(t) for t in current),
     )
     if mapped.errors:
         return result
@@ -231,12 +251,24 @@ def verdict(result: Plan, store: Store, checks: Checks) -> Plan:
     return result
 
 
+def _still_read(result: Plan) -> Precondition:
+    """The commit's condition: the partner's graph is, under the write lock, the one the
+    plan read (same digest as :meth:`Store.graph_digest`, the GSP ETags' content)."""
+
+    def check(store: Store) -> None:
+        if store.graph_digest(result.graph) != result.based_on:
+            raise PlanOutdated(f"<{result.graph}> changed since the upload was planned")
+
+    return check
+
+
 def commit(result: Plan, gate: WriteGate) -> Plan:
-    """Write the planned graph through the gate; its refusals become the plan's errors."""
+    """Write the planned graph through the gate, if the graph is still the one the plan
+    read (else :class:`PlanOutdated`); the gate's refusals become the plan's errors."""
     if result.errors or result.unchanged:
         return result
     try:
-        gate.put_graph(result.graph, result.content)
+        gate.put_graph(result.graph, result.content, _still_read(result))
     except ShapesViolation as violation:
         result.errors = shape_errors(violation, result.origins)
         return result

@@ -125,3 +125,45 @@ def test_a_committed_write_deletes_the_build_snapshot_and_a_refused_one_does_not
             "/sparql", params={"query": "ASK { GRAPH <http://example.org/g> { ?s ?p ?o } }"}
         )
         assert ask.json()["boolean"] is True
+
+
+def test_esskg_serve_health_stays_200_during_and_right_after_a_write(
+    mini_settings: Settings, mini_project: Path
+) -> None:
+    """A load balancer polling ``/health`` must never see the node down because of a write."""
+    build(mini_settings)
+    graph = "http://example.org/health-during-a-write"
+    body = "".join(
+        f'<http://example.org/s{i}> <http://example.org/p> "valeur {i}" .\n' for i in range(5000)
+    ).encode()
+    polled: list[tuple[int, str]] = []
+    writing = threading.Event()
+    with serve_process(mini_project, ESSKG_WRITE_TOKEN="health-token") as base:
+
+        def poll() -> None:
+            with httpx.Client(base_url=base, timeout=10) as client:
+                while writing.is_set():
+                    answer = client.get("/health")
+                    polled.append((answer.status_code, answer.json()["status"]))
+
+        writing.set()
+        poller = threading.Thread(target=poll, daemon=True)
+        poller.start()
+        written = httpx.put(
+            f"{base}/graphs",
+            params={"graph": graph},
+            content=body,
+            headers={
+                "Authorization": "Bearer health-token",
+                "Content-Type": "application/n-triples",
+            },
+            timeout=120,
+        )
+        writing.clear()
+        poller.join(timeout=30)
+        after = [httpx.get(f"{base}/health", timeout=10) for _ in range(20)]
+    assert written.status_code == 201
+    assert polled, "no /health answer while the write ran"
+    assert set(polled) == {(200, "ok")}
+    assert {(a.status_code, a.json()["status"]) for a in after} == {(200, "ok")}
+    assert after[-1].json()["triples"] >= 5000

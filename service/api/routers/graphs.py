@@ -33,7 +33,7 @@ from service.api.routers.sparql import LIMIT, TRUNCATED, endpoint_iri, read_body
 from service.api.routing import add_method_routes
 from service.api.runtime import AppState, app_state, client_address
 from service.errors import BadRequest, GraphNotFound, UnsupportedMediaType
-from service.formats import JSONLD, Format, rdf_format_for_media_type
+from service.formats import JSONLD, NTRIPLES, Format, rdf_format_for_media_type
 from service.graph.dry_run import DryRun
 from service.graph.gate import Precondition, ShapesViolation, WriteResult, parse_payload
 from service.parsing.limits import ParseLimits
@@ -99,6 +99,12 @@ def graph_representation(
     return GraphRead(True, digest, body, truncated)
 
 
+def _variant(fmt: Format, context: str) -> str:
+    """The representation part of a graph's tag: its format and, for JSON-LD, whose body
+    names the context on this origin, the origin too."""
+    return fmt.name if fmt is not JSONLD else f"{fmt.name}.{origin_digest(context)}"
+
+
 def read_graph(request: Request) -> Response:
     state = app_state(request)
     _, name = _target(request)
@@ -112,9 +118,7 @@ def read_graph(request: Request) -> Response:
     if not found.exists:
         raise GraphNotFound(f"no graph <{name}>")
     headers = state.version.headers()
-    # A JSON-LD body names the context on this origin: its tag differs by origin too.
-    variant = fmt.name if fmt is not JSONLD else f"{fmt.name}.{origin_digest(context)}"
-    headers["ETag"] = graph_etag(found.digest, variant)
+    headers["ETag"] = graph_etag(found.digest, _variant(fmt, context))
     if (cached := not_modified(request, headers)) is not None:
         return cached
     if found.truncated:
@@ -165,11 +169,26 @@ async def _payload(request: Request, state: AppState, base_iri: str) -> list[ox.
     )
 
 
-def _written(result: WriteResult, location: str | None = None) -> Response:
+def _sent_format(request: Request) -> Format:
+    """The format a write's body came in (N-Triples for a multipart body, whose parts may
+    each have their own): the representation its ``ETag`` names."""
+    content_type = request.headers.get("content-type") or ""
+    if content_type.lower().startswith("multipart/"):
+        return NTRIPLES
+    return rdf_format_for_media_type(content_type)
+
+
+def _written(request: Request, result: WriteResult, location: str | None = None) -> Response:
+    """201 or 204, with the graph's new ``ETag`` (the tag a GET in the format sent would
+    give), so that an editor's next write can send it as ``If-Match`` without a read."""
+    headers = {
+        "ETag": graph_etag(result.digest, _variant(_sent_format(request), context_url(request)))
+    }
     if result.created:
-        headers = {"Location": location} if location else {}
+        if location:
+            headers["Location"] = location
         return Response(status_code=201, headers=headers)
-    return Response(status_code=204)
+    return Response(status_code=204, headers=headers)
 
 
 def _precondition(request: Request, name: str | None) -> Precondition:
@@ -213,14 +232,14 @@ async def write_graph(request: Request) -> Response:
         condition = _precondition(request, name)
         result = await anyio.to_thread.run_sync(gate.put_graph, name, triples, condition)
         result.created = True
-        return _written(result, location=name)
+        return _written(request, result, location=name)
     triples = await _payload(request, state, name or endpoint_iri(request))
     condition = _precondition(request, name)
     if request.method == "PUT":
         result = await anyio.to_thread.run_sync(gate.put_graph, name, triples, condition)
     else:
         result = await anyio.to_thread.run_sync(gate.post_graph, name, triples, condition)
-    return _written(result)
+    return _written(request, result)
 
 
 @router.post("/validate", summary="Dry run of the write gate: would this data be accepted?")

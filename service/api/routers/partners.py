@@ -22,7 +22,8 @@ from service.api.auth import require_graph_writer
 from service.api.openapi_protocol import WRITE_SECURITY
 from service.api.runtime import app_state, client_address
 from service.api.web.i18n import language
-from service.errors import BadRequest, UploadRejected
+from service.errors import BadRequest, UploadConflict, UploadRejected
+from service.graph.gate import WriteGate
 from service.namespaces import partner_graph
 from service.parsing.limits import ParseLimits
 from service.partners import templates
@@ -30,8 +31,10 @@ from service.partners.keys import check_name
 from service.partners.messages import Lang
 from service.partners.provenance import UploadFacts
 from service.partners.upload import (
+    REPLANS,
     Checks,
     Plan,
+    PlanOutdated,
     UploadJob,
     commit,
     count_rows,
@@ -39,6 +42,7 @@ from service.partners.upload import (
     kind_named,
     parse_rdf,
 )
+from service.sparql.execution import Executor
 
 router = APIRouter(tags=["partners"])
 
@@ -115,6 +119,29 @@ async def _form(request: Request) -> tuple[str, str, str, bytes]:
     return kind, upload.filename or "upload", upload.content_type or "", data
 
 
+async def _planned_and_committed(
+    job: UploadJob, executor: Executor, gate: WriteGate, lang: Lang
+) -> Plan:
+    """The plan (read where queries run, outside the write lock), then its commit on the
+    condition that the partner's graph is still the one planned on; planned again when
+    another write changed it meanwhile, ``REPLANS`` times at most (``service.partners.upload``)."""
+    for _ in range(REPLANS):
+        result: Plan = await anyio.to_thread.run_sync(executor.run, job)
+        if job.dry:
+            return result
+        try:
+            return await anyio.to_thread.run_sync(commit, result, gate)
+        except PlanOutdated:
+            continue
+    raise UploadConflict(
+        "le graphe du partenaire a changé pendant chaque tentative (d'autres écritures en "
+        "cours) : rien n'a été écrit, renvoyez le fichier"
+        if lang == "fr"
+        else "the partner's graph changed during every attempt (other writes under way): "
+        "nothing was written, send the file again"
+    )
+
+
 @router.post(
     "/partners/{partner}/uploads",
     summary="Upload a partner's spreadsheet or RDF (dry run public; commit with the key)",
@@ -141,10 +168,8 @@ async def upload(partner: str, request: Request) -> Response:
     job = UploadJob(
         facts, media, rdf, dry, Checks.from_settings(state.settings), client_address(request)
     )
-    result: Plan = await anyio.to_thread.run_sync(state.executor.run, job)
-    if not dry:
-        result = await anyio.to_thread.run_sync(commit, result, state.gate)
     lang = _lang(request)
+    result = await _planned_and_committed(job, state.executor, state.gate, lang)
     report = result.summary(lang)
     if result.errors and not dry:
         count = len(result.errors)

@@ -124,6 +124,42 @@ def test_post_and_delete_honour_if_match(client: TestClient) -> None:
     assert _put(client, "v4", **{"If-Match": "*"}) == 412  # no current graph to match
 
 
+def test_put_and_post_answer_the_new_etag_an_editor_can_write_with(client: TestClient) -> None:
+    created = client.put("/graphs", params={"graph": GRAPH}, content=_doc("v1"), headers=NT)
+    assert created.status_code == 201
+    assert created.headers["etag"] == _etag(client, "application/n-triples")
+    turtle = b'<http://example.org/s> <http://example.org/p> "v2" .'
+    replaced = client.put(
+        "/graphs",
+        params={"graph": GRAPH},
+        content=turtle,
+        headers={**NT, "Content-Type": "text/turtle", "If-Match": created.headers["etag"]},
+    )
+    assert replaced.status_code == 204
+    assert replaced.headers["etag"] == _etag(client, "text/turtle")  # the format sent
+    stale = created.headers["etag"]
+    posted = client.post(
+        "/graphs",
+        params={"graph": GRAPH},
+        content=_doc("v3"),
+        headers={**NT, "If-Match": replaced.headers["etag"]},
+    )
+    assert posted.status_code == 204
+    assert posted.headers["etag"] == _etag(client, "application/n-triples")
+    assert _put(client, "de Bruno", **{"If-Match": stale}) == 412
+    again = client.post("/graphs", params={"graph": GRAPH}, content=_doc("v3"), headers=NT)
+    assert again.status_code == 204  # nothing new: the tag of the graph as it is
+    assert again.headers["etag"] == posted.headers["etag"]
+    new = client.post("/graphs", content=_doc("nouveau"), headers=NT)
+    assert new.status_code == 201
+    located = client.get(
+        "/graphs",
+        params={"graph": new.headers["location"]},
+        headers={"Accept": "application/n-triples"},
+    )
+    assert new.headers["etag"] == located.headers["etag"]
+
+
 def test_two_editors_at_once_cannot_both_win(client: TestClient) -> None:
     """Both send the same tag at the same moment: the check is under the write lock."""
     assert _put(client, "v0") == 201

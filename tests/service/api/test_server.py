@@ -2,7 +2,9 @@
 
 Clients that offer a cleartext HTTP/2 upgrade (the JDK's HttpClient under Apache Jena,
 ``curl --http2``) must have their whole body served over HTTP/1.1, whether it comes in the
-head's TCP segment or a later one; a body cut short or longer than announced is refused
+head's TCP segment or a later one, on every write route (Graph Store PUT, POST and DELETE by
+``?graph=``, ``?default`` and ``/graphs/…`` URLs, multipart POST, SPARQL Update, a partner's
+upload with its key) and for POST queries; a body cut short or longer than announced is refused
 with a 400 problem before any handler runs, and nothing is committed.
 """
 
@@ -22,6 +24,8 @@ import pyoxigraph as ox
 import pytest
 
 from service.graph.build import build
+from service.namespaces import partner_graph
+from service.partners.keys import PartnerKeys
 from tests.conftest import FIXTURES, settings_for
 from tests.service.server import serve_process
 
@@ -34,12 +38,28 @@ OFFER = (
 )
 
 
+PARTNER = "reseau-h2c"
+
+
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("server") / "project"
     shutil.copytree(FIXTURES / "mini", root)
-    build(settings_for(root))
-    with serve_process(root, ESSKG_WRITE_TOKEN=TOKEN, ESSKG_INFER_ON_WRITE="false") as base:
+    settings = settings_for(root)
+    build(settings)
+    PartnerKeys(settings.resolve(settings.partner_keys_path)).add(PARTNER)
+    return root
+
+
+@pytest.fixture(scope="module")
+def partner_key(project: Path) -> str:
+    settings = settings_for(project)
+    return PartnerKeys(settings.resolve(settings.partner_keys_path)).issue(PARTNER)
+
+
+@pytest.fixture(scope="module")
+def served(project: Path, partner_key: str) -> Iterator[str]:
+    with serve_process(project, ESSKG_WRITE_TOKEN=TOKEN, ESSKG_INFER_ON_WRITE="false") as base:
         yield base
 
 
@@ -65,11 +85,17 @@ def _exchange(base: str, head: bytes, body: bytes, *, split: bool, shut: bool = 
 
 
 def _request(
-    method: str, target: str, content_type: str, body: bytes, *, offer: bool = True
+    method: str,
+    target: str,
+    content_type: str,
+    body: bytes,
+    *,
+    offer: bool = True,
+    token: str = TOKEN,
 ) -> bytes:
     return (
         f"{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        f"Authorization: Bearer {TOKEN}\r\nContent-Type: {content_type}\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Type: {content_type}\r\n"
         f"Content-Length: {len(body)}\r\nConnection: close\r\n".encode()
         + (OFFER if offer else b"")
         + b"\r\n"
@@ -83,12 +109,11 @@ def _status_and_body(answer: bytes) -> tuple[int, dict[str, str], bytes]:
     return int(lines[0].split()[1]), headers, body
 
 
-def _triples(base: str, graph: str) -> set[str]:
+def _triples(base: str, graph: str | None) -> set[str]:
+    """The graph's triples (``None``: the default graph), as N-Triples lines."""
+    target = "default" if graph is None else f"graph={quote(graph, safe='')}"
     response = httpx.get(
-        f"{base}/graphs",
-        params={"graph": graph},
-        headers={"Accept": "application/n-triples"},
-        timeout=30,
+        f"{base}/graphs?{target}", headers={"Accept": "application/n-triples"}, timeout=30
     )
     if response.status_code == 404:
         return set()
@@ -179,6 +204,115 @@ def test_a_long_post_query_offering_h2c_is_answered(served: str, split: bool, fo
     assert json.loads(answer) == {"head": {}, "boolean": True}
 
 
+SPLIT = pytest.mark.parametrize("split", [False, True], ids=["same-segment", "later-segment"])
+
+
+def _only_answer(answer: bytes) -> tuple[int, dict[str, str], bytes]:
+    """The one answer on the connection: a body read as a request would add a second."""
+    assert answer.count(b"HTTP/1.1 ") == 1, answer
+    return _status_and_body(answer)
+
+
+def _multipart(fields: list[tuple[str, str | None, str, bytes]]) -> tuple[str, bytes]:
+    """(Content-Type, body) of a multipart/form-data form: (name, file name, type, bytes)."""
+    boundary = "esskg-h2c-boundary"
+    body = b""
+    for name, filename, media, data in fields:
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        body += (
+            (
+                f"--{boundary}\r\nContent-Disposition: {disposition}\r\n"
+                f"Content-Type: {media}\r\n\r\n"
+            ).encode()
+            + data
+            + b"\r\n"
+        )
+    body += f"--{boundary}--\r\n".encode()
+    return f"multipart/form-data; boundary={boundary}", body
+
+
+@SPLIT
+def test_delete_offering_h2c_with_a_body_deletes_and_answers_once(served: str, split: bool) -> None:
+    graph = f"{EX}upgrade/delete-{split}"
+    body, expected = _document(graph, 5)
+    assert _write(served, "PUT", _target(graph), body) == 201
+    assert _triples(served, graph) == expected
+    ignored = b"a body a DELETE does not need, which must not be read as a request"
+    head = _request("DELETE", _target(graph), "text/plain", ignored)
+    status, _, _ = _only_answer(_exchange(served, head, ignored, split=split))
+    assert status == 204
+    assert _triples(served, graph) == set()
+
+
+@SPLIT
+def test_post_to_a_direct_graph_url_offering_h2c_adds_the_whole_body(
+    served: str, split: bool
+) -> None:
+    path = f"/graphs/upgrade-direct-post-{split}"
+    graph = f"http://127.0.0.1{path}"
+    first, expected = _document(graph, 30)
+    assert _write(served, "PUT", path, first) == 201
+    more, added = _document(graph + "-more", 40)
+    assert (
+        _only_answer(
+            _exchange(
+                served, _request("POST", path, "application/n-triples", more), more, split=split
+            )
+        )[0]
+        == 204
+    )
+    assert _triples(served, graph) == expected | added
+
+
+@SPLIT
+def test_a_multipart_graph_store_post_offering_h2c_stores_every_part(
+    served: str, split: bool
+) -> None:
+    graph = f"{EX}upgrade/multipart-{split}"
+    first, expected = _document(graph, 60)
+    second, added = _document(graph + "-turtle", 60)
+    media, body = _multipart(
+        [
+            ("file", "a.nt", "application/n-triples", first),
+            ("file", "b.ttl", "text/turtle", second),
+        ]
+    )
+    head = _request("POST", _target(graph), media, body)
+    status, headers, _ = _only_answer(_exchange(served, head, body, split=split))
+    assert status == 201
+    assert headers["etag"]
+    assert _triples(served, graph) == expected | added
+
+
+@SPLIT
+def test_the_default_graph_written_offering_h2c_holds_the_whole_body(
+    served: str, split: bool
+) -> None:
+    body, expected = _document(f"default-{split}", 80)
+    head = _request("PUT", "/graphs?default", "application/n-triples", body)
+    assert _only_answer(_exchange(served, head, body, split=split))[0] in (201, 204)
+    assert expected <= _triples(served, None)  # the default graph reads as the union
+
+
+@SPLIT
+def test_a_partner_upload_offering_h2c_commits_the_whole_file(
+    served: str, partner_key: str, split: bool
+) -> None:
+    kind = "events" if split else "spasers"
+    data, expected = _document(f"{PARTNER}-{kind}", 50)
+    media, body = _multipart(
+        [
+            ("kind", None, "text/plain", kind.encode()),
+            ("file", f"{kind}.nt", "application/n-triples", data),
+        ]
+    )
+    head = _request("POST", f"/partners/{PARTNER}/uploads", media, body, token=partner_key)
+    status, _, answer = _only_answer(_exchange(served, head, body, split=split))
+    assert status == 201, answer
+    assert json.loads(answer)["committed"] is True
+    assert expected <= _triples(served, partner_graph(PARTNER))
+
+
 def test_the_connection_serves_later_requests_after_an_upgrade_offer(served: str) -> None:
     graph = f"{EX}upgrade/keep-alive"
     body, expected = _document(graph, 3)
@@ -239,7 +373,9 @@ def test_a_body_longer_than_its_content_length_is_refused_before_any_handler_run
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 def test_curl_http2_put_post_and_update_store_what_they_sent(served: str, tmp_path: Path) -> None:
     graph = f"{EX}upgrade/curl"
-    body, expected = _document(graph, 2000)  # above curl's 1 MB Expect: 100-continue threshold
+    # 2000 short triples, about 150 KB: a body in many TCP segments, below the 1 MB above
+    # which curl would send Expect: 100-continue and wait for the server's go-ahead
+    body, expected = _document(graph, 2000)
     more, added = _document(graph + "-post", 7)
     update_data, updated = _document(graph + "-update", 7)
     files = {"put.nt": body, "post.nt": more}
