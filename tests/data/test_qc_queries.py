@@ -67,6 +67,35 @@ DEFECTS = [
         ID + "evenement/conf-efc-2022-03-03",
     ),
     (
+        "date-from-relative-time-violation",
+        SRC + "conference-efc-commande-publique-2022",
+        f"<{ID}observation/vra-fournisseurs-inscrits-un-an-apres>"
+        " <https://w3id.org/esskg/def#referenceDate>"
+        ' "2022-04"^^<http://www.w3.org/2001/XMLSchema#gYearMonth> .',
+        ID + "observation/vra-fournisseurs-inscrits-un-an-apres",
+    ),
+    (
+        "note-reporting-outside-knowledge-violation",
+        SRC + "conference-innovation-commande-publique-2020",
+        f"<{ID}evenement/conf-innovation-2020-11> <http://www.w3.org/2004/02/skos/core#editorialNote>"
+        ' "Le RTES est déduit du contexte de publication."@fr .',
+        ID + "evenement/conf-innovation-2020-11",
+    ),
+    (
+        "note-reporting-outside-knowledge-violation",
+        SRC + "conference-innovation-commande-publique-2020",
+        f"<{ID}observation/cud-achats-publics> <http://www.w3.org/2004/02/skos/core#scopeNote>"
+        ' "Des sources externes indiquent un montant annuel."@fr .',
+        ID + "observation/cud-achats-publics",
+    ),
+    (
+        "undeclared-ess-term-violation",
+        SRC + "conference-innovation-commande-publique-2020",
+        f"<{ID}evenement/conf-innovation-2020-11> <https://w3id.org/esskg/def#presumedOrganizer>"
+        f" <{ID}organisation/rtes> .",
+        "https://w3id.org/esskg/def#presumedOrganizer",
+    ),
+    (
         "person-affiliation-without-date-violation",
         SRC + "conference-innovation-commande-publique-2020",
         f"<{ID}personne/clovis-sabau> <http://www.w3.org/ns/org#memberOf>"

@@ -216,10 +216,10 @@ TABLE_L = [
     ),
     (
         "L22",
-        "149 M euros HT of purchases for the Communauté urbaine de Dunkerque",
+        "149 M euros HT of purchases for the Communauté urbaine de Dunkerque (no period given)",
         obs(
             "col:cu-dunkerque",
-            "op-annual-purchases",
+            "op-public-purchases",
             "149000000",
             E,
             "?o ess:unit cpt:unit-eur-ht .",

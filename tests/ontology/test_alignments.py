@@ -112,6 +112,12 @@ FALSE_SENTENCES = [
     ),
     # a network the page names is not known to be a legal person
     ("APuRe a formal organisation", "ASK { id:organisation\\/apure a org:FormalOrganization }"),
+    # an association of elected officials the page only names is not known to be a network
+    ("the AMIF a network", "ASK { id:organisation\\/amif a ess:Network }"),
+    (
+        "every association of elected officials a network",
+        "ASK { ess:ElectedOfficialsAssociation rdfs:subClassOf+ ess:Network }",
+    ),
     # the charter's national committee is part of no organisation the page names
     (
         "the national committee an organisational unit",
@@ -139,6 +145,8 @@ def test_what_stays_aligned_is_still_inferred(shipped_store: Store) -> None:
         "ASK { id:spaser\\/mel a schema:CreativeWork ;"
         " prov:wasAttributedTo id:collectivite\\/metropole-europeenne-de-lille }",
         "ASK { id:evenement\\/conf-efc-2022-03-03 schema:performer id:personne\\/james-pedron }",
+        "ASK { id:organisation\\/amif a org:Organization }",
+        "ASK { id:organisation\\/rtes a ess:Network , org:Organization }",
         "ASK { <https://w3id.org/esskg/graph/source/fiche-11-modes-de-contractualisation>"
         " schema:genre <https://w3id.org/esskg/id/concept/genre-fiche> }",
     ):

@@ -10,8 +10,9 @@ import pytest
 
 from service.french_names import core
 from service.reconcile import documents, schemas
-from service.reconcile.index import DEF, Entity, Index
+from service.reconcile.index import DEF, Entity, Index, read_index
 from service.reconcile.matching import Query, reconcile
+from service.store.base import Store
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "reconciliation-0.2" / "examples"
 SCHEMAS = {p.stem for p in schemas.FOLDER.glob("*.json")}
@@ -97,3 +98,26 @@ def test_every_document_validates(index: Index) -> None:
     assert not schemas.errors("suggest-properties-response", documents.suggest_properties("", "en"))
     proposal = documents.propose_properties(DEF + "AutoriteLocale", "fr", None)
     assert not schemas.errors("data-extension-property-proposal", proposal)
+
+
+#: Authorities a page names by the form it writes (« CR Centre Val-de-Loire », « CD de
+#: Seine-Saint-Denis »), looked up by the names people type for them.
+NAMED_AS_WRITTEN = [
+    ("Conseil régional Centre-Val de Loire", "collectivite/region-centre-val-de-loire"),
+    ("Conseil départemental de la Seine-Saint-Denis", "collectivite/departement-seine-saint-denis"),
+    ("Conseil départemental d'Ille-et-Vilaine", "collectivite/departement-ille-et-vilaine"),
+    ("Conseil départemental de la Gironde", "collectivite/departement-gironde"),
+    ("Conseil régional de Bretagne", "collectivite/region-bretagne"),
+    ("Association des Maires d'Île-de-France", "organisation/amif"),
+]
+
+
+@pytest.mark.parametrize(("text", "key"), NAMED_AS_WRITTEN, ids=[n[0] for n in NAMED_AS_WRITTEN])
+def test_an_authority_labelled_as_its_page_writes_it_is_found_by_its_usual_name(
+    shipped_store: Store, text: str, key: str
+) -> None:
+    """« CR » and « CD » fold to « conseil régional » and « conseil départemental », accents
+    and articles go: the page's form and the usual name are one name to the matcher."""
+    best = reconcile(read_index(shipped_store), Query(text))[0]
+    assert best.entity.id == "https://w3id.org/esskg/id/" + key
+    assert best.match
