@@ -322,3 +322,7 @@ class ParseTimeout(_Refusal):
 
 class ParserCrashed(_Refusal):
     """The parser process died on a client's RDF (the server itself is unharmed)."""
+
+
+class TooManyParses(_Refusal):
+    """This client already has as many RDF payloads being parsed as it may."""

@@ -153,6 +153,12 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds the process parsing one request's RDF may run before it is killed.",
     )
+    client_parses: int = Field(
+        default=1,
+        ge=1,
+        description="RDF payloads one client address may have parsed at once (of one parser "
+        "per CPU, four at most); more wait for their own, then 429.",
+    )
     parse_memory_bytes: int = Field(
         default=512_000_000,
         gt=0,

@@ -48,6 +48,7 @@ from service.errors import (
     RunawayCooldown,
     StoreUnavailable,
     TooManyFailures,
+    TooManyParses,
     TooManyQueries,
     Unauthorized,
     UnknownPartnerKind,
@@ -98,6 +99,7 @@ STATUS: dict[type[EsskgError], tuple[int, str, str]] = {
     UploadRejected: (422, "upload-rejected", "The upload has errors; nothing was written"),
     UnknownPartnerKind: (404, "unknown-kind", "No such kind of contribution"),
     TooManyQueries: (429, "too-many-queries", "This client has too many queries running"),
+    TooManyParses: (429, "too-many-parses", "This client has too many payloads being parsed"),
     RunawayCooldown: (429, "runaway-cooldown", "This client's queries stopped the engine lately"),
     QueryTimeout: (503, "timeout", "The query ran past the time limit"),
     QueryCrashed: (503, "engine-crashed", "The query stopped the query engine"),
@@ -169,6 +171,8 @@ def _extra(exc: EsskgError) -> tuple[dict[str, Any], dict[str, str]]:
         extra.update(exc.report)
     elif isinstance(exc, TooManyFailures):
         headers["Retry-After"] = "60"
+    elif isinstance(exc, TooManyParses):
+        headers["Retry-After"] = "5"
     elif isinstance(exc, RunawayCooldown | EngineReloading):
         headers["Retry-After"] = str(exc.retry_after)
     return extra, headers

@@ -83,17 +83,22 @@ class WriteResult:
 
 
 def parse_payload(
-    documents: Sequence[tuple[Format, bytes]], base_iri: str | None, *, limits: ParseLimits
+    documents: Sequence[tuple[Format, bytes]],
+    base_iri: str | None,
+    *,
+    limits: ParseLimits,
+    client: str = "",
 ) -> list[ox.Triple]:
     """Triples of uploaded documents (one request's), parsed by the engine within ``limits``
-    in a separate process (``service.parsing.isolated``; exact error positions).
+    in a separate process (``service.parsing.isolated``; exact error positions), within the
+    share of the parsers of ``client`` (the sender's address).
 
     Dataset formats are accepted for their default graph only: a GSP request names one graph.
     Blank nodes keep the documents' labels here; each write gives them fresh ones
     (``service.store.delta.fresh_blank_nodes``).
     """
     triples = []
-    for quad in parse_documents(documents, base_iri, limits):
+    for quad in parse_documents(documents, base_iri, limits, client):
         if not isinstance(quad.graph_name, ox.DefaultGraph):
             raise EvaluationError(
                 "the payload names graphs of its own; send a graph's triples to its ?graph="

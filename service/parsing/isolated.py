@@ -23,7 +23,12 @@ How a child can end, and what the client gets (the statuses are in ``api/problem
   :class:`ParserCrashed` (422). The server never goes down.
 
 At most one child per CPU (four at most) runs at once; a request waits for a free one within
-the time limit, so the memory all parsers may take together is bounded as well.
+the time limit, so the memory all parsers may take together is bounded as well. One client
+(its address) may have at most ``client_parses`` of them (``ESSKG_CLIENT_PARSES``, default
+1), counted as the query engine counts a client's queries (``service.sparql.fairness``): a
+client's second payload waits for its first, then gets 429, and never takes the slot an
+innocent ``/validate`` needs (two 200 KB JSON-LD bombs from one address held both slots of a
+two-CPU server for 30 s).
 """
 
 from __future__ import annotations
@@ -49,29 +54,55 @@ from service.errors import (
     PayloadTooLarge,
     RdfRefused,
     RdfSyntaxError,
+    TooManyParses,
 )
 from service.formats import NQUADS, Format
 from service.parsing import worker
 from service.parsing.limits import ParseLimits
+from service.sparql.fairness import ClientSlots
 
 #: Parsers running at once, process-wide: one per CPU (parsing is CPU-bound), four at most
 #: (together they may take that many times ``ESSKG_PARSE_MEMORY_BYTES``).
 _SLOTS = threading.BoundedSemaphore(min(4, os.cpu_count() or 1))
+#: Each client's share of them, by the share's size (one per setting in practice).
+_CLIENT_SLOTS: dict[int, ClientSlots] = {}
+_CLIENT_SLOTS_LOCK = threading.Lock()
 _READ = 1 << 16
 
 
+def _too_many_parses(limit: int) -> TooManyParses:
+    return TooManyParses(
+        f"this client already has {limit} RDF payload(s) being parsed; send the next one "
+        "when one is done (setting ESSKG_CLIENT_PARSES)"
+    )
+
+
+def _client_slots(limit: int) -> ClientSlots:
+    with _CLIENT_SLOTS_LOCK:
+        found = _CLIENT_SLOTS.get(limit)
+        if found is None:
+            found = _CLIENT_SLOTS[limit] = ClientSlots(limit, _too_many_parses)
+        return found
+
+
 def parse_documents(
-    documents: Sequence[tuple[Format, bytes]], base_iri: str | None, limits: ParseLimits
+    documents: Sequence[tuple[Format, bytes]],
+    base_iri: str | None,
+    limits: ParseLimits,
+    client: str = "",
 ) -> list[ox.Quad]:
-    """The quads of ``documents`` (one request's), parsed in a bounded child process."""
-    if not _SLOTS.acquire(timeout=limits.timeout):
-        raise ParseTimeout(
-            f"no RDF parser became free within the {limits.timeout:g} s limit; try again"
-        )
-    try:
-        nquads = _run_child(documents, base_iri, limits)
-    finally:
-        _SLOTS.release()
+    """The quads of ``documents`` (one request's), parsed in a bounded child process;
+    ``client``: the sender's address, for its share of the parsers."""
+    deadline = time.monotonic() + limits.timeout
+    with _client_slots(limits.client_parses).hold(client, deadline):
+        if not _SLOTS.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            raise ParseTimeout(
+                f"no RDF parser became free within the {limits.timeout:g} s limit; try again"
+            )
+        try:
+            nquads = _run_child(documents, base_iri, limits)
+        finally:
+            _SLOTS.release()
     return list(ox.parse(nquads, format=NQUADS.oxigraph_rdf))
 
 

@@ -112,14 +112,15 @@ def kind_named(slug: str) -> Kind:
 
 
 def parse_rdf(
-    data: bytes, filename: str, media_type: str, limits: ParseLimits
+    data: bytes, filename: str, media_type: str, limits: ParseLimits, client: str = ""
 ) -> tuple[ox.Triple, ...]:
-    """An RDF upload's triples, parsed in the isolated parser process (never here)."""
+    """An RDF upload's triples, parsed in the isolated parser process (never here), within
+    the share of the parsers of ``client`` (the sender's address)."""
     try:
         fmt = rdf_format_for_media_type(media_type)
     except EsskgError:
         fmt = rdf_format_for_path(Path(filename))
-    return tuple(parse_payload([(fmt, data)], None, limits=limits))
+    return tuple(parse_payload([(fmt, data)], None, limits=limits, client=client))
 
 
 def _rdf_mapped(triples: tuple[ox.Triple, ...]) -> Mapped:

@@ -137,7 +137,8 @@ async def upload(partner: str, request: Request) -> Response:
     rdf = None
     if is_rdf(filename, media):
         limits = ParseLimits.from_settings(state.settings)
-        rdf = await anyio.to_thread.run_sync(partial(parse_rdf, data, filename, media, limits))
+        parse = partial(parse_rdf, data, filename, media, limits, client_address(request))
+        rdf = await anyio.to_thread.run_sync(parse)
     job = UploadJob(
         facts, media, rdf, dry, Checks.from_settings(state.settings), client_address(request)
     )
