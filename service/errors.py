@@ -60,6 +60,10 @@ class Worded(EsskgError):
         return self.english if lang == "en" else self.french
 
 
+class ControlInPath(Worded):
+    """A request path holding a control character (a newline, U+007F…): no route has one."""
+
+
 @dataclass
 class RunawayCooldown(Worded):
     """This client's queries stopped the query engine lately (time limit, memory ceiling,

@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from service import __version__
 from service.api import openapi_protocol, problems
 from service.api.caching import DataVersion, DigestValidators
+from service.api.clean_path import CleanPath
 from service.api.compression import Compression
 from service.api.direct import DirectDispatch
 from service.api.methods import MethodTable
@@ -197,6 +198,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         ],
         max_age=600,
     )
+    # Before routing, the answer cache and every handler: no path with a control character.
+    app.add_middleware(CleanPath)
     # Outermost (added last): no layer below sees a request before its body is whole.
     app.add_middleware(WholeBody, limit=settings.max_body_bytes)
     app.include_router(health.router)

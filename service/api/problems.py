@@ -23,6 +23,7 @@ from service.api.auth import CHALLENGE
 from service.api.negotiation import parse_accept, wants_html
 from service.errors import (
     BadRequest,
+    ControlInPath,
     EngineReloading,
     EsskgError,
     EvaluationError,
@@ -76,6 +77,7 @@ STATUS: dict[type[EsskgError], tuple[int, str, str]] = {
     BadRequest: (400, "bad-request", "The request breaks the SPARQL protocol"),
     EvaluationError: (400, "evaluation", "The request could not be carried out"),
     InvalidIri: (400, "invalid-iri", "Not a valid IRI"),
+    ControlInPath: (400, "control-character", "The request path holds a control character"),
     MalformedRequest: (400, "malformed-request", "The request is not well-formed HTTP/1.1"),
     IncompleteBody: (400, "incomplete-body", "The request body is shorter than announced"),
     Unauthorized: (401, "unauthorized", "A write key is required to write"),
