@@ -37,6 +37,7 @@ from service.graph.contributions import Contributions
 from service.graph.gate import WriteGate
 from service.graph.incremental_consequences import checked_by_the_engine
 from service.graph.prepare import preparation
+from service.graph.update_job import by_the_executor
 from service.queries.catalogue import Catalogue
 from service.settings import Settings, get_settings
 from service.sparql.execution import Limits, make_executor
@@ -104,6 +105,7 @@ def runtime_for(settings: Settings, store: Store, *, store_given: bool) -> AppSt
         before_commit=changing,
         on_commit=committed,
         contributions=contributions,
+        effect_of_update=by_the_executor(executor),
     )
     served = folder if settings.store_backend == "oxigraph" else None
     state = AppState(settings, store, executor, gate, version, served)

@@ -41,7 +41,8 @@ import select
 import signal
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import pyoxigraph as ox
@@ -93,20 +94,28 @@ def parse_documents(
 ) -> list[ox.Quad]:
     """The quads of ``documents`` (one request's), parsed in a bounded child process;
     ``client``: the sender's address, for its share of the parsers."""
+    with parser_slot(limits, client):
+        nquads = _run_child(documents, base_iri, limits)
+    return list(ox.parse(nquads, format=NQUADS.oxigraph_rdf))
+
+
+@contextmanager
+def parser_slot(limits: ParseLimits, client: str) -> Iterator[None]:
+    """One of the parser slots, within ``client``'s share, for the block (every child
+    that decodes a client's file takes one: ``service.parsing.bounded_call`` too)."""
     deadline = time.monotonic() + limits.timeout
     with _client_slots(limits.client_parses).hold(client, deadline):
         if not _SLOTS.acquire(timeout=max(0.0, deadline - time.monotonic())):
             raise ParseTimeout(
-                f"no RDF parser became free within the {limits.timeout:g} s limit; try again"
+                f"no parser became free within the {limits.timeout:g} s limit; try again"
             )
         try:
-            nquads = _run_child(documents, base_iri, limits)
+            yield
         finally:
             _SLOTS.release()
-    return list(ox.parse(nquads, format=NQUADS.oxigraph_rdf))
 
 
-class _Child:
+class Child:
     """A forked parser, reaped exactly once (a reaped pid may name another process)."""
 
     def __init__(self, pid: int) -> None:
@@ -134,7 +143,7 @@ def _run_child(
     if pid == 0:  # pragma: no cover - runs in the child, which never returns
         worker.run(write_fd, documents, base_iri, limits)
     os.close(write_fd)
-    child = _Child(pid)
+    child = Child(pid)
     deadline = time.monotonic() + limits.timeout
     try:
         return _collect(read_fd, child, len(documents), limits, deadline)
@@ -143,7 +152,7 @@ def _run_child(
         child.stop()
 
 
-def _collect(fd: int, child: _Child, count: int, limits: ParseLimits, deadline: float) -> bytes:
+def _collect(fd: int, child: Child, count: int, limits: ParseLimits, deadline: float) -> bytes:
     """Read the child's frames until it is done, fails, dies or runs out of time."""
     poller = select.poll()
     poller.register(fd, select.POLLIN)
@@ -161,7 +170,7 @@ def _collect(fd: int, child: _Child, count: int, limits: ParseLimits, deadline: 
                 )
             chunk = os.read(fd, _READ)
             if not chunk:
-                raise _death(child, limits)
+                raise death_of(child, limits)
             pending += chunk
             continue
         kind, payload = frame
@@ -199,7 +208,7 @@ def _error(report: dict[str, Any], count: int, limits: ParseLimits) -> EsskgErro
     return RdfSyntaxError(message, source, line, report.get("column"))
 
 
-def _death(child: _Child, limits: ParseLimits) -> EsskgError:
+def death_of(child: Child, limits: ParseLimits) -> EsskgError:
     """The typed error for a child that ended without a report."""
     status, usage = child.wait()
     if os.WIFSIGNALED(status):
