@@ -184,6 +184,8 @@ def _engine_main(
             thread.join()
     except BaseException:  # the process boundary: nothing may unwind into the parent's frames
         code = 1
+        with contextlib.suppress(BaseException):  # why, in the server's log
+            traceback.print_exc()
     finally:
         os._exit(code)
 
