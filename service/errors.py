@@ -44,6 +44,42 @@ class TooManyQueries(EsskgError):
     """This client already has as many queries running as it may; one must end first."""
 
 
+@dataclass
+class Worded(EsskgError):
+    """A refusal worded for people: French first, English when the request asks for it
+    (``Accept-Language``, ``?lang=``). The problem's ``detail`` is the one asked for; the
+    error is raised where no request is at hand (the query engine), so it carries both."""
+
+    french: str
+    english: str
+
+    def __str__(self) -> str:
+        return self.french
+
+    def words(self, lang: str) -> str:
+        return self.english if lang == "en" else self.french
+
+
+class ControlInPath(Worded):
+    """A request path holding a control character (a newline, U+007F…): no route has one."""
+
+
+@dataclass
+class RunawayCooldown(Worded):
+    """This client's queries stopped the query engine lately (time limit, memory ceiling,
+    crash): its next ones are refused until ``retry_after`` seconds have passed."""
+
+    retry_after: int = 1
+
+
+@dataclass
+class EngineReloading(Worded):
+    """The query engine was loading the data (after another request stopped it) for longer
+    than a query may wait for it, or a retry after its death could not be run in time."""
+
+    retry_after: int = 10
+
+
 class StoreUnavailable(EsskgError):
     """The store cannot be reached or opened."""
 
@@ -295,3 +331,7 @@ class ParseTimeout(_Refusal):
 
 class ParserCrashed(_Refusal):
     """The parser process died on a client's RDF (the server itself is unharmed)."""
+
+
+class TooManyParses(_Refusal):
+    """This client already has as many RDF payloads being parsed as it may."""

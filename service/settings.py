@@ -124,6 +124,20 @@ class Settings(BaseSettings):
         description="Memory the query engine may use beyond the loaded data (0: no ceiling); "
         "a query past it stops the engine and is refused when sent again.",
     )
+    load_wait: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds a query may wait for the query engine to load the data (after "
+        "another query stopped it, or at start-up) before 503 with Retry-After; then it gets "
+        "its whole time limit. Above a reload's time (about 17 s at a million triples).",
+    )
+    runaway_cooldown: float = Field(
+        default=30.0,
+        ge=0,
+        description="Seconds a client whose query stopped the query engine (time limit, "
+        "memory, crash) gets 429 for its next queries; doubled at each repeat, up to ten "
+        "minutes (0: no cooldown).",
+    )
     max_body_bytes: int = Field(default=10_000_000, gt=0, description="Largest request body.")
     max_nesting: int = Field(
         default=128,
@@ -139,6 +153,12 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds the process parsing one request's RDF may run before it is killed.",
     )
+    client_parses: int = Field(
+        default=1,
+        ge=1,
+        description="RDF payloads one client address may have parsed at once (of one parser "
+        "per CPU, four at most); more wait for their own, then 429.",
+    )
     parse_memory_bytes: int = Field(
         default=512_000_000,
         gt=0,
@@ -150,9 +170,10 @@ class Settings(BaseSettings):
     prepare_writes: bool = Field(
         default=False,
         description=(
-            "Compile the write checks and check the data once at start-up, in the background,"
-            " rather than at the first write (seconds at a million triples). `esskg serve`"
-            " turns it on; an app made for a test pays it only if it writes."
+            "Each query engine compiles the write and dry-run checks and looks over the data"
+            " as it loads, before it takes queries, rather than in the first write or"
+            " /validate, whose time limit would pay for it (seconds at a million triples)."
+            " `esskg serve` turns it on; an app made for a test pays it only if it writes."
         ),
     )
 

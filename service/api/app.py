@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -15,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from service import __version__
 from service.api import openapi_protocol, problems
 from service.api.caching import DataVersion, DigestValidators
+from service.api.clean_path import CleanPath
 from service.api.compression import Compression
 from service.api.direct import DirectDispatch
 from service.api.methods import MethodTable
@@ -33,12 +32,13 @@ from service.api.routers.meta import CONTEXT_PATH
 from service.api.runtime import AppState
 from service.api.web import routes as web_routes
 from service.api.whole_body import WholeBody
-from service.errors import EsskgError
 from service.graph.build import MANIFEST, SNAPSHOT, current_build, read_manifest
 from service.graph.catch_up import catch_up
 from service.graph.contributions import Contributions
 from service.graph.gate import WriteGate
-from service.graph.incremental_consequences import checked_by_the_engine, prepare_in_engine
+from service.graph.incremental_consequences import checked_by_the_engine
+from service.graph.prepare import preparation
+from service.graph.update_job import by_the_executor
 from service.queries.catalogue import Catalogue
 from service.settings import Settings, get_settings
 from service.sparql.execution import Limits, make_executor
@@ -66,8 +66,20 @@ def runtime_for(settings: Settings, store: Store, *, store_given: bool) -> AppSt
     workers = settings.query_workers if settings.in_memory else 0
     folder = None if store_given else current_build(settings)
     snapshot = folder / SNAPSHOT if folder is not None else None
-    limits = Limits(settings.query_timeout, settings.client_queries, settings.query_memory_mb << 20)
-    executor = make_executor(store, workers, limits, snapshot)
+    limits = Limits(
+        settings.query_timeout,
+        settings.client_queries,
+        settings.query_memory_mb << 20,
+        settings.load_wait,
+        settings.runaway_cooldown,
+    )
+    prepare = preparation(
+        settings.prepare_writes,
+        reason=settings.infer_on_write,
+        reasoner=settings.reasoner,
+        validator=settings.validator,
+    )
+    executor = make_executor(store, workers, limits, snapshot, prepare)
     version = _data_version(settings, store_given)
 
     def changing() -> None:
@@ -94,16 +106,10 @@ def runtime_for(settings: Settings, store: Store, *, store_given: bool) -> AppSt
         before_commit=changing,
         on_commit=committed,
         contributions=contributions,
+        effect_of_update=by_the_executor(executor),
     )
     served = folder if settings.store_backend == "oxigraph" else None
     state = AppState(settings, store, executor, gate, version, served)
-    if settings.prepare_writes:
-        # ready before the first write (which waits for it): seconds at a million triples
-        def prepare() -> None:
-            with executor.write_lock, contextlib.suppress(EsskgError, OSError, RuntimeError):
-                prepare_in_engine(executor, settings.infer_on_write)
-
-        threading.Thread(target=prepare, name="esskg-prepare-writes", daemon=True).start()
     return state
 
 
@@ -208,6 +214,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         ],
         max_age=600,
     )
+    # Before routing, the answer cache and every handler: no path with a control character.
+    app.add_middleware(CleanPath)
     # Outermost (added last): no layer below sees a request before its body is whole.
     app.add_middleware(WholeBody, limit=settings.max_body_bytes)
     app.include_router(health.router)

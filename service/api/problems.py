@@ -23,6 +23,8 @@ from service.api.auth import CHALLENGE
 from service.api.negotiation import parse_accept, wants_html
 from service.errors import (
     BadRequest,
+    ControlInPath,
+    EngineReloading,
     EsskgError,
     EvaluationError,
     Forbidden,
@@ -44,8 +46,10 @@ from service.errors import (
     RdfRefused,
     RdfSyntaxError,
     RemoteFetchFailed,
+    RunawayCooldown,
     StoreUnavailable,
     TooManyFailures,
+    TooManyParses,
     TooManyQueries,
     Unauthorized,
     UnknownPartnerKind,
@@ -54,6 +58,7 @@ from service.errors import (
     UploadConflict,
     UploadRejected,
     UriTooLong,
+    Worded,
     WritesDisabled,
 )
 from service.formats import JSONLD, TURTLE, serialize_graph
@@ -73,6 +78,7 @@ STATUS: dict[type[EsskgError], tuple[int, str, str]] = {
     BadRequest: (400, "bad-request", "The request breaks the SPARQL protocol"),
     EvaluationError: (400, "evaluation", "The request could not be carried out"),
     InvalidIri: (400, "invalid-iri", "Not a valid IRI"),
+    ControlInPath: (400, "control-character", "The request path holds a control character"),
     MalformedRequest: (400, "malformed-request", "The request is not well-formed HTTP/1.1"),
     IncompleteBody: (400, "incomplete-body", "The request body is shorter than announced"),
     Unauthorized: (401, "unauthorized", "A write key is required to write"),
@@ -97,9 +103,12 @@ STATUS: dict[type[EsskgError], tuple[int, str, str]] = {
     UploadRejected: (422, "upload-rejected", "The upload has errors; nothing was written"),
     UnknownPartnerKind: (404, "unknown-kind", "No such kind of contribution"),
     TooManyQueries: (429, "too-many-queries", "This client has too many queries running"),
+    TooManyParses: (429, "too-many-parses", "This client has too many payloads being parsed"),
+    RunawayCooldown: (429, "runaway-cooldown", "This client's queries stopped the engine lately"),
     QueryTimeout: (503, "timeout", "The query ran past the time limit"),
     QueryCrashed: (503, "engine-crashed", "The query stopped the query engine"),
     StoreUnavailable: (503, "unavailable", "The store is unavailable"),
+    EngineReloading: (503, "engine-reloading", "The query engine is loading the data"),
     ParseTimeout: (503, "parse-timeout", "The RDF payload took too long to parse"),
 }
 
@@ -166,13 +175,19 @@ def _extra(exc: EsskgError) -> tuple[dict[str, Any], dict[str, str]]:
         extra.update(exc.report)
     elif isinstance(exc, TooManyFailures):
         headers["Retry-After"] = "60"
+    elif isinstance(exc, TooManyParses):
+        headers["Retry-After"] = "5"
+    elif isinstance(exc, RunawayCooldown | EngineReloading):
+        headers["Retry-After"] = str(exc.retry_after)
     return extra, headers
 
 
-def error_response(exc: EsskgError) -> Response:
+def error_response(exc: EsskgError, lang: str = "fr") -> Response:
+    """The problem for ``exc``; a :class:`Worded` error's detail in ``lang``."""
     status, slug, title = status_for(exc)
     extra, headers = _extra(exc)
-    return problem_response(status, title, str(exc), slug=slug, extra=extra, headers=headers)
+    detail = exc.words(lang) if isinstance(exc, Worded) else str(exc)
+    return problem_response(status, title, detail, slug=slug, extra=extra, headers=headers)
 
 
 def internal_error_response(request: Request, exc: BaseException) -> Response:
@@ -214,7 +229,11 @@ async def _esskg_handler(request: Request, exc: Exception) -> Response:
     if status_for(exc) is INTERNAL:
         return internal_error_response(request, exc)
     page = _browser_page(request, status_for(exc)[0], str(exc))
-    return page if page is not None else error_response(exc)
+    if page is not None:
+        return page
+    from service.api.web.i18n import language  # the pages import this module
+
+    return error_response(exc, language(request))
 
 
 async def _internal_handler(request: Request, exc: Exception) -> Response:

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from service.graph.check import Reasoner
 from service.graph.consequences import ConsequencesOf
 from service.graph.gate import ShapesViolation, WriteGate, WriteResult
-from service.graph.incremental_consequences import consequences_for
+from service.graph.incremental_consequences import IncrementalConsequences, consequences_for
 from service.graph.validate import Validator
 from service.store import delta as deltas
 from service.store.base import Store
@@ -62,6 +62,16 @@ def _consequences(reason: bool, reasoner: Reasoner, validator: Validator) -> Con
                 reason=reason, reasoner=reasoner, validator=validator, commits=False
             )
     return found
+
+
+def prepare_dry_run(
+    store: Store, *, reason: bool, reasoner: Reasoner, validator: Validator
+) -> None:
+    """Compile this process's dry-run engines and look over ``store`` now (as a query engine
+    loads, ``service.graph.prepare``), not in the first ``/validate``."""
+    checks = _consequences(reason, reasoner, validator)
+    if isinstance(checks, IncrementalConsequences):
+        checks.prepare(store)
 
 
 def replacing(

@@ -38,11 +38,11 @@ from service.graph.check import Reasoner
 from service.graph.consequences import PROTECTED, ConsequencesOf
 from service.graph.contributions import Contributions
 from service.graph.incremental_consequences import consequences_for
+from service.graph.update_job import UpdateEffectOf, in_process
 from service.graph.validate import ValidationOutcome, Validator
 from service.namespaces import REFERENTIAL_GRAPH_PREFIX
 from service.parsing.isolated import parse_documents
 from service.parsing.limits import ParseLimits
-from service.sparql.update_effect import update_effect
 from service.store import delta as deltas
 from service.store.base import Store
 from service.store.delta import Delta, GraphName
@@ -87,17 +87,22 @@ class WriteResult:
 
 
 def parse_payload(
-    documents: Sequence[tuple[Format, bytes]], base_iri: str | None, *, limits: ParseLimits
+    documents: Sequence[tuple[Format, bytes]],
+    base_iri: str | None,
+    *,
+    limits: ParseLimits,
+    client: str = "",
 ) -> list[ox.Triple]:
     """Triples of uploaded documents (one request's), parsed by the engine within ``limits``
-    in a separate process (``service.parsing.isolated``; exact error positions).
+    in a separate process (``service.parsing.isolated``; exact error positions), within the
+    share of the parsers of ``client`` (the sender's address).
 
     Dataset formats are accepted for their default graph only: a GSP request names one graph.
     Blank nodes keep the documents' labels here; each write gives them fresh ones
     (``service.store.delta.fresh_blank_nodes``).
     """
     triples = []
-    for quad in parse_documents(documents, base_iri, limits):
+    for quad in parse_documents(documents, base_iri, limits, client):
         if not isinstance(quad.graph_name, ox.DefaultGraph):
             raise EvaluationError(
                 "the payload names graphs of its own; send a graph's triples to its ?graph="
@@ -121,13 +126,15 @@ class WriteGate:
         before_commit: Callable[[], None] | None = None,
         on_commit: Callable[[Delta], None] | None = None,
         contributions: Contributions | None = None,
+        effect_of_update: UpdateEffectOf = in_process,
     ) -> None:
         """``consequences`` defaults to what ``reason``, ``reasoner`` and ``validator`` ask
         for (``service.graph.incremental_consequences``); ``before_commit`` runs once a
         write has passed, just before anything is written (so a crash between the two
         cannot leave anything claiming the old state is current); ``on_commit`` receives
         each committed delta, inferred part included; ``contributions`` keeps each changed
-        graph as a file."""
+        graph as a file; ``effect_of_update`` computes an update's delta (in the query
+        engine, under its limits: ``service.graph.update_job``)."""
         self._store = store
         self._consequences = consequences or consequences_for(
             reason=reason, reasoner=reasoner, validator=validator
@@ -136,6 +143,7 @@ class WriteGate:
         self._before_commit = before_commit
         self._on_commit = on_commit
         self._contributions = contributions
+        self._effect_of_update = effect_of_update
 
     # -- the operations --------------------------------------------------------------------
 
@@ -169,8 +177,9 @@ class WriteGate:
 
         return self._write(compute, target=name, check=precondition)
 
-    def update(self, sparql: str, *, base_iri: str | None = None) -> WriteResult:
-        return self._write(lambda store: update_effect(store, sparql, base_iri))
+    def update(self, sparql: str, *, base_iri: str | None = None, client: str = "") -> WriteResult:
+        """``client``: the sender's address, for its share of where the effect is computed."""
+        return self._write(lambda store: self._effect_of_update(store, sparql, base_iri, client))
 
     def dry_run(self, graphs: Mapping[GraphName, Iterable[ox.Triple]]) -> WriteResult:
         """``POST /validate``: what adding these graphs would give, nothing committed."""

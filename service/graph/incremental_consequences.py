@@ -49,6 +49,7 @@ from service.graph.incremental_reasoning import IncrementalReasoner, NeedsFullRe
 from service.graph.incremental_validation import IncrementalValidator
 from service.graph.validate import Validator
 from service.namespaces import ONTOLOGY_GRAPH, SHAPES_GRAPH
+from service.sparql.cooldown import GATE
 from service.sparql.execution import Executor
 from service.store.base import LocalEngine, Store
 from service.store.delta import Delta
@@ -105,6 +106,11 @@ class IncrementalConsequences:
                 answer.outcome = validator.validate(after, delta.removed, delta.added).outcome
             return answer
 
+    @property
+    def compiled(self) -> bool:
+        """Whether its engines are compiled (for the store they last saw)."""
+        return self._reasoner is not None and self._validator is not None
+
     def prepare(self, store: Store) -> None:
         """Compile the shapes and the schema, and check the store's state once, now rather
         than on the first write (seconds at a million triples)."""
@@ -142,24 +148,19 @@ def _touches_default_graph(delta: Delta) -> bool:
 @dataclass(frozen=True)
 class WriteCheck:
     """A job of the query engine: the consequences of one write, on the engine's copy (the
-    store as it is under the gate's write lock), or only getting ready for the first."""
+    store as it is under the gate's write lock)."""
 
     delta: Delta
     reason: bool
-    prepare_only: bool = False
-    client: str = "write-gate"
+    client: str = GATE
     check_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @property
     def memo_key(self) -> Hashable:
         return ("write-check", self.check_id)  # never refused as a query seen before
 
-    def answer(self, store: Store) -> Consequences | None:
-        checks = _engine_checks(self.reason)
-        if self.prepare_only:
-            checks.prepare(store)
-            return None
-        return checks(store, self.delta)
+    def answer(self, store: Store) -> Consequences:
+        return _engine_checks(self.reason)(store, self.delta)
 
 
 #: The gate's checks in this (engine) process, kept ready between writes.
@@ -200,10 +201,10 @@ def checked_by_the_engine(
     return consequences
 
 
-def prepare_in_engine(executor: Executor, reason: bool) -> None:
-    """Have the query engine compile the checks and look over its data now, not at the
-    first write (seconds at a million triples)."""
-    executor.run(WriteCheck(Delta(), reason, prepare_only=True))
+def prepare_write_checks(store: Store, reason: bool) -> None:
+    """Compile the gate's checks in this (engine) process and look over ``store`` now, as
+    the engine loads (``service.graph.prepare``), not at the first write."""
+    _engine_checks(reason).prepare(store)
 
 
 def consequences_for(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from service.errors import RdfRefused
 from service.formats import JSONLD, RDFXML, Format
 from service.parsing.brackets import Depth, json_depth, line_of, turtle_depth
+from service.parsing.jsonld import check_scoped_work
 from service.parsing.rdfxml import check_declarations, check_encoding, element_depth
 
 
@@ -27,3 +28,5 @@ def check_document(body: bytes, fmt: Format, max_nesting: int) -> None:
             f"the document nests {what} more than {max_nesting} deep (setting ESSKG_MAX_NESTING)",
             line_of(body, found.offset),
         )
+    if fmt == JSONLD:  # its nesting bounded, it can be read to count its scoped contexts
+        check_scoped_work(body)

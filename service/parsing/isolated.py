@@ -23,7 +23,12 @@ How a child can end, and what the client gets (the statuses are in ``api/problem
   :class:`ParserCrashed` (422). The server never goes down.
 
 At most one child per CPU (four at most) runs at once; a request waits for a free one within
-the time limit, so the memory all parsers may take together is bounded as well.
+the time limit, so the memory all parsers may take together is bounded as well. One client
+(its address) may have at most ``client_parses`` of them (``ESSKG_CLIENT_PARSES``, default
+1), counted as the query engine counts a client's queries (``service.sparql.fairness``): a
+client's second payload waits for its first, then gets 429, and never takes the slot an
+innocent ``/validate`` needs (two 200 KB JSON-LD bombs from one address held both slots of a
+two-CPU server for 30 s).
 """
 
 from __future__ import annotations
@@ -36,7 +41,8 @@ import select
 import signal
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import pyoxigraph as ox
@@ -49,33 +55,67 @@ from service.errors import (
     PayloadTooLarge,
     RdfRefused,
     RdfSyntaxError,
+    TooManyParses,
 )
 from service.formats import NQUADS, Format
 from service.parsing import worker
 from service.parsing.limits import ParseLimits
+from service.sparql.fairness import ClientSlots
 
 #: Parsers running at once, process-wide: one per CPU (parsing is CPU-bound), four at most
 #: (together they may take that many times ``ESSKG_PARSE_MEMORY_BYTES``).
 _SLOTS = threading.BoundedSemaphore(min(4, os.cpu_count() or 1))
+#: Each client's share of them, by the share's size (one per setting in practice).
+_CLIENT_SLOTS: dict[int, ClientSlots] = {}
+_CLIENT_SLOTS_LOCK = threading.Lock()
 _READ = 1 << 16
 
 
+def _too_many_parses(limit: int) -> TooManyParses:
+    return TooManyParses(
+        f"this client already has {limit} RDF payload(s) being parsed; send the next one "
+        "when one is done (setting ESSKG_CLIENT_PARSES)"
+    )
+
+
+def _client_slots(limit: int) -> ClientSlots:
+    with _CLIENT_SLOTS_LOCK:
+        found = _CLIENT_SLOTS.get(limit)
+        if found is None:
+            found = _CLIENT_SLOTS[limit] = ClientSlots(limit, _too_many_parses)
+        return found
+
+
 def parse_documents(
-    documents: Sequence[tuple[Format, bytes]], base_iri: str | None, limits: ParseLimits
+    documents: Sequence[tuple[Format, bytes]],
+    base_iri: str | None,
+    limits: ParseLimits,
+    client: str = "",
 ) -> list[ox.Quad]:
-    """The quads of ``documents`` (one request's), parsed in a bounded child process."""
-    if not _SLOTS.acquire(timeout=limits.timeout):
-        raise ParseTimeout(
-            f"no RDF parser became free within the {limits.timeout:g} s limit; try again"
-        )
-    try:
+    """The quads of ``documents`` (one request's), parsed in a bounded child process;
+    ``client``: the sender's address, for its share of the parsers."""
+    with parser_slot(limits, client):
         nquads = _run_child(documents, base_iri, limits)
-    finally:
-        _SLOTS.release()
     return list(ox.parse(nquads, format=NQUADS.oxigraph_rdf))
 
 
-class _Child:
+@contextmanager
+def parser_slot(limits: ParseLimits, client: str) -> Iterator[None]:
+    """One of the parser slots, within ``client``'s share, for the block (every child
+    that decodes a client's file takes one: ``service.parsing.bounded_call`` too)."""
+    deadline = time.monotonic() + limits.timeout
+    with _client_slots(limits.client_parses).hold(client, deadline):
+        if not _SLOTS.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            raise ParseTimeout(
+                f"no parser became free within the {limits.timeout:g} s limit; try again"
+            )
+        try:
+            yield
+        finally:
+            _SLOTS.release()
+
+
+class Child:
     """A forked parser, reaped exactly once (a reaped pid may name another process)."""
 
     def __init__(self, pid: int) -> None:
@@ -103,7 +143,7 @@ def _run_child(
     if pid == 0:  # pragma: no cover - runs in the child, which never returns
         worker.run(write_fd, documents, base_iri, limits)
     os.close(write_fd)
-    child = _Child(pid)
+    child = Child(pid)
     deadline = time.monotonic() + limits.timeout
     try:
         return _collect(read_fd, child, len(documents), limits, deadline)
@@ -112,7 +152,7 @@ def _run_child(
         child.stop()
 
 
-def _collect(fd: int, child: _Child, count: int, limits: ParseLimits, deadline: float) -> bytes:
+def _collect(fd: int, child: Child, count: int, limits: ParseLimits, deadline: float) -> bytes:
     """Read the child's frames until it is done, fails, dies or runs out of time."""
     poller = select.poll()
     poller.register(fd, select.POLLIN)
@@ -130,7 +170,7 @@ def _collect(fd: int, child: _Child, count: int, limits: ParseLimits, deadline: 
                 )
             chunk = os.read(fd, _READ)
             if not chunk:
-                raise _death(child, limits)
+                raise death_of(child, limits)
             pending += chunk
             continue
         kind, payload = frame
@@ -168,7 +208,7 @@ def _error(report: dict[str, Any], count: int, limits: ParseLimits) -> EsskgErro
     return RdfSyntaxError(message, source, line, report.get("column"))
 
 
-def _death(child: _Child, limits: ParseLimits) -> EsskgError:
+def death_of(child: Child, limits: ParseLimits) -> EsskgError:
     """The typed error for a child that ended without a report."""
     status, usage = child.wait()
     if os.WIFSIGNALED(status):

@@ -14,12 +14,14 @@ OUTPUT_FACTOR = 8
 
 @dataclass(frozen=True)
 class ParseLimits:
-    """Nesting depth, wall-clock seconds, memory beyond the server's, and N-Quads bytes."""
+    """Nesting depth, wall-clock seconds, memory beyond the server's, N-Quads bytes, and
+    parses one client may have running at once."""
 
     max_nesting: int
     timeout: float
     memory_bytes: int
     max_output_bytes: int
+    client_parses: int = 1
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ParseLimits:
@@ -28,6 +30,7 @@ class ParseLimits:
             timeout=settings.parse_timeout,
             memory_bytes=settings.parse_memory_bytes,
             max_output_bytes=OUTPUT_FACTOR * settings.max_body_bytes,
+            client_parses=settings.client_parses,
         )
 
     @property

@@ -40,7 +40,7 @@ def run(
     objects (whose copies it holds) ever runs here."""
     code = 0
     try:
-        _confine(out_fd, limits)
+        confine(out_fd, limits)
         with os.fdopen(out_fd, "wb") as out:
             _parse_into(out, documents, base_iri, limits.max_nesting)
     except BaseException:  # the process boundary: nothing may unwind into the server's frames
@@ -49,8 +49,9 @@ def run(
         os._exit(code)
 
 
-def _confine(keep: int, limits: ParseLimits) -> None:
-    """Only the pipe open, default signal handling, and the memory, CPU and core limits."""
+def confine(keep: int, limits: ParseLimits) -> None:
+    """Only the pipe ``keep`` open, default signal handling, and the memory, CPU and core
+    limits (``service.parsing.bounded_call`` confines its children the same way)."""
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)

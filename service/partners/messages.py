@@ -81,6 +81,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "le classeur XLSX ne peut pas être lu",
         "the XLSX workbook cannot be read",
     ),
+    "xlsx_too_large": (
+        "le classeur XLSX ferait {size} Mo une fois décompressé, au-delà des {limit} Mo "
+        "acceptés : envoyez un fichier plus petit, ou en CSV",
+        "the XLSX workbook would take {size} MB once uncompressed, more than the {limit} MB "
+        "accepted: send a smaller file, or a CSV",
+    ),
+    "xlsx_too_many_cells": (
+        "la première feuille du classeur XLSX a plus de {limit} cellules (vides comprises) : "
+        "supprimez les lignes et colonnes inutiles, ou envoyez un CSV",
+        "the XLSX workbook's first sheet has more than {limit} cells (empty ones included): "
+        "delete the unused rows and columns, or send a CSV",
+    ),
+    "xlsx_too_costly": (
+        "le classeur XLSX n'a pas pu être lu dans les limites de temps et de mémoire du "
+        "service : envoyez un fichier plus petit, ou en CSV",
+        "the XLSX workbook could not be read within the service's time and memory limits: "
+        "send a smaller file, or a CSV",
+    ),
     "shape": ("{message}", "{message}"),
 }
 

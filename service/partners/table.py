@@ -5,6 +5,13 @@ writes ``;``), or an XLSX workbook (its first sheet, read by openpyxl). Headers 
 to the kind's columns in French or English, whatever their case, accents or spacing. Rows
 are numbered as the spreadsheet numbers its lines (the header is line 1), so an error's
 « ligne 12 » is the line a person sees. Entirely empty rows are skipped.
+
+An XLSX is a zip of XML: a few kilobytes can expand to gigabytes, or declare a sheet of a
+billion empty cells. So a workbook whose files would take more than :data:`MAX_XLSX_BYTES`
+once uncompressed (the sizes the zip declares, which the reader holds each file to), or
+whose first sheet yields more than :data:`MAX_XLSX_CELLS` cells, is refused with a clear
+error before or while it is read; and the server reads it only through
+:func:`service.partners.upload.read_upload_table`, in a bounded child process.
 """
 
 from __future__ import annotations
@@ -18,6 +25,12 @@ from datetime import date, datetime
 
 from service.partners.kinds import Kind
 from service.partners.values import CellError
+
+#: The most a workbook's files may take once uncompressed, all together (a partner's
+#: 10,000-row sheet takes a few megabytes).
+MAX_XLSX_BYTES = 64_000_000
+#: The most cells the first sheet may yield, empty ones included (10,000 rows of 50 columns).
+MAX_XLSX_CELLS = 500_000
 
 CSV_TYPES = frozenset({"text/csv", "application/csv", "text/plain"})
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -120,15 +133,34 @@ def read_xlsx(kind: Kind, data: bytes) -> Table:
     from openpyxl import load_workbook
 
     try:
+        _check_uncompressed(data)
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise CellError("unreadable_xlsx") from exc
     try:
         sheet = book.worksheets[0]
-        lines = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        lines: list[list[str]] = []
+        cells = 0
+        for row in sheet.iter_rows(values_only=True):
+            cells += len(row)
+            if cells > MAX_XLSX_CELLS:
+                raise CellError("xlsx_too_many_cells", {"limit": f"{MAX_XLSX_CELLS:,}"})
+            lines.append([_cell_text(v) for v in row])
     finally:
         book.close()
     return _table(kind, lines)
+
+
+def _check_uncompressed(data: bytes) -> None:
+    """Refuse a workbook whose files declare more than :data:`MAX_XLSX_BYTES` in all (the
+    zip reader stops each file at its declared size, so the declaration bounds the reading)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        total = sum(info.file_size for info in archive.infolist())
+    if total > MAX_XLSX_BYTES:
+        raise CellError(
+            "xlsx_too_large",
+            {"size": str(total // 1_000_000), "limit": str(MAX_XLSX_BYTES // 1_000_000)},
+        )
 
 
 def is_xlsx(data: bytes, filename: str, media_type: str) -> bool:

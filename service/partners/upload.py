@@ -28,20 +28,27 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from service.errors import EsskgError, UnknownPartnerKind
+from service.errors import (
+    EsskgError,
+    ParseMemoryExceeded,
+    ParserCrashed,
+    ParseTimeout,
+    UnknownPartnerKind,
+)
 from service.formats import rdf_format_for_media_type, rdf_format_for_path
 from service.graph.check import Reasoner
 from service.graph.dry_run import replacing
 from service.graph.gate import Precondition, ShapesViolation, WriteGate, parse_payload
 from service.graph.validate import Validator
 from service.namespaces import partner_graph
+from service.parsing.bounded_call import call_bounded
 from service.parsing.limits import ParseLimits
 from service.partners.kinds import KINDS, Kind
 from service.partners.lookup import Lookup
 from service.partners.mapping import Mapped, Origins, map_table
 from service.partners.messages import Lang, UploadError
 from service.partners.provenance import UploadFacts, describe, tags, upload_node
-from service.partners.table import read_table
+from service.partners.table import Table, read_table
 from service.partners.values import CellError
 from service.partners.vocabulary import DCTERMS, ordered, shown
 from service.settings import Settings
@@ -127,14 +134,30 @@ def kind_named(slug: str) -> Kind:
 
 
 def parse_rdf(
-    data: bytes, filename: str, media_type: str, limits: ParseLimits
+    data: bytes, filename: str, media_type: str, limits: ParseLimits, client: str = ""
 ) -> tuple[ox.Triple, ...]:
-    """An RDF upload's triples, parsed in the isolated parser process (never here)."""
+    """An RDF upload's triples, parsed in the isolated parser process (never here), within
+    the share of the parsers of ``client`` (the sender's address)."""
     try:
         fmt = rdf_format_for_media_type(media_type)
     except EsskgError:
         fmt = rdf_format_for_path(Path(filename))
-    return tuple(parse_payload([(fmt, data)], None, limits=limits))
+    return tuple(parse_payload([(fmt, data)], None, limits=limits, client=client))
+
+
+def read_upload_table(
+    kind: str, data: bytes, filename: str, media_type: str, limits: ParseLimits, client: str = ""
+) -> Table:
+    """A spreadsheet's table, decoded in a bounded child process (``bounded_call``: the
+    parser's memory, time and slots), never in the server: an XLSX is a zip that can expand
+    without end. Raises :class:`CellError`, worded for the partner, when it cannot be read
+    within those bounds."""
+    try:
+        return call_bounded(
+            read_table, (kind_named(kind), data, filename, media_type), limits, client
+        )
+    except (ParseTimeout, ParseMemoryExceeded, ParserCrashed) as exc:
+        raise CellError("xlsx_too_costly") from exc
 
 
 def _rdf_mapped(triples: tuple[ox.Triple, ...]) -> Mapped:
@@ -152,16 +175,19 @@ def map_upload(
     media_type: str,
     rdf: tuple[ox.Triple, ...] | None,
     own: frozenset[str] = frozenset(),
+    table: Table | None = None,
 ) -> Mapped:
     """The upload's triples (or its errors), before any comparison with the graph;
-    ``own``: what the partner's previous upload of the kind minted."""
+    ``own``: what the partner's previous upload of the kind minted; ``table``: the
+    spreadsheet already decoded (:func:`read_upload_table`), else it is read here."""
     kind = kind_named(facts.kind)
     if rdf is not None:
         return _rdf_mapped(rdf)
-    try:
-        table = read_table(kind, facts.data, facts.filename, media_type)
-    except CellError as problem:
-        return Mapped(errors=[UploadError(problem.code, params=problem.params)])
+    if table is None:
+        try:
+            table = read_table(kind, facts.data, facts.filename, media_type)
+        except CellError as problem:
+            return Mapped(errors=[UploadError(problem.code, params=problem.params)])
     return map_table(kind, table, facts.partner, Lookup.for_table(store, table), own)
 
 
@@ -182,10 +208,15 @@ def owned(current: set[ox.Triple], partner: str, kind: str) -> set[ox.Triple]:
 
 
 def plan(
-    facts: UploadFacts, store: Store, media_type: str, rdf: tuple[ox.Triple, ...] | None = None
+    facts: UploadFacts,
+    store: Store,
+    media_type: str,
+    rdf: tuple[ox.Triple, ...] | None = None,
+    table: Table | None = None,
 ) -> Plan:
     """Map the upload and compare it with the partner's graph; nothing is written.
-    ``rdf``: an RDF upload's triples, parsed beforehand by :func:`parse_rdf`."""
+    ``rdf``: an RDF upload's triples, parsed beforehand by :func:`parse_rdf`; ``table``: a
+    spreadsheet's, decoded beforehand by :func:`read_upload_table`."""
     graph = partner_graph(facts.partner)
     current = {quad.triple for quad in store.quads(graph)}
     previous = owned(current, facts.partner, facts.kind)
@@ -197,7 +228,7 @@ def plan(
         and t.object == node
         and isinstance(t.subject, ox.NamedNode)
     )
-    mapped = map_upload(facts, store, media_type, rdf, own)
+    mapped = map_upload(facts, store, media_type, rdf, own, table)
     result = Plan(
         facts.partner,
         facts.kind,
@@ -288,13 +319,14 @@ class UploadJob:
     dry: bool
     checks: Checks
     client: str = ""
+    table: Table | None = None  # a spreadsheet, decoded beforehand (never in the engine)
 
     @property
     def memo_key(self) -> Hashable:
         return ("partner-upload", self.facts.partner, self.facts.kind, self.facts.digest, self.dry)
 
     def answer(self, store: Store) -> Plan:
-        found = plan(self.facts, store, self.media_type, self.rdf)
+        found = plan(self.facts, store, self.media_type, self.rdf, self.table)
         return verdict(found, store, self.checks) if self.dry else found
 
 

@@ -22,22 +22,30 @@ started on (the engine's memory store reads a snapshot). Nothing is reloaded aft
 The engine is replaced, and loads the data again, only when a query passes the time limit
 (the engine is killed, and the queries it was running with it are retried on the next one)
 or when it dies. It reads the build's N-Quads snapshot while no write has changed the store
-(at 1M triples, about 10 s), else the server streams its store through a pipe (about 25 s;
-the project's own graph: milliseconds). Deltas committed while it loads are applied once it
-has loaded, before it takes queries (an exact delta applied to data that already holds it
-changes nothing, so the order of the stream and the commits does not matter). Meanwhile
-queries wait for it, within their own time limit, and ``/health`` reports ``loading``.
+(at 1M triples, about 10 s; 17 s with the territory), else the server streams its store
+through a pipe (about 25 s; the project's own graph: milliseconds). Then it runs its
+preparation (the write and dry-run checks, ``service.graph.prepare``), so that no request's
+time limit pays for it. Deltas committed while it loads are applied once it has loaded,
+before it takes queries (an exact delta applied to data that already holds it changes
+nothing, so the order of the stream and the commits does not matter). Meanwhile ``/health``
+reports ``loading``, and queries wait for it: waiting for a load is queueing, so it has its
+own bound (``load_wait``, setting ``ESSKG_LOAD_WAIT``, above a reload's time), past which
+they get 503 with ``Retry-After``; once the engine is ready each still gets its whole time
+limit. So the bystanders of a kill are answered late, not refused.
 
 Limits that live in the engine, where the work happens: the time limit counts from the moment
 the engine receives a job (waiting for a free thread has its own bound and is never taken
 for a runaway); the process may use at most ``memory_bytes`` beyond what the loaded data
 takes (``RLIMIT_DATA``: an allocation past it fails, and the engine aborts); its threads
-have deep stacks. When the engine dies under a job (the memory ceiling, a crash, a kill from
-outside), the jobs it was running are sent once more to its successor, since any of them may
-have been a bystander; a job under which an engine dies twice is refused at once afterwards,
-as a runaway is. Jobs sent again after a death run one at a time, so a bystander is never
-in flight at its second death unless it caused it. Each client may have ``client_queries``
-jobs running at once.
+have deep stacks. What stopped the engine is refused when sent again
+(``service.sparql.suspects``): a query past the time limit at once; when the engine dies
+under jobs (the memory ceiling, a crash, a kill from outside), the job that was alone in it
+at once, else each job it was running is a suspect, refused when sent again, and sent once
+more to the successor, one suspect at a time, so a bystander is never in flight at its
+second death unless it caused it: the one under which it dies again is refused, the others
+are answered and cleared. The client that sent what stopped the engine gets 429 for its next
+queries for a while (``service.sparql.cooldown``): fresh texts cannot keep the engine
+reloading. Each client may have ``client_queries`` jobs running at once.
 
 The engine is forked from the server, which is multi-threaded: the child touches nothing of
 the parent's but its own sockets and the pipe it reads (it closes every other descriptor),
@@ -61,10 +69,18 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import NoReturn
 
-from service.errors import EsskgError, QueryCrashed, QueryTimeout, StoreUnavailable
+from service.errors import (
+    EngineReloading,
+    EsskgError,
+    QueryCrashed,
+    QueryTimeout,
+    StoreUnavailable,
+)
 from service.process_limits import cap_data_growth
-from service.sparql.execution import Executor, Job, Limits, T
+from service.sparql.cooldown import Cooldowns
+from service.sparql.execution import Executor, Job, Limits, Preparation, T
 from service.sparql.fairness import ClientSlots
+from service.sparql.suspects import Suspects
 from service.store.base import Store
 from service.store.delta import Delta
 from service.store.oxigraph import OxigraphStore
@@ -72,10 +88,6 @@ from service.store.oxigraph import OxigraphStore
 #: After a failed load, queries are refused (not retried) for this long: a broken engine
 #: must not be relaunched by every request.
 RELAUNCH_PAUSE_S = 5.0
-#: A query that passed the time limit is refused at once, without running, for this long
-#: (or until the data changes): a client retrying it would otherwise kill the engine, and
-#: make everyone wait for a reload, on every attempt.
-RUNAWAY_MEMORY_S = 600.0
 #: The longest a committed delta may take the engine to apply before it is replaced (a
 #: big one, say a graph of a million triples dropped, takes seconds).
 DELTA_TIMEOUT_S = 120.0
@@ -131,7 +143,12 @@ def _apply_deltas(conn: Connection, store: Store) -> None:
 
 
 def _engine_main(
-    conns: list[Connection], control: Connection, source_fd: int, union_default: bool, memory: int
+    conns: list[Connection],
+    control: Connection,
+    source_fd: int,
+    union_default: bool,
+    memory: int,
+    prepare: Preparation | None,
 ) -> NoReturn:
     """The engine's whole life: load the data, then serve every connection. Never returns."""
     code = 0
@@ -152,6 +169,9 @@ def _engine_main(
                 with contextlib.suppress(OSError):
                     _send(conn, ("failed", f"{type(exc).__name__}: {exc}"))
             raise
+        if prepare is not None:  # part of loading: before any connection says "ready"
+            with contextlib.suppress(Exception):  # else the first request compiles it
+                prepare(store)
         threading.stack_size(THREAD_STACK_BYTES)
         cap_data_growth(memory + THREAD_STACK_BYTES * (len(conns) + 1))
         threading.Thread(target=_apply_deltas, args=(control, store), daemon=True).start()
@@ -164,11 +184,21 @@ def _engine_main(
             thread.join()
     except BaseException:  # the process boundary: nothing may unwind into the parent's frames
         code = 1
+        with contextlib.suppress(BaseException):  # why, in the server's log
+            traceback.print_exc()
     finally:
         os._exit(code)
 
 
 # -- the server's side --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Again:
+    """The job's engine was replaced under it: send it again. ``suspect``: the engine died
+    while the job ran, and the job may have been the cause."""
+
+    suspect: bool
 
 
 @dataclass(eq=False)
@@ -182,6 +212,9 @@ class _Engine:
     retired: bool = False
     #: Died under the jobs it was running (memory ceiling, crash, killed from outside).
     died: bool = False
+    #: Jobs running on it now, and how many were running when it died.
+    busy: int = 0
+    busy_at_death: int = 0
     #: Deltas committed while it loads, applied before it takes queries.
     pending: list[Delta] = field(default_factory=list)
 
@@ -195,17 +228,23 @@ class QueryEngine(Executor):
         threads: int,
         limits: Limits,
         snapshot: Path | None = None,
+        prepare: Preparation | None = None,
     ) -> None:
         """``snapshot``: the store's quads as an N-Quads file, loaded instead of a dump of
-        the store while it exists (whoever changes the store deletes it first)."""
+        the store while it exists (whoever changes the store deletes it first).
+        ``prepare``: run by each engine on its copy once loaded, before it takes queries
+        (``service.graph.prepare``: the write and dry-run checks), so no request pays it."""
         if threads < 1:
             raise ValueError("the query engine needs at least one thread")
         self._store = store
         self._snapshot = snapshot
         self._threads = threads
+        self._prepare = prepare
         self._limits = limits
         self._timeout = limits.timeout
         self._slots = ClientSlots(limits.client_queries)
+        self._cooldowns = Cooldowns(limits.runaway_cooldown)
+        self._suspects = Suspects()
         self.write_lock = threading.Lock()
         #: Held while a delta is sent to an engine: one at a time, in commit order.
         self._delta_lock = threading.Lock()
@@ -215,13 +254,6 @@ class QueryEngine(Executor):
         self._failure: str | None = None
         self._failed_at = 0.0
         self._closed = False
-        #: jobs stopped at the limit, or under which an engine died twice → when
-        self._runaways: dict[Hashable, float] = {}
-        #: jobs under which an engine died once → when (they may have been bystanders)
-        self._crashes: dict[Hashable, float] = {}
-        #: held by such a job while it runs again, so that suspects run one at a time and a
-        #: second death names its cause
-        self._quarantine = threading.Lock()
         with self._cond:
             self._launch()
 
@@ -245,6 +277,7 @@ class QueryEngine(Executor):
                 read_fd,
                 self._store.union_default,
                 self._limits.memory_bytes,
+                self._prepare,
             )
         os.close(read_fd)
         for conn in [*theirs, their_control]:
@@ -362,13 +395,23 @@ class QueryEngine(Executor):
         with self._cond:
             return [self._engine.pid] if self._engine is not None else []
 
-    def _acquire(self, deadline: float) -> tuple[_Engine, Connection]:
+    def _acquire(self) -> tuple[_Engine, Connection]:
+        """A free connection of a ready engine, launching one if there is none.
+
+        Neither wait is running time. Waiting for a free thread of a ready engine is bounded
+        by the time limit; waiting for an engine to load (at start-up, after another request
+        stopped the last one) by the load-wait bound, from when this wait began: a reload at
+        a million triples takes longer than a time limit suited to queries.
+        """
+        thread_deadline: float | None = None
+        load_deadline: float | None = None
         with self._cond:
             while True:
                 if self._closed:
                     raise StoreUnavailable("the query engine is shut down")
                 engine = self._engine
                 if engine is not None and self._idle:
+                    engine.busy += 1
                     return engine, self._idle.pop()
                 if engine is None:
                     if self._failure and time.monotonic() - self._failed_at < RELAUNCH_PAUSE_S:
@@ -377,92 +420,83 @@ class QueryEngine(Executor):
                         )
                     self._launch()
                     continue
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    if not engine.ready:
+                now = time.monotonic()
+                if engine.ready:
+                    load_deadline = None
+                    thread_deadline = thread_deadline or now + self._timeout
+                    remaining = thread_deadline - now
+                    if remaining <= 0:
                         raise QueryTimeout(
-                            "the query engine was still loading the data when the "
-                            f"{self._timeout:g} s limit passed"
+                            f"no query thread became free within the {self._timeout:g} s limit"
                         )
-                    raise QueryTimeout(
-                        f"no query thread became free within the {self._timeout:g} s limit"
-                    )
+                else:
+                    thread_deadline = None
+                    load_deadline = load_deadline or now + self._limits.load_wait
+                    remaining = load_deadline - now
+                    if remaining <= 0:
+                        raise self._still_loading()
                 self._cond.wait(remaining)
+
+    def _still_loading(self) -> EngineReloading:
+        wait = self._limits.load_wait
+        return EngineReloading(
+            "le moteur de requêtes chargeait encore les données au bout de "
+            f"{wait:g} s d'attente (réglage ESSKG_LOAD_WAIT) : renvoyez la requête plus tard",
+            f"the query engine was still loading the data after {wait:g} s of waiting "
+            "(setting ESSKG_LOAD_WAIT): send the request again later",
+        )
 
     def _release(self, engine: _Engine, conn: Connection) -> None:
         with self._cond:
+            engine.busy -= 1
             if engine is self._engine and not engine.retired:
                 self._idle.append(conn)
                 self._cond.notify()
             else:
                 conn.close()
 
-    def _refuse_known_runaway(self, key: Hashable) -> None:
-        with self._cond:
-            stopped = self._runaways.get(key)
-            if stopped is None:
-                return
-            ago = time.monotonic() - stopped
-            if ago > RUNAWAY_MEMORY_S:
-                del self._runaways[key]
-                return
-        raise QueryTimeout(
-            f"the same query was stopped {ago:.0f} s ago (past the {self._timeout:g} s limit, "
-            "or it stopped the query engine); it is not run again until the data changes or "
-            "ten minutes have passed"
-        )
-
-    def _remember(self, table: dict[Hashable, float], key: Hashable) -> None:
-        """Note ``key`` in ``table`` (caller holds the lock), forgetting old entries."""
-        now = time.monotonic()
-        for old in [k for k, t in table.items() if now - t >= RUNAWAY_MEMORY_S]:
-            del table[old]
-        table[key] = now
-
-    def _engine_died_under(self, key: Hashable) -> bool:
-        """Count a death of the engine under ``key``; True once it is the second."""
-        with self._cond:
-            if key in self._crashes:
-                del self._crashes[key]
-                self._remember(self._runaways, key)
-                return True
-            self._remember(self._crashes, key)
-            return False
-
     def run(self, job: Job[T]) -> T:
         key = job.memo_key
-        self._refuse_known_runaway(key)
-        wait_until = time.monotonic() + self._timeout
+        self._suspects.refuse_known(key, self._timeout)
+        self._cooldowns.check(job.client)
         payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
-        with self._slots.hold(job.client, wait_until):
+        with self._slots.hold(job.client, time.monotonic() + self._timeout):
+            self._cooldowns.check(job.client)  # it may have stopped the engine meanwhile
+            suspect = False
             while True:
-                with self._quarantine if self._suspect(key) else contextlib.nullcontext():
-                    answer = self._attempt(key, payload, wait_until)
-                if answer is not None:
-                    status, value = answer
-                    if status == "ok":
-                        return value  # type: ignore[return-value]
-                    if status == "error":
-                        assert isinstance(value, EsskgError)
-                        raise value
-                    raise RuntimeError(f"the query engine failed:\n{value}")
-
-    def _suspect(self, key: Hashable) -> bool:
-        with self._cond:
-            return key in self._crashes
+                retry_wait = self._limits.load_wait + self._timeout
+                quarantine = self._suspects.quarantine(retry_wait) if suspect else None
+                with quarantine or contextlib.nullcontext():
+                    answer = self._attempt(job.client, key, payload, suspect)
+                if isinstance(answer, _Again):
+                    suspect = suspect or answer.suspect
+                    continue
+                if suspect:
+                    self._suspects.cleared(key)  # answered: it was a bystander
+                status, value = answer
+                if status == "ok":
+                    return value  # type: ignore[return-value]
+                if status == "error":
+                    assert isinstance(value, EsskgError)
+                    raise value
+                raise RuntimeError(f"the query engine failed:\n{value}")
 
     def _attempt(
-        self, key: Hashable, payload: bytes, wait_until: float
-    ) -> tuple[str, object] | None:
-        """Send the job once; None when it must be sent again (its engine was replaced)."""
-        engine, conn = self._acquire(wait_until)
+        self, client: str, key: Hashable, payload: bytes, suspect: bool
+    ) -> tuple[str, object] | _Again:
+        """Send the job once; :class:`_Again` when it must be sent again (its engine was
+        replaced under it). ``suspect``: it was in flight at an earlier death."""
+        engine, conn = self._acquire()
         deadline = time.monotonic() + self._timeout  # running time, not queueing
         try:
-            conn.send_bytes(payload)
+            try:
+                conn.send_bytes(payload)
+            except OSError:  # it was dead before it could read the job: not the cause
+                self._replace(engine, died=True)
+                return _Again(suspect=False)
             if not conn.poll(max(0.0, deadline - time.monotonic())):
                 self._replace(engine)  # the work stops for real
-                with self._cond:
-                    self._remember(self._runaways, key)
+                self._stopped_by(client, key)
                 raise QueryTimeout(
                     f"the query was stopped after the {self._timeout:g} s limit "
                     "(setting ESSKG_QUERY_TIMEOUT)"
@@ -470,17 +504,25 @@ class QueryEngine(Executor):
             return _receive(conn)
         except (EOFError, OSError) as exc:
             if engine.retired and not engine.died:
-                return None  # stopped for another query or new data: try the next one
+                return _Again(suspect=False)  # stopped for another query or new data
             self._replace(engine, died=True)
-            if self._engine_died_under(key):
+            if suspect or engine.busy_at_death <= 1:  # it died again under it, or alone
+                self._stopped_by(client, key)
                 raise QueryCrashed(
-                    "the query engine stopped twice while running this request (past its "
-                    "memory ceiling, setting ESSKG_QUERY_MEMORY_MB, or a crash); it is "
-                    f"refused for ten minutes: {exc or type(exc).__name__}"
+                    "the query engine stopped while running this request (past its memory "
+                    "ceiling, setting ESSKG_QUERY_MEMORY_MB, or a crash); it is refused for "
+                    f"ten minutes: {exc or type(exc).__name__}"
                 ) from exc
-            return None  # perhaps a bystander: once more, on a fresh engine
+            self._suspects.suspect(key)
+            return _Again(suspect=True)  # perhaps a bystander: once more, on a fresh engine
         finally:
             self._release(engine, conn)
+
+    def _stopped_by(self, client: str, key: Hashable) -> None:
+        """``key``, sent by ``client``, stopped the engine: refused when sent again, and its
+        client cools down (``service.sparql.cooldown``)."""
+        self._suspects.runaway(key)
+        self._cooldowns.punish(client)
 
     def _replace(self, engine: _Engine, *, died: bool = False) -> None:
         """Kill ``engine`` and start loading its successor now, not at the next query."""
@@ -488,6 +530,7 @@ class QueryEngine(Executor):
             if engine.retired:
                 return
             engine.died = died
+            engine.busy_at_death = engine.busy
             self._retire(engine)
             if not self._closed and self._engine is None:
                 self._launch()
@@ -500,8 +543,7 @@ class QueryEngine(Executor):
             with self._cond:
                 if self._closed:
                     return
-                self._runaways.clear()  # on other data the same query may well finish
-                self._crashes.clear()
+                self._suspects.forget()  # on other data the same query may well finish
                 engine = self._engine
                 if engine is None:
                     return  # the next engine loads the store, which holds the commit
@@ -510,7 +552,7 @@ class QueryEngine(Executor):
                     return
             failure = self._send_delta(engine, delta)
             if failure is not None:
-                self._replace(engine, died=True)
+                self._replace(engine)  # the queries it was running did nothing wrong
 
     def _send_delta(self, engine: _Engine, delta: Delta) -> str | None:
         """Have ``engine`` apply ``delta``; None once it has, else why it could not."""
@@ -529,8 +571,7 @@ class QueryEngine(Executor):
         with self._cond:
             if self._closed:
                 return
-            self._runaways.clear()  # on other data the same query may well finish
-            self._crashes.clear()
+            self._suspects.forget()  # on other data the same query may well finish
             if self._engine is not None:
                 self._retire(self._engine)
             self._failure = None

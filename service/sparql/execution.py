@@ -35,6 +35,9 @@ from service.store.delta import Delta
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 
+#: What an executor makes ready on the data it answers from before its first query.
+Preparation = Callable[[Store], None]
+
 
 class Job(Protocol[T_co]):
     """Work the query engine does on its copy of the data: a query, or a dry-run write.
@@ -181,11 +184,20 @@ class InProcessExecutor(Executor):
     disabled (``query_workers=0``); a slow query then only ends when the engine finishes.
     """
 
-    def __init__(self, store: Store, limits: Limits | None = None) -> None:
+    def __init__(
+        self, store: Store, limits: Limits | None = None, prepare: Preparation | None = None
+    ) -> None:
         self._store = store
         self._limits = limits or Limits()
         self._slots = ClientSlots(self._limits.client_queries)
+        self._prepare = prepare
         self.write_lock = threading.Lock()
+
+    def wait_ready(self) -> None:
+        """Run the preparation once (start-up waits for it, as for a query engine's)."""
+        prepare, self._prepare = self._prepare, None
+        if prepare is not None:
+            prepare(self._store)
 
     def run(self, job: Job[T]) -> T:
         with self._slots.hold(job.client, time.monotonic() + self._limits.timeout):
@@ -194,20 +206,32 @@ class InProcessExecutor(Executor):
 
 @dataclass(frozen=True)
 class Limits:
-    """What bounds the work of queries: settings ``QUERY_TIMEOUT``, ``CLIENT_QUERIES`` and
-    ``QUERY_MEMORY_MB``."""
+    """What bounds the work of queries: settings ``QUERY_TIMEOUT``, ``CLIENT_QUERIES``,
+    ``QUERY_MEMORY_MB``, ``LOAD_WAIT`` and ``RUNAWAY_COOLDOWN``.
+
+    ``load_wait`` is apart from ``timeout`` because waiting for the engine to load the data
+    is queueing, not running: a query that another one's kill caught in flight, or that
+    arrived during the reload, waits for the next engine (about 17 s at a million triples)
+    and then gets its whole time limit.
+    """
 
     timeout: float = 30.0
     client_queries: int = 2
     memory_bytes: int = 1536 << 20
+    load_wait: float = 60.0
+    runaway_cooldown: float = 30.0
 
 
 def make_executor(
-    store: Store, workers: int, limits: Limits, snapshot: Path | None = None
+    store: Store,
+    workers: int,
+    limits: Limits,
+    snapshot: Path | None = None,
+    prepare: Preparation | None = None,
 ) -> Executor:
     """The query engine when the store is local and fork exists, else in-process."""
     from service.sparql.engine import QueryEngine
 
     if workers > 0 and hasattr(os, "fork") and store.local:
-        return QueryEngine(store, workers, limits, snapshot)
-    return InProcessExecutor(store, limits)
+        return QueryEngine(store, workers, limits, snapshot, prepare)
+    return InProcessExecutor(store, limits, prepare)

@@ -5,9 +5,11 @@ parser recurses once per nesting level, and a text nested deep enough overflows 
 whatever process parses it, so the text is first parsed in a child forked for that purpose:
 the child runs the update on an empty store (the engine has no parse-only call) with the
 network guard refusing every connection (a ``LOAD`` there fetches nothing), within the time
-limit, and reports a syntax error with its position or nothing. Only then does the server
-parse it. A child that crashes or runs out of time is a refusal, and the server never saw
-the text.
+limit and the query engine's memory ceiling (running it evaluates it: on an empty store a
+``WHERE`` matches nothing, but a chain of ``BIND``s doubling a string needs no data), and
+reports a syntax error with its position or nothing. Only then does the server parse it. A
+child that crashes, runs out of time or out of memory is a refusal, and the server never
+saw the text.
 """
 
 from __future__ import annotations
@@ -16,20 +18,26 @@ import contextlib
 import faulthandler
 import os
 import pickle
+import resource
 import select
 import signal
 import time
 
 import pyoxigraph as ox
 
-from service.errors import EvaluationError, QuerySyntaxError, QueryTimeout
+from service.errors import EvaluationError, QueryCrashed, QuerySyntaxError, QueryTimeout
 from service.netguard import GuardUnavailable, protect
+from service.process_limits import cap_data_growth, lower_limit
 
 
-def _child(text: str, base_iri: str | None, out: int) -> None:  # pragma: no cover - child
+def _child(
+    text: str, base_iri: str | None, out: int, memory_bytes: int
+) -> None:  # pragma: no cover - child
     report: tuple[str, str, int | None, int | None] | None = None
     faulthandler.disable()  # a crash here is expected and answered; no dump on stderr
     try:
+        lower_limit(resource.RLIMIT_CORE, 0)
+        cap_data_growth(memory_bytes)
         with contextlib.suppress(GuardUnavailable):
             protect([])
         ox.Store().update(text, base_iri=base_iri)
@@ -41,15 +49,18 @@ def _child(text: str, base_iri: str | None, out: int) -> None:  # pragma: no cov
         os.write(out, pickle.dumps(report))
 
 
-def check_update_parses(text: str, base_iri: str | None, timeout: float) -> None:
-    """Raise the engine's syntax error for ``text``, or a refusal if parsing it is unsafe."""
+def check_update_parses(
+    text: str, base_iri: str | None, timeout: float, memory_bytes: int = 1536 << 20
+) -> None:
+    """Raise the engine's syntax error for ``text``, or a refusal if parsing it is unsafe
+    (``memory_bytes``: what the child may take beyond the server's)."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child
         code = 0
         try:
             os.close(read_end)
-            _child(text, base_iri, write_end)
+            _child(text, base_iri, write_end, memory_bytes)
         except BaseException:
             code = 1
         finally:
@@ -71,6 +82,11 @@ def check_update_parses(text: str, base_iri: str | None, timeout: float) -> None
     finally:
         os.close(read_end)
         _, status = os.waitpid(pid, 0)
+    if not chunks and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGABRT:
+        raise QueryCrashed(  # the engine aborts when an allocation fails
+            "the update needed more memory than the query engine's ceiling (setting "
+            "ESSKG_QUERY_MEMORY_MB) while it was checked on an empty store"
+        )
     if not chunks:
         raise EvaluationError(
             "the update stopped the parser (signal "

@@ -59,9 +59,10 @@ def serve_process(root: Path, *, ready_within: float = 30, **env: str) -> Iterat
 
 @contextmanager
 def server_process(
-    root: Path, *, ready_within: float = 30, **env: str
+    root: Path, *, ready_within: float = 30, log: Path | None = None, **env: str
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """``esskg serve`` as :func:`serve_process`, with its process (a test may kill it)."""
+    """``esskg serve`` as :func:`serve_process`, with its process (a test may kill it);
+    ``log``: a file for its output (else it is dropped)."""
     port = free_port()
     environment = dict(
         os.environ,
@@ -69,11 +70,12 @@ def server_process(
         ESSKG_STORE_PATH=str(root / "var" / "store"),
         **env,
     )
+    output = log.open("ab") if log is not None else subprocess.DEVNULL
     process = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
         env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=output,
+        stderr=subprocess.STDOUT if log is not None else subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -88,3 +90,5 @@ def server_process(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+        if log is not None:
+            output.close()  # type: ignore[union-attr]

@@ -18,10 +18,16 @@ from typing import BinaryIO
 import pyoxigraph as ox
 import pytest
 
-from service.errors import QueryCrashed, QueryTimeout, StoreUnavailable
+from service.errors import (
+    EngineReloading,
+    QueryCrashed,
+    QueryTimeout,
+    RunawayCooldown,
+    StoreUnavailable,
+)
 from service.formats import NQUADS, RESULTS_JSON, Format
 from service.sparql.engine import QueryEngine
-from service.sparql.execution import Limits, QueryJob
+from service.sparql.execution import Limits, QueryJob, StoreCall
 from service.store.base import QueryKind
 from service.store.delta import Delta
 from service.store.oxigraph import OxigraphStore
@@ -240,13 +246,16 @@ def test_an_engine_that_cannot_load_reports_why() -> None:
         engine.close()
 
 
-def test_queries_wait_for_a_loading_engine_within_their_limit() -> None:
+def test_queries_wait_for_a_loading_engine_within_the_load_wait_bound() -> None:
     held = _Held(ox.Store())
-    engine = QueryEngine(held, threads=1, limits=Limits(0.5))
+    engine = QueryEngine(held, threads=1, limits=Limits(30, load_wait=0.5))
     try:
         assert engine.state == "loading"
-        with pytest.raises(QueryTimeout, match="still loading the data"):
+        started = time.monotonic()
+        with pytest.raises(EngineReloading, match="chargeait encore") as refused:
             engine.run(job("ASK {}"))
+        assert 0.5 <= time.monotonic() - started < 2  # the load-wait bound, not the 30 s limit
+        assert "ESSKG_LOAD_WAIT" in refused.value.english
         held.release.set()
         engine.wait_ready()
         assert engine.state == "ready"
@@ -370,9 +379,11 @@ def test_a_query_past_the_memory_ceiling_is_stopped_and_refused_the_others_answe
     try:
         engine.wait_ready()
         (pid,) = engine.pids
-        with pytest.raises(QueryCrashed, match="stopped twice"):
-            engine.run(job(DOUBLING))
+        with pytest.raises(QueryCrashed, match="refused for ten minutes"):
+            engine.run(job(DOUBLING))  # alone in the engine: the cause, after one death
         assert not alive(pid)
+        engine.wait_ready()
+        assert engine.pids != [pid] and all(alive(p) for p in engine.pids)
         started = time.monotonic()
         with pytest.raises(QueryTimeout, match="stopped 0 s ago"):
             engine.run(job(DOUBLING))  # refused at once, without running
@@ -435,7 +446,163 @@ def test_each_client_may_have_only_its_share_running(store: OxigraphStore) -> No
             assert not waiting.done()
             with pytest.raises(QueryTimeout):
                 first.result(20)
-            with pytest.raises(QueryTimeout):  # ran only once the first had stopped
+            # never ran: its client stopped the engine while it waited for its slot
+            with pytest.raises(RunawayCooldown):
                 waiting.result(20)
+    finally:
+        engine.close()
+
+
+# -- bystanders wait for the successor; what stopped the engine is remembered ------------------
+
+
+def _sleep(store: object, seconds: float, tag: str = "") -> str:
+    """A job that takes ``seconds`` of running time, whatever the data (pickled by name)."""
+    time.sleep(seconds)
+    return f"slept {tag}"
+
+
+def sleeping(seconds: float, client: str = "", tag: str = "") -> StoreCall[str]:
+    return StoreCall(_sleep, (seconds, tag), client)
+
+
+class _SlowReload(OxigraphStore):
+    """A store whose first dump is quick and every later one (a reload) takes ``delay``."""
+
+    delay = 3.0
+    dumps = 0
+
+    def dump_to(self, out: BinaryIO, fmt: Format = NQUADS) -> None:
+        type(self).dumps += 1
+        if type(self).dumps > 1:
+            time.sleep(self.delay)
+        super().dump_to(out, fmt)
+
+
+class _Counting(QueryEngine):
+    """Counts the engines it starts (each one a load of the data)."""
+
+    launches = 0
+
+    def _launch(self) -> None:
+        type(self).launches += 1
+        super()._launch()
+
+
+def test_bystanders_of_a_kill_wait_for_a_reload_longer_than_the_limit_then_run() -> None:
+    """Bug fixed: with a reload longer than the time limit, the queries caught in flight by
+    a kill (and those sent during the reload) got 503 "still loading" until it ended."""
+
+    class Slow(_SlowReload):
+        delay = 3.0
+        dumps = 0
+
+    engine = QueryEngine(Slow(ox.Store()), threads=3, limits=Limits(2.0, load_wait=20))
+    try:
+        engine.wait_ready()
+        with concurrent.futures.ThreadPoolExecutor(3) as pool:
+            runaway = pool.submit(engine.run, sleeping(60, "10.0.0.1"))
+            time.sleep(0.8)
+            caught = pool.submit(engine.run, sleeping(1.6, "10.0.0.2", "caught"))
+            time.sleep(1.8)  # the runaway is stopped at 2 s: now the successor is loading
+            assert engine.state == "loading"
+            started = time.monotonic()
+            late = pool.submit(engine.run, sleeping(1.6, "10.0.0.3", "late"))
+            with pytest.raises(QueryTimeout, match="stopped after the 2 s limit"):
+                runaway.result(10)
+            # each waited for the 3 s reload, then ran 1.6 s of its 2 s limit
+            assert caught.result(20) == "slept caught"
+            assert late.result(20) == "slept late"
+            assert time.monotonic() - started >= 1.6 + 2.0
+    finally:
+        engine.close()
+
+
+def test_the_client_whose_query_stopped_the_engine_cools_down(store: OxigraphStore) -> None:
+    engine = QueryEngine(store, threads=2, limits=Limits(1.0, runaway_cooldown=30))
+    try:
+        engine.wait_ready()
+        greedy = dataclasses.replace(job(SLOWER), client="10.0.0.1")
+        with pytest.raises(QueryTimeout, match="stopped after"):
+            engine.run(greedy)
+        fresh = dataclasses.replace(greedy, text=SLOWER + " # another text")
+        with pytest.raises(RunawayCooldown) as refused:
+            engine.run(fresh)  # not run: nothing is killed
+        assert 29 <= refused.value.retry_after <= 30
+        assert "ESSKG_RUNAWAY_COOLDOWN" in refused.value.english
+        with pytest.raises(RunawayCooldown):
+            engine.run(dataclasses.replace(job(COUNT), client="10.0.0.1"))
+        assert count_of(engine) == 50  # other clients are served
+        other = dataclasses.replace(job(COUNT), client="10.0.0.2")
+        assert engine.run(other).body
+    finally:
+        engine.close()
+
+
+def test_a_crashing_query_alone_is_remembered_after_one_death(store: OxigraphStore) -> None:
+    """Bug fixed: it was refused only once the engine had died twice under it."""
+
+    class Counting(_Counting):
+        launches = 0
+
+    engine = Counting(store, threads=2, limits=Limits(20, runaway_cooldown=0))
+    try:
+        engine.wait_ready()
+        with pytest.raises(QueryCrashed):
+            engine.run(job(NESTED))
+        engine.wait_ready()
+        assert Counting.launches == 2  # one death, one reload
+        started = time.monotonic()
+        with pytest.raises(QueryTimeout, match="stopped 0 s ago"):
+            engine.run(job(NESTED))
+        assert time.monotonic() - started < 0.5
+        assert Counting.launches == 2
+    finally:
+        engine.close()
+
+
+def test_a_crash_suspect_is_refused_while_its_retry_is_pending(store: OxigraphStore) -> None:
+    """Two jobs in flight at a death: each is sent once more, one at a time; meanwhile the
+    same texts sent again are refused, and the bystander is cleared once answered."""
+    engine = QueryEngine(store, threads=3, limits=Limits(30, runaway_cooldown=0))
+    try:
+        engine.wait_ready()
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            bystander = pool.submit(engine.run, sleeping(1.5, tag="bystander"))
+            time.sleep(0.3)
+            crasher = pool.submit(engine.run, job(NESTED))
+            with pytest.raises(QueryCrashed):
+                crasher.result(30)
+            assert bystander.result(30) == "slept bystander"
+        with pytest.raises(QueryTimeout, match=r"stopped \d+ s ago"):
+            engine.run(job(NESTED))
+        assert engine.run(sleeping(1.5, tag="bystander")) == "slept bystander"  # cleared
+    finally:
+        engine.close()
+
+
+def _prepare_slowly(store: object) -> None:
+    time.sleep(1.5)
+    _PREPARED.append(True)
+
+
+_PREPARED: list[bool] = []
+
+
+def _was_prepared(store: object) -> bool:
+    return bool(_PREPARED)  # read in the engine: its own copy of the list
+
+
+def test_an_engine_prepares_before_it_takes_queries_and_no_limit_pays_for_it(
+    store: OxigraphStore,
+) -> None:
+    engine = QueryEngine(store, threads=1, limits=Limits(1.0), prepare=_prepare_slowly)
+    try:
+        assert engine.state == "loading"
+        assert engine.run(StoreCall(_was_prepared)) is True  # waited, then ran: no timeout
+        (pid,) = engine.pids
+        assert count_of(engine) == 50
+        assert engine.pids == [pid]  # nothing was stopped
+        assert not _PREPARED  # the preparation ran in the engine, not here
     finally:
         engine.close()

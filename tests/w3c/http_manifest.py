@@ -194,8 +194,13 @@ def protocol_tests(path: Path) -> list[ProtocolTest]:
 @contextmanager
 def writable_endpoint(root: Path, token: str) -> Iterator[str]:
     """The app as deployed (default graph = union of all graphs), with writes on, no shapes."""
-    settings = settings_for(
-        root, write_token=token, infer_on_write=False, query_timeout=20, query_workers=1
+    settings = settings_for(  # no runaway cooldown: every test comes from one address
+        root,
+        write_token=token,
+        infer_on_write=False,
+        query_timeout=20,
+        query_workers=1,
+        runaway_cooldown=0,
     )
     with live_server(settings, OxigraphStore.in_memory()) as base:
         yield base

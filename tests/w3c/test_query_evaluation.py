@@ -82,8 +82,15 @@ TESTS = _collect()
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("w3c-eval")
+    # no runaway cooldown: every test is sent from one address, and one slow test must
+    # not make the next ones 429
     settings = settings_for(
-        root, write_token=TOKEN, infer_on_write=False, query_timeout=20, query_workers=2
+        root,
+        write_token=TOKEN,
+        infer_on_write=False,
+        query_timeout=20,
+        query_workers=2,
+        runaway_cooldown=0,
     )
     with live_server(settings, OxigraphStore.in_memory(union_default=False)) as base:
         yield base

@@ -165,7 +165,7 @@ async def _payload(request: Request, state: AppState, base_iri: str) -> list[ox.
         documents = [(fmt, await read_body(request, state.settings.max_body_bytes))]
     limits = ParseLimits.from_settings(state.settings)
     return await anyio.to_thread.run_sync(
-        partial(parse_payload, documents, base_iri, limits=limits)
+        partial(parse_payload, documents, base_iri, limits=limits, client=client_address(request))
     )
 
 

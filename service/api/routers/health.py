@@ -2,7 +2,7 @@
 
 A query stopped at the time limit replaces the query engine, which then loads the data again
 (milliseconds for the project's graph, 10 to 25 s at a million triples; a write does not:
-the engine applies its delta): queries wait for it within their time limit, so the service
+the engine applies its delta): queries wait for it (up to ESSKG_LOAD_WAIT), so the service
 is still up. ``/health`` stays 200 then, so that a load balancer does not take the node out;
 it answers 503 only when the store cannot be read. ``/health/ready`` is 200 only while the
 engine is loaded, for whoever needs queries answered at once (a start-up probe, a deploy

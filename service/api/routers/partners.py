@@ -28,7 +28,7 @@ from service.namespaces import partner_graph
 from service.parsing.limits import ParseLimits
 from service.partners import templates
 from service.partners.keys import check_name
-from service.partners.messages import Lang
+from service.partners.messages import Lang, UploadError
 from service.partners.provenance import UploadFacts
 from service.partners.upload import (
     REPLANS,
@@ -37,11 +37,12 @@ from service.partners.upload import (
     PlanOutdated,
     UploadJob,
     commit,
-    count_rows,
     is_rdf,
     kind_named,
     parse_rdf,
+    read_upload_table,
 )
+from service.partners.values import CellError
 from service.sparql.execution import Executor
 
 router = APIRouter(tags=["partners"])
@@ -158,18 +159,27 @@ async def upload(partner: str, request: Request) -> Response:
         require_graph_writer(request, state.settings, partner_graph(partner))
     kind, filename, media, data = await _form(request)
     kind_named(kind)
-    rows = count_rows(data, filename, media, kind)
     who = "dry run" if dry else partner
-    facts = UploadFacts(partner, kind, filename, data, rows, who=who)
-    rdf = None
+    limits = ParseLimits.from_settings(state.settings)
+    client = client_address(request)
+    rdf, table, unreadable = None, None, None
     if is_rdf(filename, media):
-        limits = ParseLimits.from_settings(state.settings)
-        rdf = await anyio.to_thread.run_sync(partial(parse_rdf, data, filename, media, limits))
-    job = UploadJob(
-        facts, media, rdf, dry, Checks.from_settings(state.settings), client_address(request)
-    )
+        parse = partial(parse_rdf, data, filename, media, limits, client)
+        rdf = await anyio.to_thread.run_sync(parse)
+    else:  # decoded in a bounded child, once: an XLSX is a zip that can expand without end
+        read = partial(read_upload_table, kind, data, filename, media, limits, client)
+        try:
+            table = await anyio.to_thread.run_sync(read)
+        except CellError as problem:
+            unreadable = UploadError(problem.code, params=problem.params)
+    facts = UploadFacts(partner, kind, filename, data, len(table.rows) if table else 0, who=who)
     lang = _lang(request)
-    result = await _planned_and_committed(job, state.executor, state.gate, lang)
+    result: Plan
+    if unreadable is not None:
+        result = Plan(partner, kind, 0, errors=[unreadable])
+    else:
+        job = UploadJob(facts, media, rdf, dry, Checks.from_settings(state.settings), client, table)
+        result = await _planned_and_committed(job, state.executor, state.gate, lang)
     report = result.summary(lang)
     if result.errors and not dry:
         count = len(result.errors)

@@ -173,12 +173,13 @@ async def run_update(request: Request, state: AppState, decoded: SparqlRequest) 
     check_update(found, state.settings.allowed_service_hosts)
     text = with_using(decoded.text, found, decoded.default_graphs, decoded.named_graphs)
     base = endpoint_iri(request)
-    timeout = state.settings.query_timeout
+    timeout, memory = state.settings.query_timeout, state.settings.query_memory_mb << 20
     try:
-        await anyio.to_thread.run_sync(check_update_parses, text, base, timeout)
+        await anyio.to_thread.run_sync(check_update_parses, text, base, timeout, memory)
     except QuerySyntaxError as exc:
         raise explained(exc, decoded.text, found) from exc
-    await anyio.to_thread.run_sync(lambda: state.gate.update(text, base_iri=base))
+    client = client_address(request)
+    await anyio.to_thread.run_sync(lambda: state.gate.update(text, base_iri=base, client=client))
     return Response(status_code=204)
 
 

@@ -37,7 +37,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
     root = tmp_path_factory.mktemp("endpoint") / "project"
     shutil.copytree(FIXTURES / "mini", root)
-    settings = settings_for(root, write_token=TOKEN, query_timeout=2.0, query_workers=2)
+    # no runaway cooldown: the same address checks the engine after stopping a query
+    settings = settings_for(
+        root, write_token=TOKEN, query_timeout=2.0, query_workers=2, runaway_cooldown=0
+    )
     build(settings)
     return settings
 

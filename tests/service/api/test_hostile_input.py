@@ -262,3 +262,34 @@ def test_no_write_parameter_answers_500_or_plain_text(writer: TestClient) -> Non
     problems = sweep(writer, WRITE_TARGETS, [*NOT_IRIS, *ODD])
     problems += sweep(writer, WRITE_HOST_TARGETS, HOSTS)
     assert not problems, "\n".join(problems[:40])
+
+
+EXISTING = "collectivite/cu-dunkerque"
+
+
+@pytest.mark.parametrize("control", ["%0A", "%0D", "%00", "%09", "%7F", "%C2%85"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/id/{EXISTING}{{c}}",
+        f"/data/{EXISTING}{{c}}",
+        f"/data/{EXISTING}.ttl{{c}}",
+        f"/page/{EXISTING}{{c}}",
+        "/id/collectivite{c}/cu-dunkerque",
+        "/health{c}",
+        "/sparql{c}?query=ASK%7B%7D",
+    ],
+)
+def test_a_control_character_in_the_path_is_refused_whatever_the_route(
+    reader: TestClient, path: str, control: str
+) -> None:
+    """Bug fixed: ``$`` in a route's pattern matches before a final newline, so
+    ``/data/<existing>%0A`` answered 200 and ``/id/<existing>%0A`` 303."""
+    exists = reader.get(f"/id/{EXISTING}", follow_redirects=False)
+    assert exists.status_code == 303  # the resource exists
+    response = reader.get(path.format(c=control), headers={"accept": "text/turtle"})
+    assert response.status_code == 400, (path, control, response.status_code)
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "caractère de contrôle" in response.json()["detail"]
+    english = reader.get(path.format(c=control), headers={"accept-language": "en"})
+    assert "control character" in english.json()["detail"]

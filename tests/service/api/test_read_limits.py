@@ -76,7 +76,10 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     shutil.copytree(FIXTURES / "mini", root)
     (root / "queries" / "test").mkdir(parents=True)
     (root / "queries" / "test" / "things-about-hub.rq").write_text(_QUERY, "utf-8")
-    settings = settings_for(root, query_timeout=1.0, query_workers=2, result_cache_bytes=0)
+    # no runaway cooldown: one client stops the engine case after case
+    settings = settings_for(
+        root, query_timeout=1.0, query_workers=2, result_cache_bytes=0, runaway_cooldown=0
+    )
     store = OxigraphStore.in_memory()
     store.add_quads(heavy_quads())
     with TestClient(create_app(settings, store), follow_redirects=False) as c:

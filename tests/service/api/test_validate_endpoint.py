@@ -13,7 +13,9 @@ from fastapi.testclient import TestClient
 
 from service.api.app import create_app
 from service.graph.build import build
+from service.graph.incremental_consequences import IncrementalConsequences
 from service.settings import Settings
+from service.sparql.execution import StoreCall
 
 ESS = "https://w3id.org/esskg/def#"
 TURTLE = {"content-type": "text/turtle", "accept": "application/json"}
@@ -57,7 +59,8 @@ def test_validation_does_not_wait_for_the_write_lock(client: TestClient) -> None
 def test_validation_runs_in_the_query_engine_under_the_time_limit(
     mini_settings: Settings,
 ) -> None:
-    settings = mini_settings.model_copy(update={"query_timeout": 0.3})
+    # no cooldown: the same client checks that the successor answers
+    settings = mini_settings.model_copy(update={"query_timeout": 0.3, "runaway_cooldown": 0})
     body = "\n".join(
         f"<http://e/s{i}> a <{ESS}SPASER> ; <{ESS}adoptedBy> <http://e/a{i}> ."
         for i in range(60_000)
@@ -72,3 +75,27 @@ def test_validation_runs_in_the_query_engine_under_the_time_limit(
         assert client.app.state.runtime.executor.pids != [pid]  # type: ignore[attr-defined]
         ok = client.post("/validate", content=GOOD, headers=TURTLE)
         assert ok.status_code == 200
+
+
+def _compiled(store: object) -> tuple[bool, bool]:
+    """In the engine: whether the dry run's and the gate's checks are compiled there."""
+    from service.graph import dry_run, incremental_consequences
+
+    dry = [c.compiled for c in dry_run._ready.values() if isinstance(c, IncrementalConsequences)]
+    gate = [c.compiled for c in incremental_consequences._in_engine.values()]
+    return any(dry), any(gate)
+
+
+@pytest.mark.parametrize("prepare", [True, False])
+def test_each_engine_compiles_the_checks_before_it_takes_queries(
+    mini_settings: Settings, prepare: bool
+) -> None:
+    """Bug fixed: at a million triples the first /validate on each new engine compiled the
+    dry-run checks inside the request (12.7 s), so a 5 s limit killed it and forced a reload."""
+    settings = mini_settings.model_copy(update={"prepare_writes": prepare})
+    with client_for(settings) as client:
+        executor = client.app.state.runtime.executor  # type: ignore[attr-defined]
+        assert executor.run(StoreCall(_compiled)) == (prepare, prepare)
+        executor.refresh()  # a new engine (as after a kill): it prepares again as it loads
+        assert executor.run(StoreCall(_compiled)) == (prepare, prepare)
+        assert client.post("/validate", content=GOOD, headers=TURTLE).status_code == 200

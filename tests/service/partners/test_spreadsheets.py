@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from service.parsing.limits import ParseLimits
 from service.partners import values
 from service.partners.kinds import KINDS, ORGANISATIONS
 from service.partners.lookup import Commune, Lookup
 from service.partners.mapping import map_table
+from service.partners.messages import UploadError
 from service.partners.table import read_table
 from service.partners.templates import csv_template, csvw_metadata, xlsx_template
+from service.partners.upload import read_upload_table
 from service.partners.values import CellError
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "partners"
@@ -184,3 +188,63 @@ def test_xlsx_example_dates_are_real_dates_that_read_as_the_csv_does() -> None:
     from_xlsx = read_table(spec, xlsx_template(spec), "o.xlsx", "").rows[0].get("since")
     from_csv = read_table(spec, csv_template(spec), "o.csv", "").rows[0].get("since")
     assert values.a_date(from_xlsx) == values.a_date(from_csv)
+
+
+# -- workbooks that expand without end (issue 10): refused, read only in a bounded child ------
+
+LIMITS = ParseLimits(max_nesting=64, timeout=20, memory_bytes=300_000_000, max_output_bytes=10**8)
+
+
+def _zip_bomb() -> bytes:
+    """The organisations template with a 200 MB file of zeros added: 200 KB on the wire."""
+    out = io.BytesIO(xlsx_template(ORGANISATIONS))
+    with zipfile.ZipFile(out, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/zeros.bin", b"\0" * 200_000_000)
+    return out.getvalue()
+
+
+def _sparse_sheet(rows: int) -> bytes:
+    """A valid sheet with a header and one value ``rows`` lines down: a few KB, and as many
+    empty cells as the reader yields between them."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for index, column in enumerate(ORGANISATIONS.columns, start=1):
+        sheet.cell(row=1, column=index, value=column.fr)
+    sheet.cell(row=rows, column=1, value="x")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_zip_bomb_is_refused_before_it_is_read() -> None:
+    bomb = _zip_bomb()
+    assert len(bomb) < 1_000_000
+    with pytest.raises(CellError) as refused:
+        read_table(ORGANISATIONS, bomb, "bombe.xlsx", "")
+    assert refused.value.code == "xlsx_too_large"
+    error = UploadError(refused.value.code, params=refused.value.params)
+    assert error.text("fr").startswith("le classeur XLSX ferait 200 Mo une fois décompressé")
+    assert "64 MB" in error.text("en")
+
+
+def test_a_sheet_of_too_many_cells_is_refused() -> None:
+    with pytest.raises(CellError) as refused:
+        read_table(ORGANISATIONS, _sparse_sheet(200_000), "creux.xlsx", "")
+    assert refused.value.code == "xlsx_too_many_cells"
+    assert "500,000" in UploadError("xlsx_too_many_cells", params=refused.value.params).text()
+    assert read_table(ORGANISATIONS, _sparse_sheet(20), "court.xlsx", "").rows
+
+
+def test_the_server_reads_a_workbook_only_in_a_bounded_child() -> None:
+    with pytest.raises(CellError) as refused:
+        read_upload_table("organisations", _zip_bomb(), "bombe.xlsx", "", LIMITS, "10.0.0.1")
+    assert refused.value.code == "xlsx_too_large"  # the child's refusal, sent back
+    table = read_upload_table(
+        "organisations", xlsx_template(ORGANISATIONS), "modele.xlsx", "", LIMITS
+    )
+    assert table.rows  # the template's example row
+    hurried = ParseLimits(64, timeout=0.01, memory_bytes=300_000_000, max_output_bytes=10**8)
+    with pytest.raises(CellError) as costly:  # stopped at the time limit
+        read_upload_table("organisations", _sparse_sheet(100_000), "creux.xlsx", "", hurried)
+    assert costly.value.code == "xlsx_too_costly"
