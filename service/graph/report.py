@@ -18,14 +18,21 @@ def _files_of(problem: Problem, subject_files: Mapping[str, set[str]]) -> list[s
 
 def shacl_report(problems: Iterable[Problem], subject_files: Mapping[str, set[str]]) -> str:
     """Problems grouped under the source file(s) that state their focus node."""
-    by_file: dict[str, list[Problem]] = defaultdict(list)
-    for problem in problems:
-        for name in _files_of(problem, subject_files):
-            by_file[name].append(problem)
+    return _by_file(
+        [(p.describe(), _files_of(p, subject_files)) for p in problems],
+    )
+
+
+def _by_file(found: Iterable[tuple[str, list[str]]]) -> str:
+    """Each text (of several lines, perhaps) under each file it belongs to, files sorted."""
+    by_file: dict[str, list[str]] = defaultdict(list)
+    for text, files in found:
+        for name in files:
+            by_file[name].append(text)
     lines: list[str] = []
     for name in sorted(by_file):
         lines.append(f"{name}:")
-        lines.extend("  " + p.describe().replace("\n", "\n  ") for p in by_file[name])
+        lines.extend("  " + text.replace("\n", "\n  ") for text in by_file[name])
     return "\n".join(lines)
 
 
@@ -47,15 +54,7 @@ def inconsistency_report(messages: Iterable[str], subject_files: Mapping[str, se
     """OWL 2 RL inconsistencies grouped under the file(s) describing the individuals they
     name, as SHACL problems are: so a build that an ontology change breaks names the
     contribution it breaks."""
-    by_file: dict[str, list[str]] = defaultdict(list)
-    for message in messages:
-        for name in _files_named(message, subject_files):
-            by_file[name].append(message)
-    lines: list[str] = []
-    for name in sorted(by_file):
-        lines.append(f"{name}:")
-        lines.extend(f"  {message}" for message in by_file[name])
-    return "\n".join(lines)
+    return _by_file([(m, _files_named(m, subject_files)) for m in messages])
 
 
 def syntax_report(errors: Iterable[RdfSyntaxError]) -> str:

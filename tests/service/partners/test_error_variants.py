@@ -18,11 +18,10 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from service.partners.kinds import ORGANISATIONS
-from service.partners.lookup import Commune, Lookup
 from service.partners.mapping import map_table
 from service.partners.table import read_table
 
-from .test_spreadsheets import AUTHORITY, COMMUNES, FIXTURES, TERRITORY
+from .test_spreadsheets import FIXTURES, commune_lookup
 
 #: the clean file's columns, in the French and the English header of each
 HEADERS = {
@@ -50,17 +49,6 @@ CODES = {
     "date_american": "date",
     "name_missing": "required",
 }
-
-
-def _lookup() -> Lookup:
-    from service.french_names import core
-
-    found = Lookup()
-    for code, name in COMMUNES:
-        commune = Commune(code, name, TERRITORY + code, AUTHORITY + code)
-        found.communes[code] = commune
-        found.commune_names[core(name)].append(commune)
-    return found
 
 
 def _clean_rows() -> list[list[str]]:
@@ -111,7 +99,7 @@ def test_each_planted_error_is_reported_at_its_row_and_column(
         expected.append((index + 2, header[column], CODES[fault]))
     data, filename = _as_file([header, *rows], form)
     table = read_table(ORGANISATIONS, data, filename, "")
-    mapped = map_table(ORGANISATIONS, table, "cress-bretagne", _lookup())
+    mapped = map_table(ORGANISATIONS, table, "cress-bretagne", commune_lookup())
     found = sorted((e.line, e.column, e.code) for e in mapped.errors)
     assert found == sorted(expected)
     for error in mapped.errors:  # every message names its place, in either language

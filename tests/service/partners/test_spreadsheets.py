@@ -45,16 +45,21 @@ COMMUNES = [
 ]
 
 
-@pytest.fixture
-def lookup() -> Lookup:
+def commune_lookup() -> Lookup:
+    """A lookup holding the communes of ``COMMUNES`` only (no store)."""
+    from service.french_names import core
+
     found = Lookup()
     for code, name in COMMUNES:
         commune = Commune(code, name, TERRITORY + code, AUTHORITY + code)
         found.communes[code] = commune
-        from service.french_names import core
-
         found.commune_names[core(name)].append(commune)
     return found
+
+
+@pytest.fixture
+def lookup() -> Lookup:
+    return commune_lookup()
 
 
 def _lines(path: Path) -> list[list[str]]:
