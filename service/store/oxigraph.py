@@ -478,6 +478,20 @@ class OxigraphStore(Store):
         keeps the union, its upkeep in the same update (``service.store.union``)."""
         if not delta:
             return
+        if not delta.removed and not any(has_blank_node(q) for q in delta.added):
+            # only ground quads join: one transaction of the engine's own (``extend`` is
+            # all or nothing), no update text to write and parse (1.2 s + 2.5 s for the
+            # 18,000 triples of a 1,000-row upload at 1M)
+            added = list(delta.added)
+            if self._union_kept:  # the default graph's own statements are in the union
+                default = ox.DefaultGraph()
+                named = [q for q in added if not isinstance(q.graph_name, ox.DefaultGraph)]
+                added = named + [ox.Quad(q.subject, q.predicate, q.object, default) for q in added]
+            with self._isolation.committing():
+                for replica in self._replicas():
+                    replica.extend(added)
+                self.generation += 1
+            return
         update, functions = self._commit_text(delta)
         emptied = {q.graph_name for q in delta.removed if isinstance(q.graph_name, ox.NamedNode)}
         with self._isolation.committing():
