@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 import httpx
 import pytest
@@ -47,6 +47,7 @@ SHOTS = (
     "vocabulary",
     "api-docs",
     "editor-downloads",
+    "editor-map",
 )
 #: What Chart.js drew on the answer's canvas: its elements placed inside the chart's area.
 DRAWN = """() => {
@@ -270,6 +271,57 @@ def test_editor_examples_have_english_titles_with_lang_en(app_url: str) -> None:
         assert summaries["summary"] != summaries["summary_fr"]
         assert page.get_by_role("button", name="Run").is_visible()
         assert_accessible(page, "editor in English")
+    assert guard.refused == []
+
+
+#: The 18 régions by INSEE code, as the territory referential names them.
+REGIONS = {
+    "01": "Guadeloupe", "02": "Martinique", "03": "Guyane", "04": "La Réunion",
+    "06": "Mayotte", "11": "Île-de-France", "24": "Centre-Val de Loire",
+    "27": "Bourgogne-Franche-Comté", "28": "Normandie", "32": "Hauts-de-France",
+    "44": "Grand Est", "52": "Pays de la Loire", "53": "Bretagne",
+    "75": "Nouvelle-Aquitaine", "76": "Occitanie", "84": "Auvergne-Rhône-Alpes",
+    "93": "Provence-Alpes-Côte d'Azur", "94": "Corse",
+}  # fmt: skip
+
+
+def test_editor_map_of_the_regions_coloured_by_a_share(app_url: str) -> None:
+    """The "Carte" view of an answer shaped as the SPASER coverage by région (région IRI,
+    label, share): every région drawn, coloured by its class, labelled with its value."""
+    shares = {code: round(5.5 * i, 1) for i, code in enumerate(REGIONS)}
+    rows = " ".join(
+        f'(<https://w3id.org/esskg/id/territoire/region-{code}> "{name}"@fr {shares[code]})'
+        for code, name in REGIONS.items()
+    )
+    query = (
+        "SELECT ?region ?regionLabel ?coveredShare WHERE {\n"
+        f"  VALUES (?region ?regionLabel ?coveredShare) {{ {rows} }}\n}}"
+    )
+    with offline_browser(app_url) as (page, guard):
+        page.goto(f"{app_url}/editor?{urlencode({'query': query, 'view': 'map'})}")
+        regions = page.locator("#answer [data-view-box=map] svg path[role=img]")
+        regions.nth(len(REGIONS) - 1).wait_for()
+        assert regions.count() == len(REGIONS)
+        drawn = {
+            code: (label, fill)
+            for code, label, fill in regions.evaluate_all(
+                "ps => ps.map(p => [p.dataset.region, p.getAttribute('aria-label'),"
+                " p.getAttribute('fill')])"
+            )
+        }
+        assert set(drawn) == set(REGIONS)
+        assert drawn["53"][0] == "Bretagne : 66 %"
+        assert drawn["01"][0] == "Guadeloupe : 0 %"
+        assert drawn["01"][1] != drawn["94"][1]  # the lowest and highest shares differ
+        assert len({fill for _, fill in drawn.values()}) == 5
+        boxes = regions.evaluate_all("ps => ps.map(p => p.getBoundingClientRect().width)")
+        assert all(width > 2 for width in boxes)  # each région is on screen, not a dot
+        legend = page.locator("#answer [data-view-box=map] ul.legend li")
+        assert legend.count() == 5
+        assert page.get_by_role("button", name="Carte").get_attribute("aria-pressed") == "true"
+        assert "view=map" in page.url
+        screenshot(page, "editor-map")
+        assert_accessible(page, "map")
     assert guard.refused == []
 
 
