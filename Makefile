@@ -30,7 +30,7 @@ $(WEB)/node_modules/.installed: $(WEB)/package.json $(WEB)/package-lock.json
 	cd $(WEB) && npm ci --no-audit --no-fund --ignore-scripts
 	@touch $@
 
-$(ASSETS)/.built: $(WEB)/node_modules/.installed $(wildcard $(WEB)/src/*.js) $(WEB)/build.sh
+$(ASSETS)/.built: $(WEB)/node_modules/.installed $(wildcard $(WEB)/src/*.js) $(WEB)/build.sh $(WEB)/regions.mjs
 	bash $(WEB)/build.sh $(ASSETS)
 	@touch $@
 

@@ -75,7 +75,7 @@ def main() -> None:
     args = parser.parse_args()
     if not (REPO / "var" / "store").exists():
         raise SystemExit("no built graph in var/store: run `make build` first")
-    with serve_process(REPO) as base:
+    with serve_process(REPO, ready_within=300) as base:
         print(f"{'page':<26}{'server first':>14}{'server median':>15}")
         for name, path in PAGES.items():
             first, median = server_times(base, path, args.repeat)

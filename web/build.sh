@@ -10,6 +10,8 @@ mkdir -p "$out/swagger"
 "$here/node_modules/.bin/esbuild" "$here/src/main.js" --bundle --minify --format=esm --splitting \
   --target=es2020 --legal-comments=external --log-level=warning --entry-names=app \
   --chunk-names=chunk-[hash] --outdir="$out"
+# The régions' shapes for the map view, read from the pinned @gouvfr/dsfr-chart.
+node "$here/regions.mjs" > "$out/regions.json"
 cp "$here/node_modules/swagger-ui-dist/swagger-ui-bundle.js" \
    "$here/node_modules/swagger-ui-dist/swagger-ui.css" "$out/swagger/"
 # The source-map comment would make a browser's developer tools ask for a file we do not ship.

@@ -135,6 +135,56 @@ def test_browsers_get_pages_at_api_urls_and_programs_keep_formats(client: TestCl
     assert examples.headers["content-type"].startswith("text/html")
 
 
+#: What Chromium sends when a link is followed: HTML first, then application/xml at 0.9.
+CHROMIUM = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
+    "image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7"
+}
+PAGE_A = "https://w3id.org/esskg/graph/source/page-a"
+
+
+def test_a_graph_pages_turtle_link_downloads_turtle_in_a_browser(client: TestClient) -> None:
+    page = client.get("/graph/source/page-a", headers=CHROMIUM)
+    link = re.search(r'<a href="([^"]+)" type="text/turtle">Turtle</a>', page.text)
+    assert link is not None
+    href = link.group(1).replace("&amp;", "&")
+    assert "format=turtle" in href
+    turtle = client.get(href, headers=CHROMIUM)
+    assert turtle.status_code == 200
+    assert turtle.headers["content-type"].startswith("text/turtle")
+
+
+def test_browsers_at_graphs_get_a_page_and_programs_the_graph(client: TestClient) -> None:
+    own = client.get("/graphs", params={"graph": PAGE_A}, headers=CHROMIUM)
+    assert own.status_code == 303 and own.headers["location"] == "/graph/source/page-a"
+    program = client.get("/graphs", params={"graph": PAGE_A}, headers={"Accept": "text/turtle"})
+    assert program.headers["content-type"].startswith("text/turtle")
+    gate = client.app.state.runtime.gate  # type: ignore[attr-defined]
+    other = "urn:example:elsewhere"
+    triple = ox.Triple(ox.NamedNode(str(SPASER)), ox.NamedNode(ESS + "note"), ox.Literal("vu"))
+    gate.put_graph(other, [triple])
+    shown = client.get("/graphs", params={"graph": other}, headers=CHROMIUM)
+    assert shown.status_code == 200 and shown.headers["content-type"].startswith("text/html")
+    assert "ess:note" in shown.text and "format=turtle" in shown.text
+    default = client.get("/graphs?default", headers=CHROMIUM)
+    assert default.headers["content-type"].startswith("text/html")
+    asked = client.get("/graphs", params={"graph": other, "format": "turtle"}, headers=CHROMIUM)
+    assert asked.headers["content-type"].startswith("text/turtle")
+
+
+def test_browsers_at_data_get_the_page_and_extensions_keep_their_format(
+    client: TestClient,
+) -> None:
+    bare = client.get("/data/spaser/ville-paris", headers=CHROMIUM)
+    assert bare.status_code == 303 and bare.headers["location"] == "/page/spaser/ville-paris"
+    named = client.get("/data/spaser/ville-paris.ttl", headers=CHROMIUM)
+    assert named.headers["content-type"].startswith("text/turtle")
+    asked = client.get("/data/spaser/ville-paris?format=jsonld", headers=CHROMIUM)
+    assert asked.headers["content-type"].startswith("application/ld+json")
+    program = client.get("/data/spaser/ville-paris", headers={"Accept": "application/rdf+xml"})
+    assert program.headers["content-type"].startswith("application/rdf+xml")
+
+
 def test_question_form_has_typed_fields_choices_and_the_exact_sparql(client: TestClient) -> None:
     blank = client.get("/questions/demo/list-spasers", headers=HTML)
     assert blank.status_code == 200

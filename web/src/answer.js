@@ -11,6 +11,7 @@ export class AnswerView {
     this.table = section.querySelector("table");
     this.tableBox = section.querySelector("[data-view-box=table]");
     this.chartBox = section.querySelector("[data-view-box=chart]");
+    this.mapBox = section.querySelector("[data-view-box=map]");
     this.rdfBox = section.querySelector("[data-view-box=rdf]");
     this.canvas = section.querySelector("canvas");
     this.buttons = [...section.querySelectorAll("[data-view]")];
@@ -18,6 +19,7 @@ export class AnswerView {
       [...section.querySelectorAll("[data-download]")].map((b) => [b.dataset.download, b]),
     );
     this.answer = null;
+    this.chart = null;
     this.raw = "";
     this.view = "table";
     for (const button of this.buttons) {
@@ -84,11 +86,13 @@ export class AnswerView {
     const rows = kind === "rows";
     this.tableBox.hidden = !rows;
     this.chartBox.hidden = true;
+    if (this.mapBox) this.mapBox.hidden = true;
     this.rdfBox.hidden = kind !== "rdf";
     for (const button of this.buttons) {
       const possible = rows && (button.dataset.view === "table" || !!this.charts[button.dataset.view]);
       button.disabled = !possible;
-      button.title = possible ? "" : button.dataset.view === "bar" ? t.noChart : t.noTimeline;
+      const why = { bar: t.noChart, timeline: t.noTimeline, map: t.noMap };
+      button.title = possible ? "" : why[button.dataset.view] || "";
     }
     if (this.downloads.csv) this.downloads.csv.disabled = !rows;
     if (this.downloads.json) this.downloads.json.disabled = !rows;
@@ -101,12 +105,18 @@ export class AnswerView {
       button.setAttribute("aria-pressed", String(button.dataset.view === view));
     }
     this.tableBox.hidden = view !== "table";
-    this.chartBox.hidden = view === "table";
-    if (view !== "table") {
+    this.chartBox.hidden = view !== "bar" && view !== "timeline";
+    if (this.mapBox) this.mapBox.hidden = view !== "map";
+    if (view === "map") {
+      // the régions' shapes and the map's code are fetched the first time a map is shown
+      const { drawMap } = await import("./map.js");
+      this.map = await drawMap(this.mapBox, this.answer, this.charts.map, this.config.prefixes);
+    } else if (view !== "table") {
       // Chart.js is fetched the first time a chart is shown (a chunk served by the app).
       const charts = await import("./charts.js");
       const draw = view === "bar" ? charts.drawBar : charts.drawTimeline;
-      draw(this.canvas, this.answer, this.charts[view], this.config.prefixes);
+      // kept so that the browser tests can count what Chart.js drew, not what we asked for
+      this.chart = draw(this.canvas, this.answer, this.charts[view], this.config.prefixes);
     }
     this.section.dispatchEvent(new CustomEvent("esskg:view", { detail: view }));
   }

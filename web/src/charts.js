@@ -27,7 +27,6 @@ let current = null;
 function reset(canvas) {
   if (current) current.destroy();
   current = null;
-  canvas.removeAttribute("data-points");
 }
 
 const COLOUR = "#1f5f8b";
@@ -39,7 +38,6 @@ export function drawBar(canvas, answer, spec, prefixes) {
   const values = rows.map((r) => Number(r[spec.value].value));
   canvas.setAttribute("role", "img");
   canvas.setAttribute("aria-label", t.barOf(spec.value, spec.label));
-  canvas.dataset.points = String(values.length);
   canvas.parentElement.style.height = `${Math.max(12, 2.2 * values.length + 4)}rem`;
   current = new Chart(canvas, {
     type: "bar",
@@ -73,7 +71,6 @@ export function drawTimeline(canvas, answer, spec, prefixes) {
   });
   canvas.setAttribute("role", "img");
   canvas.setAttribute("aria-label", t.timelineOf(spec.date));
-  canvas.dataset.points = String(points.length);
   canvas.parentElement.style.height = `${Math.max(12, 2.2 * labels.length + 4)}rem`;
   const day = (ms) => new Date(ms).toLocaleDateString(LOCALE, { year: "numeric", month: "short", timeZone: "UTC" });
   current = new Chart(canvas, {

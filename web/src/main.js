@@ -16,6 +16,7 @@ function workbench() {
   const textarea = document.getElementById("query");
   const examples = document.getElementById("examples");
   const answer = new AnswerView(document.getElementById("answer"), settings);
+  window.esskg.answer = answer;
   const params = new URLSearchParams(location.search);
   let view = params.get("view") || "table";
 
@@ -69,6 +70,7 @@ function question() {
   const settings = config();
   const section = document.getElementById("answer");
   const answer = new AnswerView(section, settings);
+  window.esskg.answer = answer;
   const source = section.dataset.source;
   if (!source) return;
   answer.busy();
@@ -76,7 +78,10 @@ function question() {
     .then((response) => answer.take(response, section.dataset.view || "table"));
 }
 
+// The page's answer view is reachable from outside (the browser tests read the chart
+// Chart.js drew from it); `ready` says the bundle ran.
+window.esskg = { ready: false, answer: null };
 const PAGES = { workbench, question };
 const page = PAGES[document.body.dataset.page];
 if (page) page();
-window.esskg = { ready: true };
+window.esskg.ready = true;

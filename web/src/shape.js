@@ -1,6 +1,11 @@
 // Which charts suit an answer, read from its columns (no charting library needed here).
 import { isDate, isNumeric } from "./terms.js";
 
+/** A région's IRI in the territory referential (the map view's shapes are keyed by code). */
+const REGION = /\/territoire\/region-\d{2}$/;
+/** A number column that reads as a share: the map prefers it to a count. */
+const SHARE = /share|percent|rate|taux|part/i;
+
 function every(rows, name, test) {
   const bound = rows.filter((r) => r[name]);
   return bound.length > 0 && bound.every((r) => test(r[name]));
@@ -18,7 +23,8 @@ function labelColumn(answer, skip) {
   );
 }
 
-/** Which charts suit an answer: {bar: {label, value}} and {timeline: {label, date}}. */
+/** Which charts suit an answer: {bar: {label, value}}, {timeline: {label, date}} and
+ * {map: {region, value, label}} (a région column and a number column). */
 export function chartable(answer) {
   const found = {};
   if (!answer.results) return found;
@@ -30,6 +36,13 @@ export function chartable(answer) {
   }
   const date = answer.head.vars.find((v) => every(rows, v, isDate));
   if (date) found.timeline = { date, label: labelColumn(answer, date) };
+  const region = answer.head.vars.find((v) =>
+    every(rows, v, (term) => term.type === "uri" && REGION.test(term.value)));
+  const numbers = answer.head.vars.filter((v) => every(rows, v, isNumeric));
+  if (region && numbers.length) {
+    const shown = numbers.find((v) => SHARE.test(v)) || numbers[0];
+    found.map = { region, value: shown, label: labelColumn(answer, shown) };
+  }
   return found;
 }
 

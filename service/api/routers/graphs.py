@@ -16,11 +16,12 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from functools import partial
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 import anyio.to_thread
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
 from rdflib import URIRef
 
 from service.api.auth import check_graph, require_writer
@@ -32,10 +33,12 @@ from service.api.routers.meta import context_url
 from service.api.routers.sparql import LIMIT, TRUNCATED, endpoint_iri, read_body
 from service.api.routing import add_method_routes
 from service.api.runtime import AppState, app_state, client_address
+from service.api.web.browsers import asks_for_page, rdf_page
 from service.errors import BadRequest, GraphNotFound, UnsupportedMediaType
-from service.formats import JSONLD, NTRIPLES, Format, rdf_format_for_media_type
+from service.formats import JSONLD, NTRIPLES, TURTLE, Format, rdf_format_for_media_type
 from service.graph.dry_run import DryRun
 from service.graph.gate import Precondition, ShapesViolation, WriteResult, parse_payload
+from service.namespaces import GRAPH
 from service.parsing.limits import ParseLimits
 from service.sparql.answers import write_answer
 from service.sparql.protocol import check_sizes
@@ -105,9 +108,36 @@ def _variant(fmt: Format, context: str) -> str:
     return fmt.name if fmt is not JSONLD else f"{fmt.name}.{origin_digest(context)}"
 
 
+#: Most triples a browser is shown of a graph outside the project's own (the whole graph is
+#: a ``format=`` link away): a page of 100,000 lines helps nobody read.
+PAGE_TRIPLES = 2_000
+
+
+def graph_page(request: Request, name: str | None) -> Response:
+    """What a browser gets at ``/graphs``: it ranks ``application/xml`` second, so
+    negotiating would send it an RDF/XML download of a graph it meant to look at. The
+    project's own graphs have a page (``/graph/…``); any other graph is shown as Turtle."""
+    if name is not None and name.startswith(GRAPH):
+        target = "/graph/" + name.removeprefix(GRAPH)
+        return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
+    state = app_state(request)
+    context = context_url(request)
+    found = state.read(request, graph_representation, name, TURTLE, PAGE_TRIPLES, True, context)
+    if not found.exists:
+        raise GraphNotFound(f"no graph <{name}>")
+    named = [("graph", name)] if name is not None else [("default", "")]
+    links = [
+        (label, request.url.path + "?" + urlencode([*named, ("format", fmt.name)]))
+        for label, fmt in (("Turtle", TURTLE), ("N-Triples", NTRIPLES), ("JSON-LD", JSONLD))
+    ]
+    return rdf_page(request, name or "default graph", found.body, links)
+
+
 def read_graph(request: Request) -> Response:
     state = app_state(request)
     _, name = _target(request)
+    if request.method == "GET" and asks_for_page(request):
+        return graph_page(request, name)
     fmt = choose_format(
         request.headers.get("accept"), request.query_params.get("format"), QueryKind.GRAPH
     )

@@ -17,6 +17,7 @@ from service.api.result_cache import CACHEABLE
 from service.api.routers.meta import context_url
 from service.api.routers.sparql import LIMIT, TRUNCATED
 from service.api.runtime import app_state
+from service.api.web.browsers import page_redirect
 from service.api.web.i18n import VARY, language
 from service.api.web.routes import resource_page
 from service.errors import GraphNotFound
@@ -63,6 +64,8 @@ def data(
     stem, _, ext = path.rpartition(".")
     if stem and ext in EXTENSIONS:
         path, fmt = stem, EXTENSIONS[ext]
+    elif (page := page_redirect(request, f"/page/{path}")) is not None:
+        return page  # a browser ranks application/xml second: it means the page, not RDF/XML
     else:
         fmt = choose_format(request.headers.get("accept"), format, QueryKind.GRAPH)
     iri = resource_iri(settings.public_base, path)

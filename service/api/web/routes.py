@@ -216,7 +216,10 @@ def router_for(catalogue: Catalogue) -> APIRouter:
         state = app_state(request)
         lang, cap = language(request), state.settings.result_limit
         found = state.read(request, capped_page, URIRef(iri), lang, cap)
-        return resource_page(request, store, found, [("Turtle", gsp, "text/turtle")])
+        # format= names the file: a browser following the link ranks HTML first and would
+        # otherwise be answered with this page again (or RDF/XML, its next choice)
+        turtle = gsp + "&format=turtle"
+        return resource_page(request, store, found, [("Turtle", turtle, "text/turtle")])
 
     @router.get("/docs")
     def docs(request: Request) -> Response:
