@@ -69,7 +69,7 @@ export async function drawMap(box, answer, spec, prefixes) {
       "stroke-width": shape.overseas ? 0.4 : 1.5,
       role: "img",
       tabindex: "0",
-      "aria-label": `${name} : ${value === null ? t.noValue : number(value)}`,
+      "aria-label": t.valued(name, value === null ? t.noValue : number(value)),
       "data-region": code,
     });
     const title = element("title");
