@@ -92,6 +92,12 @@ def test_each_engine_compiles_the_checks_before_it_takes_queries(
 ) -> None:
     """Bug fixed: at a million triples the first /validate on each new engine compiled the
     dry-run checks inside the request (12.7 s), so a 5 s limit killed it and forced a reload."""
+    from service.graph import dry_run, incremental_consequences
+
+    # the engine is forked from this process: checks an earlier test compiled here would
+    # be inherited, and read as compiled by the engine
+    dry_run._ready.clear()
+    incremental_consequences._in_engine.clear()
     settings = mini_settings.model_copy(update={"prepare_writes": prepare})
     with client_for(settings) as client:
         executor = client.app.state.runtime.executor  # type: ignore[attr-defined]
