@@ -473,9 +473,11 @@ class OxigraphStore(Store):
             self.generation += 1
 
     def apply(self, delta: Delta) -> None:
-        """One engine update per replica (``service.sparql.updates``): ``DATA`` blocks for
-        ground quads, quads with blank nodes bound through a callback, and, when the store
-        keeps the union, its upkeep in the same update (``service.store.union``)."""
+        """One engine transaction per replica: ``extend`` when the delta only adds ground
+        quads (the union's copies in the same call), else one update
+        (``service.sparql.updates``): ``DATA`` blocks for ground quads, quads with blank
+        nodes bound through a callback, and, when the store keeps the union, its upkeep in
+        the same update (``service.store.union``)."""
         if not delta:
             return
         if not delta.removed and not any(has_blank_node(q) for q in delta.added):
