@@ -44,7 +44,7 @@ from service.namespaces import REFERENTIAL_GRAPH_PREFIX
 from service.parsing.isolated import parse_documents
 from service.parsing.limits import ParseLimits
 from service.store import delta as deltas
-from service.store.base import Store
+from service.store.base import Store, digest_lines
 from service.store.delta import Delta, GraphName
 
 
@@ -225,26 +225,29 @@ class WriteGate:
             found = self._consequences(store, delta)
             if found.refused:
                 raise ShapesViolation(found.outcome, found.inconsistencies)
-            if commit:
-                self._commit(delta, found.inferred)
-            after = self._digest(target, digest and commit)
-        return WriteResult(changed, created=created, outcome=found.outcome, digest=after)
+            after = self._commit(delta, found.inferred) if commit else {}
+            if not digest or not commit:
+                tag = None
+            elif target in after:  # what the store now holds, without reading it again
+                tag = digest_lines(str(triple) for triple in after[target])
+            else:
+                tag = self._digest(target, True)
+        return WriteResult(changed, created=created, outcome=found.outcome, digest=tag)
 
     def _digest(self, target: GraphName, wanted: bool) -> str | None:
         return self._store.graph_digest(target) if wanted else None
 
-    def _commit(self, asserted: Delta, inferred: Delta) -> None:
+    def _commit(self, asserted: Delta, inferred: Delta) -> dict[GraphName, list[ox.Triple]]:
         """The contribution files first, then the store, then the copies: what a 2xx
         acknowledges is in all of them. If the store refuses the commit, the files go back
-        to what they were."""
+        to what they were. Returns what each changed graph now holds."""
         store = self._store
         before = {name: store.quads(name) for name in asserted.graphs()}
+        after = {name: asserted.graph_after(name, quads) for name, quads in before.items()}
         if self._before_commit is not None:
             self._before_commit()
         if self._contributions is not None:
-            self._contributions.record(
-                {name: asserted.graph_after(name, quads) or None for name, quads in before.items()}
-            )
+            self._contributions.record({name: triples or None for name, triples in after.items()})
         crash_points.reach(crash_points.CONTRIBUTIONS_RECORDED)
         committed = asserted | inferred
         try:
@@ -258,3 +261,4 @@ class WriteGate:
         crash_points.reach(crash_points.STORE_COMMITTED)
         if self._on_commit is not None:
             self._on_commit(committed)
+        return after

@@ -10,7 +10,11 @@ first, so their own cost is bounded too.
 
 The child hands back N-Quads without triple terms, flat lines, which the server reads with
 the engine's N-Quads parser: linear, no nesting, no entities. The server keeps at most
-``max_output_bytes`` of them.
+``max_output_bytes`` of them. A document that is already such lines (N-Triples or N-Quads
+with no ``<<``, so no triple term, within that bound) is read here the same way, with no
+child: a child costs the server a fork, whose page-table copy and copy-on-write faults grow
+with the server's memory and hold its interpreter lock, so every one-triple write slowed
+every reader (half the lookups of a steady stream of writes at 100k triples).
 
 How a child can end, and what the client gets (the statuses are in ``api/problems``):
 
@@ -57,7 +61,7 @@ from service.errors import (
     RdfSyntaxError,
     TooManyParses,
 )
-from service.formats import NQUADS, Format
+from service.formats import NQUADS, NTRIPLES, Format
 from service.parsing import worker
 from service.parsing.limits import ParseLimits
 from service.sparql.fairness import ClientSlots
@@ -92,11 +96,39 @@ def parse_documents(
     limits: ParseLimits,
     client: str = "",
 ) -> list[ox.Quad]:
-    """The quads of ``documents`` (one request's), parsed in a bounded child process;
-    ``client``: the sender's address, for its share of the parsers."""
+    """The quads of ``documents`` (one request's), parsed in a bounded child process, or
+    here when they are flat lines already; ``client``: the sender's address, for its share
+    of the parsers."""
+    if _flat(documents, limits):
+        return _parse_flat(documents, base_iri)
     with parser_slot(limits, client):
         nquads = _run_child(documents, base_iri, limits)
     return list(ox.parse(nquads, format=NQUADS.oxigraph_rdf))
+
+
+def _flat(documents: Sequence[tuple[Format, bytes]], limits: ParseLimits) -> bool:
+    """Whether the documents are what a child would send back: N-Triples or N-Quads lines
+    with no triple term (RDF 1.2 writes every one of them, and its reifiers, with ``<<``;
+    an IRI cannot hold ``<``, so the test also catches ``<<`` in literals, which then go to
+    a child as before), no larger than a child's output may be."""
+    return all(fmt in (NTRIPLES, NQUADS) for fmt, _ in documents) and (
+        sum(len(body) for _, body in documents) <= limits.max_output_bytes
+        and not any(b"<<" in body for _, body in documents)
+    )
+
+
+def _parse_flat(documents: Sequence[tuple[Format, bytes]], base_iri: str | None) -> list[ox.Quad]:
+    """Flat documents read with the engine's line parsers, errors reported as a child's."""
+    quads: list[ox.Quad] = []
+    for index, (fmt, body) in enumerate(documents):
+        try:
+            quads.extend(ox.parse(body, format=fmt.oxigraph_rdf, base_iri=base_iri))
+        except SyntaxError as exc:
+            message, count = str(exc.msg or exc), len(documents)
+            raise _syntax_error(message, index, count, exc.lineno, exc.offset) from exc
+        except ValueError as exc:  # the engine's word for a base IRI it cannot use
+            raise _syntax_error(str(exc), index, len(documents)) from exc
+    return quads
 
 
 @contextmanager
@@ -204,8 +236,15 @@ def _error(report: dict[str, Any], count: int, limits: ParseLimits) -> EsskgErro
         return RdfRefused(message, line)
     if kind == "memory":
         return ParseMemoryExceeded(limits.memory_bytes)
-    source = "<request body>" if count == 1 else f"<part {report['document'] + 1}>"
-    return RdfSyntaxError(message, source, line, report.get("column"))
+    return _syntax_error(message, report["document"], count, line, report.get("column"))
+
+
+def _syntax_error(
+    message: str, document: int, count: int, line: int | None = None, column: int | None = None
+) -> RdfSyntaxError:
+    """A syntax error in the ``document``-th of ``count`` documents, at its position."""
+    source = "<request body>" if count == 1 else f"<part {document + 1}>"
+    return RdfSyntaxError(message, source, line, column)
 
 
 def death_of(child: Child, limits: ParseLimits) -> EsskgError:

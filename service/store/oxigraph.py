@@ -405,6 +405,12 @@ class OxigraphStore(Store):
             }
         return found | {q for q in default if self._is_own(q)}
 
+    def has_graph(self, name: str) -> bool:
+        """The engine's own index of graph names: listing them all, as the generic test
+        does, took 3 ms on a disk store on every write."""
+        with self._reading() as memory:
+            return memory.contains_named_graph(ox.NamedNode(name))
+
     def graph_digest(self, name: GraphName) -> str | None:
         """In engine terms, streamed: no list of the graph's quads is kept."""
         if name is None:

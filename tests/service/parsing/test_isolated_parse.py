@@ -21,7 +21,7 @@ from service.errors import (
     RdfSyntaxError,
     TooManyParses,
 )
-from service.formats import JSONLD, NTRIPLES, RDFXML, TURTLE
+from service.formats import JSONLD, NQUADS, NTRIPLES, RDFXML, TURTLE
 from service.parsing.isolated import parse_documents
 from service.parsing.limits import ParseLimits
 from tests.service.rdf_bombs import CRASHES, EXHAUSTS_MEMORY, RUNS_FOR_MINUTES, nesting_bombs
@@ -49,6 +49,67 @@ def test_documents_come_back_as_the_engines_quads(no_child_left: None) -> None:
         ox.parse(jsonld, format=ox.RdfFormat.JSON_LD)
     )
     assert quads == expected
+
+
+FLAT = (
+    b'<http://e/s> <http://e/p> "caf\xc3\xa9"@fr .\n'
+    b'_:b <http://e/p> "a << b"^^<http://www.w3.org/2001/XMLSchema#string> .\n'
+)
+
+
+def _no_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused() -> int:
+        raise AssertionError("a child was forked")
+
+    monkeypatch.setattr(os, "fork", refused)
+
+
+def test_flat_lines_are_read_here_as_a_child_would_send_them_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """N-Triples and N-Quads with no ``<<`` are what the server reads back from a child
+    anyway: read with no fork (a fork made every one-triple write slow every reader)."""
+    lines = FLAT.replace(b'"a << b"', b'"a b"')
+    quad = b"<http://e/s> <http://e/p> <http://e/o> <http://e/g> .\n"
+    expected = list(ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)) + list(
+        ox.parse(quad, format=ox.RdfFormat.N_QUADS)
+    )
+    _no_fork(monkeypatch)
+    assert parse_documents([(NTRIPLES, lines), (NQUADS, quad)], None, LIMITS) == expected
+    with pytest.raises(RdfSyntaxError) as error:
+        parse_documents(
+            [(NTRIPLES, lines), (NTRIPLES, b"\n<http://e/s> <http://e/p> .")], None, LIMITS
+        )
+    assert (error.value.source, error.value.line) == ("<part 2>", 2)
+
+
+def test_what_is_not_flat_lines_still_goes_to_a_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``<<`` anywhere (a triple term, or only a literal), another format, or more than a
+    child's output may hold: the child, with its limits."""
+    lines = FLAT.replace(b'"a << b"', b'"a b"')
+    small = ParseLimits(64, timeout=10, memory_bytes=200_000_000, max_output_bytes=len(lines) - 1)
+    _no_fork(monkeypatch)
+    for documents, limits in (
+        ([(NTRIPLES, FLAT)], LIMITS),
+        ([(TURTLE, b"<http://e/s> <http://e/p> 1 .")], LIMITS),
+        ([(NTRIPLES, lines)], small),
+    ):
+        with pytest.raises(AssertionError, match="forked"):
+            parse_documents(documents, None, limits)
+
+
+def test_the_same_syntax_error_here_and_in_a_child(no_child_left: None) -> None:
+    body = b"<http://e/s> <http://e/p> <http://e/o> .\n<http://e/s> <http://e/p> .\n"
+    with pytest.raises(RdfSyntaxError) as here:
+        parse_documents([(NTRIPLES, body)], None, LIMITS)
+    with pytest.raises(RdfSyntaxError) as child:  # the same lines, but not flat: a child reads them
+        parse_documents([(NTRIPLES, body + b'<http://e/s> <http://e/p> "<<" .\n')], None, LIMITS)
+    assert (here.value.source, here.value.line, here.value.column, here.value.message) == (
+        child.value.source,
+        child.value.line,
+        child.value.column,
+        child.value.message,
+    )
 
 
 def test_blank_nodes_keep_their_identity_through_the_pipe(no_child_left: None) -> None:
