@@ -45,7 +45,7 @@ from service.parsing.isolated import parse_documents
 from service.parsing.limits import ParseLimits
 from service.store import delta as deltas
 from service.store.base import Store, digest_lines
-from service.store.delta import Delta, GraphName
+from service.store.delta import Delta, GraphName, graph_of
 
 
 def is_referential(name: str | None) -> bool:
@@ -150,12 +150,13 @@ class WriteGate:
     def put_graph(
         self, name: GraphName, triples: Iterable[ox.Triple], precondition: Precondition = None
     ) -> WriteResult:
-        content = list(triples)
+        content = deltas.in_graph(deltas.fresh_blank_nodes(triples), name)
         return self._write(
-            lambda store: deltas.replacing(store, name, content),
+            lambda store: deltas.replaced_by(store, name, content),
             target=name,
             check=precondition,
             digest=True,
+            known={name: content},
         )
 
     def post_graph(
@@ -175,7 +176,7 @@ class WriteGate:
                 raise GraphNotFound(f"no graph <{name}>")
             return deltas.dropping(store, name)
 
-        return self._write(compute, target=name, check=precondition)
+        return self._write(compute, target=name, check=precondition, known={name: set()})
 
     def update(self, sparql: str, *, base_iri: str | None = None, client: str = "") -> WriteResult:
         """``client``: the sender's address, for its share of where the effect is computed."""
@@ -203,12 +204,14 @@ class WriteGate:
         commit: bool = True,
         check: Precondition = None,
         digest: bool = False,
+        known: Mapping[GraphName, set[ox.Quad]] | None = None,
     ) -> WriteResult:
         """Compute the write's delta, check its consequences, then commit it.
 
         ``check`` sees the store as it is before the write, under the lock, and raises to
         refuse it (a precondition); with ``digest``, the result carries the target graph's
-        digest as the write left it.
+        digest as the write left it; ``known``: the quads some graphs hold once the write
+        is done (a PUT's content, nothing after a DELETE), so that they are not read again.
         """
         with self._lock if commit else contextlib.nullcontext():
             store = self._store
@@ -225,7 +228,7 @@ class WriteGate:
             found = self._consequences(store, delta)
             if found.refused:
                 raise ShapesViolation(found.outcome, found.inconsistencies)
-            after = self._commit(delta, found.inferred) if commit else {}
+            after = self._commit(delta, found.inferred, known or {}) if commit else {}
             if not digest or not commit:
                 tag = None
             elif target in after:  # what the store now holds, without reading it again
@@ -237,13 +240,28 @@ class WriteGate:
     def _digest(self, target: GraphName, wanted: bool) -> str | None:
         return self._store.graph_digest(target) if wanted else None
 
-    def _commit(self, asserted: Delta, inferred: Delta) -> dict[GraphName, list[ox.Triple]]:
+    def _commit(
+        self, asserted: Delta, inferred: Delta, known: Mapping[GraphName, set[ox.Quad]]
+    ) -> dict[GraphName, list[ox.Triple]]:
         """The contribution files first, then the store, then the copies: what a 2xx
         acknowledges is in all of them. If the store refuses the commit, the files go back
-        to what they were. Returns what each changed graph now holds."""
+        to what they were. Returns what each changed graph now holds.
+
+        A graph's content after the write is read from the store and the delta, unless
+        ``known``; its content before, for the files' way back, is the content after with
+        the (exact) delta undone."""
         store = self._store
-        before = {name: store.quads(name) for name in asserted.graphs()}
-        after = {name: asserted.graph_after(name, quads) for name, quads in before.items()}
+        after_quads = {
+            name: known[name] if name in known else set(asserted.applied_to(store.quads(name)))
+            for name in asserted.graphs()
+        }
+        after = {
+            name: [q.triple for q in quads if graph_of(q) == name]
+            for name, quads in after_quads.items()
+        }
+        before = {
+            name: asserted.inverse().graph_after(name, quads) for name, quads in after_quads.items()
+        }
         if self._before_commit is not None:
             self._before_commit()
         if self._contributions is not None:
@@ -255,7 +273,7 @@ class WriteGate:
         except BaseException:
             if self._contributions is not None:
                 self._contributions.record(
-                    {name: [q.triple for q in quads] or None for name, quads in before.items()}
+                    {name: triples or None for name, triples in before.items()}
                 )
             raise
         crash_points.reach(crash_points.STORE_COMMITTED)

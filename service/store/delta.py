@@ -133,7 +133,11 @@ class Delta:
 
 def replacing(store: Store, name: GraphName, triples: Iterable[ox.Triple]) -> Delta:
     """Graph Store PUT: the graph holds exactly ``triples`` afterwards."""
-    new = in_graph(fresh_blank_nodes(triples), name)
+    return replaced_by(store, name, in_graph(fresh_blank_nodes(triples), name))
+
+
+def replaced_by(store: Store, name: GraphName, new: set[ox.Quad]) -> Delta:
+    """The graph holds exactly the quads ``new`` (in it, blank nodes already fresh)."""
     old = set(store.quads(name))
     return Delta(frozenset(old - new), frozenset(new - old))
 

@@ -3,6 +3,8 @@ write reaches the store as its delta and nothing more, and the schema closure co
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
@@ -10,6 +12,7 @@ from rdflib import Graph, URIRef
 from service.graph import materialise as materialise_module
 from service.graph.build import ENGINE_DIR, build, current_build
 from service.graph.consequences import PROTECTED, rdflib_graph
+from service.graph.contributions import Contributions
 from service.graph.gate import WriteGate
 from service.graph.materialise import materialise
 from service.graph.push import push
@@ -175,3 +178,41 @@ def test_a_referential_graph_is_not_written_over_http(store: OxigraphStore) -> N
     gate = WriteGate(store)
     with pytest.raises(ProtectedGraph):
         gate.put_graph(referential_graph("cog"), spaser_adopted_by_a(URIRef(RES + "spaser/x")))
+
+
+def test_when_the_store_refuses_a_commit_each_file_goes_back_to_what_it_was(
+    store: OxigraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The files are written before the store commits; a refused commit puts them back.
+    A PUT's and a DELETE's content after the write is known, not read: the way back is the
+    content after with the delta undone, which must be the graph as it was."""
+    contributions = Contributions(tmp_path / "contributions")
+    gate = WriteGate(store, contributions=contributions)
+    first, second = spaser_adopted_by_a(RES + "spaser/z"), spaser_adopted_by_a(RES + "spaser/y")
+    gate.put_graph(NEW_GRAPH, first)
+
+    def on_file() -> set[ox.Triple]:
+        (kept,) = [c for c in contributions.load() if c.graph == NEW_GRAPH]
+        return {t.triple if isinstance(t, ox.Quad) else t for t in kept.content()}
+
+    assert on_file() == set(first)
+
+    def refusing(delta: Delta) -> None:
+        raise OSError("the disk is full")
+
+    monkeypatch.setattr(store, "apply", refusing)
+    for write in (
+        lambda: gate.put_graph(NEW_GRAPH, second),
+        lambda: gate.post_graph(NEW_GRAPH, second),
+        lambda: gate.delete_graph(NEW_GRAPH),
+    ):
+        with pytest.raises(OSError, match="disk is full"):
+            write()
+        assert on_file() == set(first)
+        assert {q.triple for q in store.quads(NEW_GRAPH)} == set(first)
+    with pytest.raises(OSError):
+        gate.put_graph(NEW_GRAPH + "-other", second)  # a graph the write would have made
+    assert {c.graph: c.triples for c in contributions.load()} == {
+        NEW_GRAPH: len(first),
+        NEW_GRAPH + "-other": 0,  # an empty file, as after a DELETE: no graph
+    }
