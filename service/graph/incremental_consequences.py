@@ -103,7 +103,8 @@ class IncrementalConsequences:
                 following = {state + 1} if self._commits and inference.full is None else set()
                 self._vouched = frozenset({state, *following})
             with engine.tentatively(delta) as after:
-                answer.outcome = validator.validate(after, delta.removed, delta.added).outcome
+                checked = validator.validate(after, delta.removed, delta.added)
+            answer.outcome = checked.outcome  # its report built once readers may start
             return answer
 
     @property

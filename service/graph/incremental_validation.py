@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -70,8 +71,17 @@ class ValidationDelta:
 
     rows: list[Row] = field(default_factory=list)
     evaluated: dict[Check, frozenset[Term] | None] = field(default_factory=dict)
-    outcome: ValidationOutcome = field(default_factory=lambda: ValidationOutcome(True))
     full: str | None = None
+    #: the whole state's outcome, when ``full`` (else it is the rows' report)
+    given: ValidationOutcome | None = None
+
+    @cached_property
+    def outcome(self) -> ValidationOutcome:
+        """The report, built when first asked for: after a tentative write's checks, once
+        readers may start again (the rows hold engine terms, not the store's state)."""
+        if self.given is not None:
+            return self.given
+        return outcome_of(shacl_sparql.report_graph(self.rows)[0])
 
     @property
     def conforms(self) -> bool:
@@ -120,9 +130,13 @@ class IncrementalValidator:
             for found in (targets(shapes, check.root),)
         }
         self._steps: dict[ox.NamedNode | None, set[Step]] = defaultdict(set)
-        for reads in self._reads.values():
-            for _, step in reads:
-                self._steps[step.predicate].add(step)
+        #: for each step, the checks reading it and the paths that lead to it: a write
+        #: visits the checks of the steps it changes, not every check
+        self._readers: dict[Step, list[tuple[int, Check, Dependency]]] = defaultdict(list)
+        for position, (check, reads) in enumerate(self._reads.items()):
+            for dependency in reads:
+                self._steps[dependency[1].predicate].add(dependency[1])
+                self._readers[dependency[1]].append((position, check, dependency))
 
     def rows(self, store: ox.Store) -> list[Row]:
         """Every check on every focus node: a state's results, to start from."""
@@ -142,17 +156,14 @@ class IncrementalValidator:
             return self._run(view, plan, "the write changes rdfs:subClassOf")
         plan = dict.fromkeys(self.unbounded)
         focus: dict[Check, frozenset[Term]] = {}
-        starts = self._starts(view, changed)
         walked: dict[Dependency, frozenset[Term]] = {}
-        for check, reads in self._reads.items():
-            nodes: set[Term] = set()
-            for prefix, step in reads:
-                found = starts.get(step)
-                if found:
-                    key = (prefix, step)
-                    if key not in walked:
-                        walked[key] = frozenset(view.back(prefix, found))
-                    nodes |= walked[key]
+        reached: dict[int, tuple[Check, set[Term]]] = {}
+        for step, found in self._starts(view, changed).items():
+            for position, check, dependency in self._readers.get(step, ()):
+                if dependency not in walked:
+                    walked[dependency] = frozenset(view.back(dependency[0], found))
+                reached.setdefault(position, (check, set()))[1].update(walked[dependency])
+        for _, (check, nodes) in sorted(reached.items(), key=lambda item: item[0]):
             if nodes:
                 plan[check] = frozenset(nodes)
                 # only the focus nodes among them can have results after the write
@@ -189,8 +200,7 @@ class IncrementalValidator:
                 check in narrowed and self._targets[check].exact,
             )
         ]
-        outcome = outcome_of(shacl_sparql.report_graph(rows)[0])
-        return ValidationDelta(rows, plan, outcome, full)
+        return ValidationDelta(rows, plan, full)
 
     def _everything(self, view: _View, why: str) -> ValidationDelta:
         ontology = Graph()
@@ -200,7 +210,7 @@ class IncrementalValidator:
         for triple in self.shapes:
             shapes.add(triple)
         outcome = validate(view.data_quads(), shapes, ontology)
-        return ValidationDelta(outcome=outcome, full=why)
+        return ValidationDelta(full=why, given=outcome)
 
 
 class _View:
