@@ -47,7 +47,7 @@ from service.graph.consequences import (
 )
 from service.graph.incremental_reasoning import IncrementalReasoner, NeedsFullReasoning
 from service.graph.incremental_validation import IncrementalValidator
-from service.graph.validate import Validator
+from service.graph.validate import ValidationOutcome, Validator
 from service.namespaces import ONTOLOGY_GRAPH, SHAPES_GRAPH
 from service.sparql.cooldown import GATE
 from service.sparql.execution import Executor
@@ -161,7 +161,13 @@ class WriteCheck:
         return ("write-check", self.check_id)  # never refused as a query seen before
 
     def answer(self, store: Store) -> Consequences:
-        return _engine_checks(self.reason)(store, self.delta)
+        """The consequences; the SHACL report goes back to the server only with a refusal,
+        the one answer that shows it (an rdflib graph: costly to send, on every write)."""
+        found = _engine_checks(self.reason)(store, self.delta)
+        if not found.refused:
+            outcome = found.outcome
+            found.outcome = ValidationOutcome(outcome.conforms, outcome.problems)
+        return found
 
 
 #: The gate's checks in this (engine) process, kept ready between writes.
