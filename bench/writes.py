@@ -199,9 +199,8 @@ def lookups(
         # each reader from its own loopback address, as 8 clients would be: the server
         # shares its query engine by address (``ESSKG_CLIENT_QUERIES``)
         source = (f"127.0.0.{k + 2}", 0)
-        conn = http.client.HTTPConnection(
-            parts.hostname, parts.port, timeout=120, source_address=source
-        )
+        host = parts.hostname or "127.0.0.1"
+        conn = http.client.HTTPConnection(host, parts.port, timeout=120, source_address=source)
         n = k
         while time.perf_counter() < stop:
             n += 7
