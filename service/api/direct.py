@@ -1,4 +1,5 @@
-"""Requests to ``/sparql`` go straight to their handler, past the framework's routing.
+"""Requests to ``/sparql`` (and Graph Store writes to ``/graphs``) go straight to their
+handler, past the framework's routing.
 
 A lookup that misses the answer cache costs a few hundred microseconds in the engine; the
 framework's middleware stack, router and dependency resolution cost about as much again

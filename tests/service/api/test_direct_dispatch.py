@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.api.app import create_app
+from service.api.direct import DirectDispatch
 from service.sparql.execution import QueryJob
 from service.store.oxigraph import OxigraphStore
 from tests.conftest import settings_for
@@ -78,3 +79,56 @@ def test_other_methods_still_reach_the_router(client: TestClient) -> None:
     assert client.put("/sparql", content=b"x").status_code == 405
     paths = client.get("/openapi.json").json()["paths"]
     assert set(paths["/sparql"]) == {"get", "post"}  # HEAD is served, not documented
+
+
+WRITE_TOKEN = "direct-writes"
+GRAPH = "https://w3id.org/esskg/graph/partner/direct"
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+
+@pytest.fixture
+def writer(mini_project: Path) -> Iterator[TestClient]:
+    settings = settings_for(mini_project, write_token=WRITE_TOKEN, infer_on_write=False)
+    with TestClient(create_app(settings, OxigraphStore.in_memory())) as test_client:
+        yield test_client
+
+
+def _shown(response: object) -> tuple[int, str | None, str | None]:
+    status = response.status_code  # type: ignore[attr-defined]
+    headers = response.headers  # type: ignore[attr-defined]
+    problem = response.json().get("type") if status >= 400 else None  # type: ignore[attr-defined]
+    return status, headers.get("content-type"), problem
+
+
+def test_graph_store_writes_answer_as_through_the_router(writer: TestClient) -> None:
+    """``/graphs?graph=`` writes go straight to the handler; ``/graphs/…`` (direct
+    identification) still goes through the router to the same handler: the same answers."""
+    auth = {"Authorization": f"Bearer {WRITE_TOKEN}", "Content-Type": "application/n-triples"}
+    body = f'<{GRAPH}#s> <{LABEL}> "Réseau direct"@fr .\n'.encode()
+    layers = writer.app.user_middleware  # type: ignore[attr-defined]
+    direct_paths = {m.kwargs["path"] for m in layers if m.cls is DirectDispatch}
+    assert direct_paths == {"/sparql", "/graphs"}
+    direct = writer.put("/graphs", params={"graph": GRAPH}, content=body, headers=auth)
+    assert direct.status_code == 201 and direct.headers["etag"].startswith('"')
+    got = writer.get(
+        "/graphs", params={"graph": GRAPH}, headers={"Accept": "application/n-triples"}
+    )
+    assert got.status_code == 200 and got.headers["etag"] == direct.headers["etag"]
+    assert "Réseau direct" in got.text
+    # the same handler through the router, for a graph named by its URL here
+    here = str(writer.base_url) + "/graphs/direct-two"
+    through = writer.put("/graphs/direct-two", content=body, headers=auth)
+    assert through.status_code == 201
+    assert writer.get("/graphs", params={"graph": here}).status_code == 200
+    # errors: the installed problem handlers, identical either way
+    for headers, payload in (
+        ({"Content-Type": "application/n-triples"}, body),  # no key
+        (auth, b"<not n-triples"),  # a syntax error
+        ({**auth, "Content-Type": "application/x-unknown"}, body),  # an unknown format
+    ):
+        one = writer.put("/graphs", params={"graph": GRAPH}, content=payload, headers=headers)
+        two = writer.put("/graphs/direct-two", content=payload, headers=headers)
+        assert _shown(one) == _shown(two)
+        assert one.status_code >= 400 and one.headers["content-type"] == "application/problem+json"
+    assert writer.delete("/graphs", params={"graph": GRAPH}, headers=auth).status_code == 204
+    assert writer.get("/graphs", params={"graph": GRAPH}).status_code == 404
