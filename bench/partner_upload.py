@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("project", type=Path, help="a built project (bench.run builds them)")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    result = run(args.project, args.repeat)
+    result = run(args.project.resolve(), args.repeat)  # the settings read a relative root apart
     print_report(result)
     return 0 if result["total_s"] <= 5 else 1
 
