@@ -259,9 +259,6 @@ class WriteGate:
             name: [q.triple for q in quads if graph_of(q) == name]
             for name, quads in after_quads.items()
         }
-        before = {
-            name: asserted.inverse().graph_after(name, quads) for name, quads in after_quads.items()
-        }
         if self._before_commit is not None:
             self._before_commit()
         if self._contributions is not None:
@@ -272,8 +269,12 @@ class WriteGate:
             store.apply(committed)
         except BaseException:
             if self._contributions is not None:
+                undone = asserted.inverse()
                 self._contributions.record(
-                    {name: triples or None for name, triples in before.items()}
+                    {
+                        name: undone.graph_after(name, quads) or None
+                        for name, quads in after_quads.items()
+                    }
                 )
             raise
         crash_points.reach(crash_points.STORE_COMMITTED)
