@@ -11,11 +11,12 @@ A file is N-Triples whose first line names its graph (``# graph: <IRI>``, or
 ``# graph: default``); a file with no triples says the graph is empty, so a graph deleted
 over HTTP stays deleted even when a source file would fill it.
 
-Crash safety: each file is written under a temporary name and flushed to disk; then a
-commit note listing the renames is written and flushed; then the renames are done and the
-note removed. A crash before the note leaves the old files; after it, :meth:`recover`
-(run by the build and at start-up) finishes the renames. So a write that changes several
-graphs (a SPARQL Update) is in the files whole or not at all.
+Crash safety: each file is written under a temporary name and flushed to disk. One file
+(a Graph Store write) then takes its name in one rename, which the system makes atomic.
+Several (a SPARQL Update) need a commit note listing the renames, written and flushed
+first; then the renames are done and the note removed. A crash before the note leaves the
+old files; after it, :meth:`recover` (run by the build and at start-up) finishes the
+renames. So a write that changes several graphs is in the files whole or not at all.
 """
 
 from __future__ import annotations
@@ -115,6 +116,12 @@ class Contributions:
             _write_flushed(temporary, _document(graph, triples or ()))
             renames.append((temporary.name, final.name))
         crash_points.reach(crash_points.CONTRIBUTION_FILES)
+        if len(renames) == 1:  # one rename is atomic: no note (two fsyncs fewer per write)
+            ((temporary_name, final_name),) = renames
+            os.replace(self.folder / temporary_name, self.folder / final_name)
+            _fsync_folder(self.folder)
+            crash_points.reach(crash_points.COMMIT_NOTE)
+            return
         note = self.folder / _NOTE
         _write_flushed(note.with_name(note.name + _TEMPORARY), json.dumps(renames).encode())
         os.replace(note.with_name(note.name + _TEMPORARY), note)

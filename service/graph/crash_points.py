@@ -22,7 +22,8 @@ ENV = "ESSKG_TEST_CRASH_FILE"
 
 #: The new contribution files are flushed under their temporary names; no commit note yet.
 CONTRIBUTION_FILES = "contribution-files"
-#: The commit note listing the renames is durable; the files still have their old names.
+#: The write is decided in the files: the commit note listing the renames is durable and
+#: the files still have their old names, or (one graph: no note) its file has its new name.
 COMMIT_NOTE = "commit-note"
 #: The contribution files are in place; the store has not committed the write.
 CONTRIBUTIONS_RECORDED = "contributions-recorded"

@@ -111,6 +111,18 @@ def parse_payload(
     return triples
 
 
+@dataclass(frozen=True)
+class _LastCommit:
+    """The graphs the gate's last commit wrote, as it left them, and the store's count of
+    changes after it. A partner refreshing its graph by PUT, again and again, then costs no
+    read of it: the engine keeps each removed quad until it compacts (on disk) or for good
+    (in memory), so a graph that changed often gets slower to read with each change."""
+
+    store: Store
+    changes: int
+    graphs: Mapping[GraphName, set[ox.Quad]]
+
+
 class WriteGate:
     """Serialised, checked writes to one store, committed as deltas."""
 
@@ -144,6 +156,7 @@ class WriteGate:
         self._on_commit = on_commit
         self._contributions = contributions
         self._effect_of_update = effect_of_update
+        self._last: _LastCommit | None = None
 
     # -- the operations --------------------------------------------------------------------
 
@@ -152,7 +165,7 @@ class WriteGate:
     ) -> WriteResult:
         content = deltas.in_graph(deltas.fresh_blank_nodes(triples), name)
         return self._write(
-            lambda store: deltas.replaced_by(store, name, content),
+            lambda store: deltas.replaced_by(self._held(store, name), content),
             target=name,
             check=precondition,
             digest=True,
@@ -172,9 +185,10 @@ class WriteGate:
 
     def delete_graph(self, name: GraphName, precondition: Precondition = None) -> WriteResult:
         def compute(store: Store) -> Delta:
-            if name is not None and not store.has_graph(name):
+            held = self._held(store, name)
+            if name is not None and not held:
                 raise GraphNotFound(f"no graph <{name}>")
-            return deltas.dropping(store, name)
+            return Delta(removed=frozenset(held))
 
         return self._write(compute, target=name, check=precondition, known={name: set()})
 
@@ -217,7 +231,10 @@ class WriteGate:
             store = self._store
             if check is not None:
                 check(store)
-            created = target is not None and not store.has_graph(target)
+            remembered = self._remembered(store, target)
+            created = target is not None and not (
+                store.has_graph(target) if remembered is None else remembered
+            )
             delta = compute(store)
             for name in sorted(g for g in delta.graphs() if g is not None):
                 if name in PROTECTED or is_referential(name):
@@ -237,6 +254,21 @@ class WriteGate:
                 tag = self._digest(target, True)
         return WriteResult(changed, created=created, outcome=found.outcome, digest=tag)
 
+    def _remembered(self, store: Store, name: GraphName) -> set[ox.Quad] | None:
+        """What graph ``name`` holds, if the gate's last commit wrote it and the store has
+        changed in no other way since; else None (then read it)."""
+        last = self._last
+        if last is None or name not in last.graphs:
+            return None
+        if store is not last.store or store.changes() != last.changes:
+            return None
+        return last.graphs[name]
+
+    def _held(self, store: Store, name: GraphName) -> set[ox.Quad]:
+        """What graph ``name`` holds now."""
+        remembered = self._remembered(store, name)
+        return set(store.quads(name)) if remembered is None else remembered
+
     def _digest(self, target: GraphName, wanted: bool) -> str | None:
         return self._store.graph_digest(target) if wanted else None
 
@@ -251,14 +283,14 @@ class WriteGate:
         ``known``; its content before, for the files' way back, is the content after with
         the (exact) delta undone."""
         store = self._store
+        self._last = None  # until the store has committed
         after_quads = {
-            name: known[name] if name in known else set(asserted.applied_to(store.quads(name)))
+            name: known[name]
+            if name in known
+            else {q for q in asserted.applied_to(self._held(store, name)) if graph_of(q) == name}
             for name in asserted.graphs()
         }
-        after = {
-            name: [q.triple for q in quads if graph_of(q) == name]
-            for name, quads in after_quads.items()
-        }
+        after = {name: [q.triple for q in quads] for name, quads in after_quads.items()}
         if self._before_commit is not None:
             self._before_commit()
         if self._contributions is not None:
@@ -278,6 +310,18 @@ class WriteGate:
                 )
             raise
         crash_points.reach(crash_points.STORE_COMMITTED)
+        changes = store.changes()
+        if changes is not None:
+            inferred_graphs = inferred.graphs()
+            self._last = _LastCommit(
+                store,
+                changes,
+                {
+                    name: quads
+                    for name, quads in after_quads.items()
+                    if name is not None and name not in inferred_graphs  # not the union's
+                },
+            )
         if self._on_commit is not None:
             self._on_commit(committed)
         return after

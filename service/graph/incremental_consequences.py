@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from service.errors import QueryCrashed, QueryTimeout
+from service.graph import shacl_sparql
 from service.graph.check import Reasoner
 from service.graph.consequences import (
     Consequences,
@@ -104,7 +105,12 @@ class IncrementalConsequences:
                 self._vouched = frozenset({state, *following})
             with engine.tentatively(delta) as after:
                 checked = validator.validate(after, delta.removed, delta.added)
-            answer.outcome = checked.outcome  # its report built once readers may start
+            if self._commits and not checked.rows and checked.full is None:
+                # no result: the write passes or is refused for an inconsistency, and the
+                # report says only "conforms" (the rdflib graph cost as much as the checks)
+                answer.outcome = ValidationOutcome(conforms=True, report=_CONFORMS)
+            else:
+                answer.outcome = checked.outcome  # its report built once readers may start
             return answer
 
     @property
@@ -140,6 +146,10 @@ class IncrementalConsequences:
     def _recheck_if_others_wrote(self, engine: LocalEngine, reasoner: IncrementalReasoner) -> None:
         if engine.generation not in self._vouched:
             reasoner.forget_state()
+
+
+#: The report of a state without any result (read-only: shared by every answer).
+_CONFORMS = shacl_sparql.report_graph(())[0]
 
 
 def _touches_default_graph(delta: Delta) -> bool:

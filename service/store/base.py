@@ -198,6 +198,12 @@ class Store(ABC):
     def dump(self, fmt: Format) -> bytes:
         """The whole dataset in a dataset format (N-Quads, TriG)."""
 
+    def changes(self) -> int | None:
+        """How many changes this object has committed, when nothing else can change its
+        data (an engine this process alone holds open): what was read since the count last
+        moved still holds. None where others may write (a remote engine)."""
+        return None
+
     def local_engine(self) -> LocalEngine | None:
         """The engine a write's incremental checks read, or None where they cannot run (a
         remote engine; a store read straight from disk, where a tentative write would be

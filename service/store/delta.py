@@ -133,12 +133,11 @@ class Delta:
 
 def replacing(store: Store, name: GraphName, triples: Iterable[ox.Triple]) -> Delta:
     """Graph Store PUT: the graph holds exactly ``triples`` afterwards."""
-    return replaced_by(store, name, in_graph(fresh_blank_nodes(triples), name))
+    return replaced_by(set(store.quads(name)), in_graph(fresh_blank_nodes(triples), name))
 
 
-def replaced_by(store: Store, name: GraphName, new: set[ox.Quad]) -> Delta:
-    """The graph holds exactly the quads ``new`` (in it, blank nodes already fresh)."""
-    old = set(store.quads(name))
+def replaced_by(old: set[ox.Quad], new: set[ox.Quad]) -> Delta:
+    """A graph that holds ``old`` holds exactly ``new`` (blank nodes already fresh)."""
     return Delta(frozenset(old - new), frozenset(new - old))
 
 
@@ -146,8 +145,3 @@ def adding(store: Store, name: GraphName, triples: Iterable[ox.Triple]) -> Delta
     """Graph Store POST: ``triples`` merged into the graph."""
     new = in_graph(fresh_blank_nodes(triples), name)
     return Delta(added=frozenset(new - store.present(new)))
-
-
-def dropping(store: Store, name: GraphName) -> Delta:
-    """Graph Store DELETE: the graph's every quad."""
-    return Delta(removed=frozenset(store.quads(name)))

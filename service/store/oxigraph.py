@@ -421,6 +421,9 @@ class OxigraphStore(Store):
 
     # -- a write's checks ----------------------------------------------------------------
 
+    def changes(self) -> int | None:
+        return None if self._read_only else self.generation
+
     def local_engine(self) -> LocalEngine | None:
         if not self._reads_from_memory or self._read_only:
             return None
@@ -501,7 +504,10 @@ class OxigraphStore(Store):
                 self.generation += 1
             return
         update, functions = self._commit_text(delta)
+        # a graph the delta adds to is not left empty; looking costs a scan past every quad
+        # the engine still keeps as removed (a graph PUT again and again has thousands)
         emptied = {q.graph_name for q in delta.removed if isinstance(q.graph_name, ox.NamedNode)}
+        emptied -= {q.graph_name for q in delta.added}
         with self._isolation.committing():
             self._apply(update, functions, emptied)
             self.generation += 1
@@ -565,6 +571,7 @@ class OxigraphStore(Store):
             replica.bulk_extend(given)
             if self._union_kept:
                 replica.bulk_extend(union_copies(given))
+        self.generation += 1
 
     # -- whole dataset -----------------------------------------------------------------------
 

@@ -216,3 +216,39 @@ def test_when_the_store_refuses_a_commit_each_file_goes_back_to_what_it_was(
         NEW_GRAPH: len(first),
         NEW_GRAPH + "-other": 0,  # an empty file, as after a DELETE: no graph
     }
+
+
+def test_the_gate_reads_no_graph_its_last_commit_wrote_unless_the_store_changed_since(
+    store: OxigraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A partner refreshing its graph by PUT: the gate knows what its last commit left, so
+    the next write of that graph does not read it (the engine scans every quad it still
+    keeps as removed). Any other change to the store makes it read the graph again: the
+    write's delta must be right either way."""
+    gate = WriteGate(store)
+    first, second, third = (spaser_adopted_by_a(RES + f"spaser/{n}") for n in "zyx")
+    assert gate.put_graph(NEW_GRAPH, first).created
+    reads: list[str | None] = []
+    read = store.quads
+
+    def counted(name: str | None) -> list[ox.Quad]:
+        reads.append(name)
+        return read(name)
+
+    monkeypatch.setattr(store, "quads", counted)
+    assert not gate.put_graph(NEW_GRAPH, second).created
+    assert NEW_GRAPH not in reads
+    assert {q.triple for q in read(NEW_GRAPH)} == set(second)
+
+    # behind the gate's back: a quad the next PUT's content lacks, which it must remove
+    stray = ox.Quad(first[0].subject, first[0].predicate, first[0].object, ox.NamedNode(NEW_GRAPH))
+    store.apply(Delta(added=frozenset({stray})))
+    gate.put_graph(NEW_GRAPH, third)
+    assert NEW_GRAPH in reads
+    assert {q.triple for q in read(NEW_GRAPH)} == set(third)
+
+    reads.clear()
+    gate.delete_graph(NEW_GRAPH)
+    assert NEW_GRAPH not in reads
+    assert not store.has_graph(NEW_GRAPH)
+    assert gate.put_graph(NEW_GRAPH, first).created
