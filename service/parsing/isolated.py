@@ -123,11 +123,9 @@ def _parse_flat(documents: Sequence[tuple[Format, bytes]], base_iri: str | None)
     for index, (fmt, body) in enumerate(documents):
         try:
             quads.extend(ox.parse(body, format=fmt.oxigraph_rdf, base_iri=base_iri))
-        except SyntaxError as exc:
-            message, count = str(exc.msg or exc), len(documents)
-            raise _syntax_error(message, index, count, exc.lineno, exc.offset) from exc
-        except ValueError as exc:  # the engine's word for a base IRI it cannot use
-            raise _syntax_error(str(exc), index, len(documents)) from exc
+        except (SyntaxError, ValueError) as exc:
+            message, line, column = worker.engine_error(exc)
+            raise _syntax_error(message, index, len(documents), line, column) from exc
     return quads
 
 

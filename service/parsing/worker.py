@@ -30,6 +30,15 @@ QUADS, ERROR, DONE = b"Q", b"E", b"K"
 _BATCH = 4096
 
 
+def engine_error(exc: SyntaxError | ValueError) -> tuple[str, int | None, int | None]:
+    """The engine's parse error as (message, line, column): a ``SyntaxError`` at its
+    position, a ``ValueError`` (its word for a base IRI it cannot use) at none. One reading,
+    here in a child and in the server for the flat documents it parses itself."""
+    if isinstance(exc, SyntaxError):
+        return str(exc.msg or exc), exc.lineno, exc.offset
+    return str(exc), None, None
+
+
 def run(
     out_fd: int,
     documents: Sequence[tuple[Format, bytes]],
@@ -105,10 +114,9 @@ def _parse_into(
                 send(QUADS, _nquads(batch))
         except RdfRefused as exc:
             report("refused", exc.message, index, exc.line)
-        except SyntaxError as exc:
-            report("syntax", str(exc.msg or exc), index, exc.lineno, exc.offset)
-        except ValueError as exc:  # the engine's word for a base IRI it cannot use
-            report("syntax", str(exc), index)
+        except (SyntaxError, ValueError) as exc:
+            message, line, column = engine_error(exc)
+            report("syntax", message, index, line, column)
         except MemoryError:
             report("memory", "", index)
         else:
