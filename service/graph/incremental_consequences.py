@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from service.errors import QueryCrashed, QueryTimeout
-from service.graph import shacl_sparql
 from service.graph.check import Reasoner
 from service.graph.consequences import (
     Consequences,
@@ -105,10 +104,10 @@ class IncrementalConsequences:
                 self._vouched = frozenset({state, *following})
             with engine.tentatively(delta) as after:
                 checked = validator.validate(after, delta.removed, delta.added)
-            if self._commits and not checked.rows and checked.full is None:
-                # no result: the write passes or is refused for an inconsistency, and the
-                # report says only "conforms" (the rdflib graph cost as much as the checks)
-                answer.outcome = ValidationOutcome(conforms=True, report=_CONFORMS)
+            if self._commits and not (checked.rows or checked.full or answer.inconsistencies):
+                # the write passes and no one reads its report: none is built (the rdflib
+                # graph cost as much as the checks)
+                answer.outcome = ValidationOutcome(conforms=True)
             else:
                 answer.outcome = checked.outcome  # its report built once readers may start
             return answer
@@ -146,10 +145,6 @@ class IncrementalConsequences:
     def _recheck_if_others_wrote(self, engine: LocalEngine, reasoner: IncrementalReasoner) -> None:
         if engine.generation not in self._vouched:
             reasoner.forget_state()
-
-
-#: The report of a state without any result (read-only: shared by every answer).
-_CONFORMS = shacl_sparql.report_graph(())[0]
 
 
 def _touches_default_graph(delta: Delta) -> bool:
