@@ -83,11 +83,6 @@ class ValidationDelta:
             return self.given
         return outcome_of(shacl_sparql.report_graph(self.rows)[0])
 
-    @property
-    def conforms(self) -> bool:
-        """No violation after the write, given that there was none before it."""
-        return not self.outcome.violations
-
     def merged(self, previous: Iterable[Row]) -> list[Row]:
         """The state's results: the previous ones, those re-evaluated replaced."""
         evaluated = self.evaluated
