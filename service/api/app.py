@@ -82,10 +82,15 @@ def runtime_for(settings: Settings, store: Store, *, store_given: bool) -> AppSt
     executor = make_executor(store, workers, limits, snapshot, prepare)
     version = _data_version(settings, store_given)
 
+    stale = [snapshot] if snapshot is not None else []
+
     def changing() -> None:
-        # the snapshot would load the data as it was before this write
-        if snapshot is not None:
-            snapshot.unlink(missing_ok=True)
+        # the snapshot would load the data as it was before this write; only a build makes
+        # one (in a folder of its own), so once gone it stays gone: one system call less
+        # per write
+        if stale:
+            stale[0].unlink(missing_ok=True)
+            stale.clear()
 
     def committed(delta: Delta) -> None:
         executor.apply(delta)

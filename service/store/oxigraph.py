@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import islice
@@ -503,12 +504,13 @@ class OxigraphStore(Store):
                     replica.extend(added)
                 self.generation += 1
             return
-        update, functions = self._commit_text(delta)
         # a graph the delta adds to is not left empty; looking costs a scan past every quad
         # the engine still keeps as removed (a graph PUT again and again has thousands)
         emptied = {q.graph_name for q in delta.removed if isinstance(q.graph_name, ox.NamedNode)}
         emptied -= {q.graph_name for q in delta.added}
         with self._isolation.committing():
+            # the union's upkeep reads the store: nothing else commits meanwhile
+            update, functions = self._commit_text(delta)
             self._apply(update, functions, emptied)
             self.generation += 1
 
@@ -544,24 +546,54 @@ class OxigraphStore(Store):
         used = any(has_blank_node(q) for q in (*delta.removed, *delta.added))
         return " ;\n".join(operations), bound.functions if used else None
 
-    @staticmethod
-    def _union_upkeep(delta: Delta, bound: BoundTerms) -> list[str]:
+    def _union_upkeep(self, delta: Delta, bound: BoundTerms) -> list[str]:
         """After the named graphs changed: the removed triples no graph holds any more leave
-        the union, then the added ones join it."""
-        union = Union()
+        the union, then the added ones join it.
+
+        A ground triple's fate is read here, from the store's index, so the update carries
+        only ``DATA`` blocks: a ``DELETE … WHERE`` with a ``NOT EXISTS`` for each left the
+        engine a query to plan and run on every write (twice the cost of a one-triple PUT's
+        whole update). Triples with blank nodes, which update text cannot name, keep it."""
         default = ox.DefaultGraph()
         left = {ox.Quad(q.subject, q.predicate, q.object, default) for q in delta.removed}
         joined = {ox.Quad(q.subject, q.predicate, q.object, default) for q in delta.added}
-        ground_left = [str(q.triple) for q in left if not has_blank_node(q)]
-        operations = [union.leave_if_orphaned_all(ground_left)] if ground_left else []
+        orphaned = self._orphaned([q for q in left if not has_blank_node(q)], delta)
+        operations = data_operations(orphaned, [])
         blank_left = [q for q in left if has_blank_node(q)]
         if blank_left:
-            operations.append(bound.orphans_operation(blank_left, union))
+            operations.append(bound.orphans_operation(blank_left, Union()))
         operations += data_operations([], [q for q in joined if not has_blank_node(q)])
         blank_joined = [q for q in joined if has_blank_node(q)]
         if blank_joined:
             operations.append(bound.quads_operation([], blank_joined))
         return operations
+
+    def _orphaned(self, triples: Sequence[ox.Quad], delta: Delta) -> list[ox.Quad]:
+        """Those of the union's ``triples`` that no named graph holds once ``delta`` is
+        applied: the graphs holding each now, less the delta's removals, plus its additions."""
+        if not triples:
+            return []
+        store = self._replicas()[0]  # every replica holds the same quads
+        removed: dict[ox.Triple, set[ox.NamedNode]] = defaultdict(set)
+        added: set[ox.Triple] = set()
+        for quad in delta.removed:
+            if isinstance(quad.graph_name, ox.NamedNode):
+                removed[quad.triple].add(quad.graph_name)
+        for quad in delta.added:
+            if isinstance(quad.graph_name, ox.NamedNode):
+                added.add(quad.triple)
+        orphaned = []
+        for union_quad in triples:
+            triple = union_quad.triple
+            if triple in added:
+                continue
+            gone = removed.get(triple, set())
+            holders = store.quads_for_pattern(triple.subject, triple.predicate, triple.object)
+            if not any(
+                isinstance(q.graph_name, ox.NamedNode) and q.graph_name not in gone for q in holders
+            ):
+                orphaned.append(union_quad)
+        return orphaned
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         """The build's fast path: engine quads straight from the engine's parser. The

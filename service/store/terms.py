@@ -52,11 +52,14 @@ def checked_iri(value: str, parameter: str) -> str:
     graph names, resource paths, dataset parameters): it asks the engine itself, so that
     nothing the service lets through can fail later, deep in a query, as a 500.
     """
-    for char in value:
-        category = unicodedata.category(char)
-        if category in _REFUSED_CATEGORIES:
-            name = unicodedata.name(char, _UNNAMED.get(category, "unnamed"))
-            raise InvalidIri(parameter, value, f"U+{ord(char):04X} ({name}) is not allowed")
+    # printable ASCII but the space has none of those characters: most names, on every
+    # lookup, skip asking each character's category
+    if not (value.isascii() and value.isprintable() and " " not in value):
+        for char in value:
+            category = unicodedata.category(char)
+            if category in _REFUSED_CATEGORIES:
+                name = unicodedata.name(char, _UNNAMED.get(category, "unnamed"))
+                raise InvalidIri(parameter, value, f"U+{ord(char):04X} ({name}) is not allowed")
     try:
         ox.NamedNode(value)
     except ValueError as exc:

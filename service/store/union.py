@@ -58,17 +58,6 @@ class Union:
         """The default graph's own statements: the union's triples no named graph holds."""
         return f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {self.holding('?s ?p ?o')} {self.orphan()} }}"
 
-    def leave_if_orphaned_all(self, triples: list[str]) -> str:
-        """Ground triples (each ``s p o`` spelled in N-Triples) leave the union unless a named
-        graph still holds them: one operation (the embedded engine's; Virtuoso misses
-        language-tagged literals in a ``VALUES`` join, see :meth:`leave_if_orphaned`)."""
-        rows = "\n".join(f"({triple})" for triple in triples)
-        held = self.holding("?s ?p ?o")
-        return (
-            f"DELETE {{ {held} }} WHERE {{ VALUES (?s ?p ?o) {{\n{rows}\n}} "
-            f"{held} {self.orphan()} }}"
-        )
-
     def leave_if_orphaned(self, triple: str) -> str:
         """One ground triple leaves the union unless a named graph still holds it."""
         held = self.holding(triple)

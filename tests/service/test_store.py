@@ -208,6 +208,34 @@ def test_the_union_follows_every_delta(store: Store) -> None:
     assert _count(store) == 0
 
 
+def test_one_delta_moving_or_dropping_a_shared_triple_keeps_the_union_exact(store: Store) -> None:
+    """Within one delta: a triple leaving one graph for another stays in the union; a
+    triple leaving every graph that holds it, at once, leaves it."""
+    pattern = f"ASK {{ {SHARED} }}"
+    store.apply(adding(store, G1, [SHARED]))
+    store.apply(adding(store, G2, [SHARED]))
+    both = Delta(removed=frozenset({ox.Quad(*_spo(SHARED), ox.NamedNode(g)) for g in (G1, G2)}))
+    moved = Delta(
+        removed=frozenset({ox.Quad(*_spo(SHARED), ox.NamedNode(G1))}),
+        added=frozenset({ox.Quad(*_spo(SHARED), ox.NamedNode(G3))}),
+    )
+    store.apply(moved)
+    assert store.ask(pattern)
+    assert {r["g"] for r in store.select(f"SELECT ?g WHERE {{ GRAPH ?g {{ {SHARED} }} }}")} == {
+        URIRef(G2),
+        URIRef(G3),
+    }
+    store.apply(Delta(removed=frozenset({ox.Quad(*_spo(SHARED), ox.NamedNode(G3))})))
+    assert store.ask(pattern)  # G2 still holds it
+    store.apply(adding(store, G1, [SHARED]))
+    store.apply(both)
+    assert not store.ask(pattern)
+
+
+def _spo(triple: ox.Triple) -> tuple[ox.NamedNode, ox.NamedNode, ox.Term]:
+    return triple.subject, triple.predicate, triple.object  # type: ignore[return-value]
+
+
 def test_blank_nodes_leave_the_union_with_their_last_graph(store: Store) -> None:
     node = ox.BlankNode()
     store.apply(adding(store, G1, [ox.Triple(node, P, UN)]))

@@ -11,6 +11,7 @@ gate as a dry run.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
@@ -179,8 +180,8 @@ def _parts(content_type: str, body: bytes) -> list[tuple[str, bytes]]:
     return parts
 
 
-async def _payload(request: Request, state: AppState, base_iri: str) -> list[ox.Triple]:
-    """The triples a write sends: one RDF document, or (POST only) one per multipart part."""
+async def _documents(request: Request, state: AppState) -> list[tuple[Format, bytes]]:
+    """The RDF documents a write sends: one, or (POST only) one per multipart part."""
     content_type = request.headers.get("content-type") or ""
     if not content_type:
         raise UnsupportedMediaType(content_type)
@@ -189,13 +190,20 @@ async def _payload(request: Request, state: AppState, base_iri: str) -> list[ox.
         if request.method != "POST" or not lowered.startswith("multipart/form-data"):
             raise UnsupportedMediaType(content_type)
         body = await read_body(request, state.settings.max_body_bytes)
-        documents = [(rdf_format_for_media_type(m), b) for m, b in _parts(content_type, body)]
-    else:
-        fmt = rdf_format_for_media_type(content_type)
-        documents = [(fmt, await read_body(request, state.settings.max_body_bytes))]
+        return [(rdf_format_for_media_type(m), b) for m, b in _parts(content_type, body)]
+    fmt = rdf_format_for_media_type(content_type)
+    return [(fmt, await read_body(request, state.settings.max_body_bytes))]
+
+
+def _parser(
+    request: Request, state: AppState, documents: list[tuple[Format, bytes]], base_iri: str
+) -> Callable[[], list[ox.Triple]]:
+    """The parse of a write's documents, to run in the thread that then writes them: one
+    hand-off to a thread and back per write, not one for the parse and one for the write
+    (each costs the event loop, and the readers it serves, the interpreter's lock twice)."""
     limits = ParseLimits.from_settings(state.settings)
-    return await anyio.to_thread.run_sync(
-        partial(parse_payload, documents, base_iri, limits=limits, client=client_address(request))
+    return partial(
+        parse_payload, documents, base_iri, limits=limits, client=client_address(request)
     )
 
 
@@ -211,9 +219,9 @@ def _sent_format(request: Request) -> Format:
 def _written(request: Request, result: WriteResult, location: str | None = None) -> Response:
     """201 or 204, with the graph's new ``ETag`` (the tag a GET in the format sent would
     give), so that an editor's next write can send it as ``If-Match`` without a read."""
-    headers = {
-        "ETag": graph_etag(result.digest, _variant(_sent_format(request), context_url(request)))
-    }
+    fmt = _sent_format(request)
+    context = context_url(request) if fmt is JSONLD else ""
+    headers = {"ETag": graph_etag(result.digest, _variant(fmt, context))}
     if result.created:
         if location:
             headers["Location"] = location
@@ -254,21 +262,20 @@ async def write_graph(request: Request) -> Response:
         condition = _precondition(request, name)
         await anyio.to_thread.run_sync(gate.delete_graph, name, condition)
         return Response(status_code=204)
+    documents = await _documents(request, state)
     if request.method == "POST" and not named:
         # The new graph is named by a URL this server answers (direct identification),
         # so the Location a client follows, or sends back as ?graph=, names it here.
         name = f"{endpoint_iri(request)}/{uuid.uuid4()}"
-        triples = await _payload(request, state, name)
+        parse = _parser(request, state, documents, name)
         condition = _precondition(request, name)
-        result = await anyio.to_thread.run_sync(gate.put_graph, name, triples, condition)
+        result = await anyio.to_thread.run_sync(lambda: gate.put_graph(name, parse(), condition))
         result.created = True
         return _written(request, result, location=name)
-    triples = await _payload(request, state, name or endpoint_iri(request))
+    parse = _parser(request, state, documents, name or endpoint_iri(request))
     condition = _precondition(request, name)
-    if request.method == "PUT":
-        result = await anyio.to_thread.run_sync(gate.put_graph, name, triples, condition)
-    else:
-        result = await anyio.to_thread.run_sync(gate.post_graph, name, triples, condition)
+    write = gate.put_graph if request.method == "PUT" else gate.post_graph
+    result = await anyio.to_thread.run_sync(lambda: write(name, parse(), condition))
     return _written(request, result)
 
 
@@ -284,7 +291,9 @@ async def validate_payload(request: Request) -> Response:
     named, name = _target(request, required=False)
     if not named:
         name = f"{state.settings.public_base}graph/validate/{uuid.uuid4()}"
-    triples = await _payload(request, state, name or endpoint_iri(request))
+    documents = await _documents(request, state)
+    parse = _parser(request, state, documents, name or endpoint_iri(request))
+    triples = await anyio.to_thread.run_sync(parse)
     settings = state.settings
     job = DryRun(
         {name: tuple(triples)},
