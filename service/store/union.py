@@ -14,11 +14,11 @@ copy is read as fast as the bag union was; it costs memory instead (bench/README
 Each commit keeps the copy exact, in the same update request (one transaction): after the
 named graphs change, the triples the delta removed leave the union unless some named graph
 still holds them (the embedded store reads which from its index and writes ``DATA`` blocks;
-a remote engine's update asks itself, with ``NOT EXISTS``), then the triples it added join it.
-The default graph's own statements (a
-Graph Store write to ``?default``) live in the union too; they are told apart as the union's
-triples that no named graph holds, so a triple stated both there and in a named graph counts
-as the named graph's: it leaves the union with it.
+a remote engine's update asks itself, with ``NOT EXISTS``), then the triples it added join
+it. The default graph's own statements (a Graph Store write to ``?default``) live in the
+union too; they are told apart as the union's triples that no named graph holds, so a triple
+stated both there and in a named graph counts as the named graph's: it leaves the union with
+it.
 """
 
 from __future__ import annotations
