@@ -84,10 +84,10 @@ clients: $(CLIENTS)/node_modules/.installed ## Install the JavaScript SPARQL cli
 test: install-test engines clients referential ## Install with test extras and run the whole test suite
 	$(BIN)/python -m pytest
 
-lint: install-test ## Ruff (lint + format check) and mypy on service/
+lint: install-test ## Ruff (lint + format check) and mypy on service/ and bench/
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy service
+	$(BIN)/mypy service bench
 
 format: install-test ## Apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix .

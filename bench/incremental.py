@@ -64,7 +64,9 @@ class Bench:
         materialise(self.ontology, parsed.data_triples[:1])
         found, self.full_reasoning = timed(lambda: materialise(self.ontology, parsed.data_triples))
         self.store = ox.Store()
-        inferred = [ox.Quad(*t, LAYOUT.inferred) for t in found.inferred]  # type: ignore[misc]
+        inferred = [
+            ox.Quad(t.subject, t.predicate, t.object, LAYOUT.inferred) for t in found.inferred
+        ]
         self.store.bulk_extend([*parsed.quads, *inferred])
         # the union's copy in the default graph, as the service's store keeps it (the engines
         # never read it as data; the writes below leave it as built, which changes no figure)

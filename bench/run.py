@@ -43,6 +43,7 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -204,7 +205,9 @@ def start(
         if process.poll() is not None:
             raise RuntimeError(f"{name} exited with {process.returncode}; see {log}")
         try:
-            conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=2)
+            conn = http.client.HTTPConnection(
+                parsed.hostname or "127.0.0.1", parsed.port, timeout=2
+            )
             conn.request("GET", parsed.path + ("?" + parsed.query if parsed.query else ""))
             if conn.getresponse().status == 200:
                 conn.close()
@@ -290,6 +293,13 @@ def count_rows(payload: bytes) -> int:
     return len(document["results"]["bindings"])
 
 
+def _as_json(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> bytes:
+    """A query's answer serialised as a server would send it: JSON results, N-Triples."""
+    if isinstance(result, ox.QueryTriples):
+        return result.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
+    return result.serialize(format=ox.QueryResultsFormat.JSON) or b""
+
+
 class InProcess:
     """The floor: pyoxigraph in memory, in this process, result serialised to JSON."""
 
@@ -297,13 +307,10 @@ class InProcess:
         self.store = store
 
     def query(self, text: str) -> int:
-        result = self.store.query(text)
-        payload = result.serialize(format=ox.QueryResultsFormat.JSON)
-        return count_rows(payload or b"{}")
+        return count_rows(_as_json(self.store.query(text)))
 
     def get(self, text: str) -> int:
-        result = self.store.query(text)
-        return len(result.serialize(format=ox.QueryResultsFormat.JSON) or b"")
+        return len(_as_json(self.store.query(text)))
 
     def close(self) -> None:
         pass
@@ -430,7 +437,8 @@ def lookup_iris(store: ox.Store, count: int = 500) -> list[str]:
     rows = store.query(
         "SELECT DISTINCT ?a WHERE { ?a <https://w3id.org/esskg/def#hasTerritory> ?t }",
     )
-    iris = sorted(row["a"].value for row in rows)  # type: ignore[index, union-attr]
+    assert isinstance(rows, ox.QuerySolutions)
+    iris = sorted(row["a"].value for row in rows)
     return random.Random(6).sample(iris, min(count, len(iris)))
 
 
@@ -440,8 +448,9 @@ def a_region(store: ox.Store) -> str:
         "SELECT ?r WHERE { ?o <https://w3id.org/esskg/def#basedIn> ?r } ORDER BY ?r LIMIT 1",
         use_default_graph_as_union=True,
     )
-    (row,) = list(rows)  # type: ignore[arg-type]
-    return str(row["r"].value)  # type: ignore[index, union-attr]
+    assert isinstance(rows, ox.QuerySolutions)
+    (row,) = list(rows)
+    return str(row["r"].value)
 
 
 def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
@@ -540,13 +549,13 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
             # The same esskg server, every request asking for a fresh evaluation: what a
             # query costs the first time, with the answer cache out of the way.
             url = servers["esskg"].url
-            systems[name] = lambda url=url: HttpClient(url, args.timeout, NO_CACHE)
+            systems[name] = partial(HttpClient, url, args.timeout, NO_CACHE)
             continue
         print(f"[{size}] starting {name}", flush=True)
         servers[name] = launchers[name]()
         startup[name] = round(servers[name].startup, 3)
         url = servers[name].url
-        systems[name] = lambda url=url: HttpClient(url, args.timeout)
+        systems[name] = partial(HttpClient, url, args.timeout)
 
     queries = dict(GENERIC)
     if not args.no_canned:
@@ -564,7 +573,7 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
                 servers[name].stop()
                 servers[name] = launchers[name]()
                 url = servers[name].url
-                systems[name] = lambda url=url: HttpClient(url, args.timeout)
+                systems[name] = partial(HttpClient, url, args.timeout)
             if name in servers:
                 servers[name].sample_rss()
             results[qname][name] = timing.summary(args.timeout)

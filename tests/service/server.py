@@ -53,7 +53,7 @@ def live_server(settings: Settings, store: Store | None = None) -> Iterator[str]
 def serve_process(root: Path, *, ready_within: float = 30, **env: str) -> Iterator[str]:
     """Run ``esskg serve`` on the project built under ``root``; yields the base URL once it
     answers (within ``ready_within`` seconds: a project with the territory loads longer)."""
-    with server_process(root, ready_within=ready_within, **env) as (base, _):
+    with server_process(root, ready_within=ready_within, log=None, **env) as (base, _):
         yield base
 
 
