@@ -35,6 +35,7 @@ from service.graph.materialise import materialise
 from service.graph.parse import parse_all
 from service.graph.sources import Role, discover
 from service.graph.validate import validate
+from service.store.delta import in_graph
 from service.store.union import union_copies
 
 REPO = Path(__file__).resolve().parent.parent
@@ -64,9 +65,7 @@ class Bench:
         materialise(self.ontology, parsed.data_triples[:1])
         found, self.full_reasoning = timed(lambda: materialise(self.ontology, parsed.data_triples))
         self.store = ox.Store()
-        inferred = [
-            ox.Quad(t.subject, t.predicate, t.object, LAYOUT.inferred) for t in found.inferred
-        ]
+        inferred = in_graph(found.inferred, LAYOUT.inferred.value)
         self.store.bulk_extend([*parsed.quads, *inferred])
         # the union's copy in the default graph, as the service's store keeps it (the engines
         # never read it as data; the writes below leave it as built, which changes no figure)

@@ -14,7 +14,7 @@ from rdflib.namespace import XSD
 from service.errors import QuerySyntaxError
 from service.formats import NTRIPLES, RESULTS_CSV, RESULTS_JSON
 from service.store.base import QueryKind, Store
-from service.store.delta import Delta, adding, replacing
+from service.store.delta import Delta, adding, in_graph, replacing
 from service.store.oxigraph import OxigraphStore
 
 A, B = ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/b")
@@ -214,10 +214,9 @@ def test_one_delta_moving_or_dropping_a_shared_triple_keeps_the_union_exact(stor
     pattern = f"ASK {{ {SHARED} }}"
     store.apply(adding(store, G1, [SHARED]))
     store.apply(adding(store, G2, [SHARED]))
-    both = Delta(removed=frozenset({ox.Quad(*_spo(SHARED), ox.NamedNode(g)) for g in (G1, G2)}))
+    both = Delta(removed=frozenset(in_graph([SHARED], G1) | in_graph([SHARED], G2)))
     moved = Delta(
-        removed=frozenset({ox.Quad(*_spo(SHARED), ox.NamedNode(G1))}),
-        added=frozenset({ox.Quad(*_spo(SHARED), ox.NamedNode(G3))}),
+        removed=frozenset(in_graph([SHARED], G1)), added=frozenset(in_graph([SHARED], G3))
     )
     store.apply(moved)
     assert store.ask(pattern)
@@ -225,15 +224,11 @@ def test_one_delta_moving_or_dropping_a_shared_triple_keeps_the_union_exact(stor
         URIRef(G2),
         URIRef(G3),
     }
-    store.apply(Delta(removed=frozenset({ox.Quad(*_spo(SHARED), ox.NamedNode(G3))})))
+    store.apply(Delta(removed=frozenset(in_graph([SHARED], G3))))
     assert store.ask(pattern)  # G2 still holds it
     store.apply(adding(store, G1, [SHARED]))
     store.apply(both)
     assert not store.ask(pattern)
-
-
-def _spo(triple: ox.Triple) -> tuple[ox.NamedNode, ox.NamedNode, ox.Term]:
-    return triple.subject, triple.predicate, triple.object  # type: ignore[return-value]
 
 
 def test_blank_nodes_leave_the_union_with_their_last_graph(store: Store) -> None:
